@@ -1,0 +1,54 @@
+"""cnnmath: the mathematics of convolutional neural networks, in numpy, for the hands-on course.
+
+Lesson level (one 2-D array, exactly the lessons' formulas): :func:`conv2d`, :func:`convolve2d`,
+:func:`relu`, :func:`relu_derivative`, :func:`max_pool2d`, :func:`avg_pool2d`, :func:`softmax`.
+
+Layer level (batched; forward returns ``(out, cache)``, backward takes ``(dout, cache)``):
+:func:`conv2d_forward`/:func:`conv2d_backward`, :func:`relu_forward`/:func:`relu_backward`,
+:func:`maxpool2d_forward`/:func:`maxpool2d_backward`, :func:`flatten_forward`/:func:`flatten_backward`,
+:func:`dense_forward`/:func:`dense_backward`, :func:`softmax_cross_entropy`, and the checks
+:func:`numerical_gradient` and :func:`rel_error`.
+
+Network level: :class:`TinyCNN`, :func:`fit`, :func:`load_digits`.
+
+Pictures live in :mod:`cnnmath.viz.plots`, explorers in :mod:`cnnmath.viz.widgets`, exercise feedback in
+:mod:`cnnmath.checks`; importing ``cnnmath`` loads none of them (and no matplotlib or ipywidgets).
+"""
+
+from .activations import relu, relu_backward, relu_derivative, relu_forward
+from .conv import (conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
+                   conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, convolve2d)
+from .data import (GRAY_WEIGHTS, load_digits, load_photo, load_photo_rgb, rgb_to_gray, seed_image,
+                   seed_kernel, seed_pool_input)
+from .dense import dense_backward, dense_forward, flatten_backward, flatten_forward
+from .gradcheck import numerical_gradient, rel_error
+from .kernels import KERNEL_NAMES, get_kernel, kernel_bank
+from .losses import cross_entropy, log_softmax, softmax, softmax_cross_entropy
+from .model import TinyCNN
+from .pooling import (avg_pool2d, avg_pool2d_naive, avgpool2d_backward, avgpool2d_forward, max_pool2d,
+                      max_pool2d_naive, max_pool2d_switches, maxpool2d_backward, maxpool2d_backward_naive,
+                      maxpool2d_forward, maxpool2d_forward_naive, pool_output_size)
+from .train import accuracy, fit, sgd_step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # lesson level
+    "conv2d", "convolve2d", "conv2d_naive", "conv2d_grad", "conv2d_grad_naive", "conv_output_size",
+    "relu", "relu_derivative",
+    "max_pool2d", "avg_pool2d", "max_pool2d_naive", "avg_pool2d_naive", "max_pool2d_switches",
+    "pool_output_size",
+    "softmax", "log_softmax", "cross_entropy",
+    # layer level
+    "conv2d_forward", "conv2d_backward", "conv2d_forward_naive", "conv2d_backward_naive",
+    "relu_forward", "relu_backward",
+    "maxpool2d_forward", "maxpool2d_backward", "maxpool2d_forward_naive", "maxpool2d_backward_naive",
+    "avgpool2d_forward", "avgpool2d_backward",
+    "flatten_forward", "flatten_backward", "dense_forward", "dense_backward",
+    "softmax_cross_entropy", "numerical_gradient", "rel_error",
+    # network level
+    "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits",
+    # data and kernels
+    "seed_image", "seed_kernel", "seed_pool_input", "load_photo", "load_photo_rgb", "rgb_to_gray",
+    "GRAY_WEIGHTS", "KERNEL_NAMES", "get_kernel", "kernel_bank",
+]

@@ -1,0 +1,3 @@
+"""checks for lesson01 (filled in with the lesson)."""
+
+__all__: list[str] = []

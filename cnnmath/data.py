@@ -1,0 +1,126 @@
+"""The course's data: the lesson's small examples, a real photograph, real handwritten digits.
+
+Nothing is downloaded: the photo ships inside matplotlib and the digits inside scikit-learn, so the course
+works with no internet.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import as_array
+
+__all__ = [
+    "seed_image", "seed_kernel", "seed_pool_input",
+    "load_photo", "load_photo_rgb", "rgb_to_gray", "GRAY_WEIGHTS",
+    "load_digits",
+]
+
+#: ITU-R BT.601 luma weights for R, G, B: green counts most because the eye is most sensitive to it.
+GRAY_WEIGHTS = (0.299, 0.587, 0.114)
+
+
+def seed_image() -> np.ndarray:
+    """The 5x5 worked-example image with values 1..25 in reading order (lesson 2). Shape (5, 5), float64."""
+    return np.arange(1, 26, dtype=np.float64).reshape(5, 5)
+
+
+def seed_kernel() -> np.ndarray:
+    """The worked-example 3x3 kernel with every row ``[1, 0, -1]`` (lesson 2). Shape (3, 3), float64."""
+    return np.array([[1, 0, -1]] * 3, dtype=np.float64)
+
+
+def seed_pool_input() -> np.ndarray:
+    """A 4x4 feature map for the max-pooling example (lesson 4). Shape (4, 4), float64.
+
+    Each 2x2 quadrant has a different maximum in a different corner, so every output can be traced to
+    its window by eye.
+    """
+    return np.array([[1, 3, 2, 1],
+                     [4, 6, 5, 0],
+                     [3, 1, 1, 2],
+                     [0, 2, 4, 3]], dtype=np.float64)
+
+
+def load_photo_rgb() -> np.ndarray:
+    """Matplotlib's bundled photograph of Grace Hopper, shape (600, 512, 3), dtype uint8 (lesson 1)."""
+    from matplotlib import cbook
+    from PIL import Image
+
+    with cbook.get_sample_data("grace_hopper.jpg") as fh:
+        return np.array(Image.open(fh).convert("RGB"))
+
+
+def rgb_to_gray(rgb, weights=GRAY_WEIGHTS) -> np.ndarray:
+    """Grayscale as a weighted sum of channels, ``0.299 R + 0.587 G + 0.114 B`` by default (lesson 1).
+
+    Parameters
+    ----------
+    rgb : array_like, shape (H, W, 3)
+    weights : sequence of 3 floats
+
+    Returns
+    -------
+    ndarray, shape (H, W), float64, same scale as the input (0..255 for uint8 photos)
+    """
+    rgb = as_array(rgb, "rgb", 3, "(H, W, 3)")
+    if rgb.shape[2] != 3:
+        raise ValueError(f"rgb has shape {rgb.shape} but needs (H, W, 3): three colour channels last")
+    w = as_array(weights, "weights", 1, "(3,)")
+    if w.shape != (3,):
+        raise ValueError(f"weights has shape {w.shape} but needs (3,), one weight per channel")
+    return rgb.astype(np.float64) @ w.astype(np.float64)
+
+
+def load_photo(gray: bool = True, normalize: bool = False) -> np.ndarray:
+    """The sample photo as the lessons use it (lessons 1, 2, 5).
+
+    Parameters
+    ----------
+    gray : bool
+        True: a grayscale matrix of shape (600, 512) with integer values 0..255 (rounded weighted sum).
+        False: the colour photo, shape (600, 512, 3).
+    normalize : bool
+        Divide by 255 so values lie in [0, 1].
+
+    Returns
+    -------
+    ndarray, float64
+    """
+    rgb = load_photo_rgb()
+    img = np.round(rgb_to_gray(rgb)) if gray else rgb.astype(np.float64)
+    return img / 255.0 if normalize else img
+
+
+def load_digits(seed=0, test_size=0.2):
+    """Real 8x8 handwritten digits from scikit-learn (no download), split for training (lesson 7).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the stratified shuffle split.
+    test_size : float in (0, 1)
+        Fraction held out for testing.
+
+    Returns
+    -------
+    X_train : ndarray, shape (N_train, 1, 8, 8), float64 in [0, 1]
+    y_train : ndarray, shape (N_train,), int64 labels 0..9
+    X_test : ndarray, shape (N_test, 1, 8, 8)
+    y_test : ndarray, shape (N_test,)
+    """
+    from sklearn.datasets import load_digits as _sk_load_digits
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed is {seed!r} but needs an int")
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
+        raise ValueError(f"test_size is {test_size!r} but needs a fraction between 0 and 1, such as 0.2")
+    digits = _sk_load_digits()
+    X = (digits.images / 16.0).astype(np.float64)[:, None, :, :]  # pixel values are 0..16
+    y = digits.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=int(seed), stratify=y)
+    return X_train, y_train, X_test, y_test

@@ -1,0 +1,352 @@
+"""Max and average pooling, forward beside backward (lesson 4: ``04_pooling.ipynb``).
+
+``P[i, j] = max_{m, n} I[i*S + m, j*S + n]`` over a ``size x size`` window moved by ``stride``; output
+size ``(H - size) // stride + 1`` (no padding). Pooling has no weights: nothing in it is learned.
+
+Ties in max pooling: when several entries of a window share the maximum (the zeros ReLU leaves behind
+are the common case), the backward pass sends that window's gradient to exactly one of them, the first
+in reading order (row by row, left to right), as PyTorch does. An equality mask would instead copy the
+gradient to every tied entry and multiply it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, check_int, out_shape2d
+
+__all__ = [
+    "pool_output_size",
+    "max_pool2d_naive", "max_pool2d", "avg_pool2d_naive", "avg_pool2d",
+    "max_pool2d_switches",
+    "maxpool2d_forward_naive", "maxpool2d_forward", "maxpool2d_backward_naive", "maxpool2d_backward",
+    "avgpool2d_forward", "avgpool2d_backward",
+]
+
+
+def pool_output_size(size: int, window: int = 2, stride: int = 2) -> int:
+    """Output length of pooling along one axis: ``(size - window) // stride + 1`` (lesson 4)."""
+    size, window, stride = check_int(size, "size"), check_int(window, "window"), check_int(stride, "stride")
+    return out_shape2d(size, 1, window, 1, stride, image="input", kernel="window")[0]
+
+
+def _pool_inputs(x, size, stride, name="x", ndim=2, layout="(H, W)"):
+    x = as_array(x, name, ndim, layout)
+    size = check_int(size, "size")
+    stride = check_int(stride, "stride")
+    h_out, w_out = out_shape2d(x.shape[-2], x.shape[-1], size, size, stride,
+                               image=f"input {name}", kernel="pooling window")
+    return x, size, stride, h_out, w_out
+
+
+def _taps(x, size, stride, h_out, w_out):
+    """Yield ``(m, n, view)``: for each window offset, the strided view it reads at every output position."""
+    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    for m in range(size):
+        for n in range(size):
+            yield m, n, x[..., m:m + row_end:stride, n:n + col_end:stride]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lesson level: one 2-D feature map (H, W).
+# ----------------------------------------------------------------------------------------------------
+
+def max_pool2d_naive(x, size=2, stride=2):
+    """Max pooling of one feature map, as the lesson's loops (lesson 4).
+
+    ``P[i, j] = max over 0 <= m, n < size of x[i*stride + m, j*stride + n]``
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size : int, window side, >= 1
+    stride : int, step between windows, >= 1
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``H_out = (H - size) // stride + 1``, ``W_out = (W - size) // stride + 1``.
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    out = np.empty((h_out, w_out), dtype=x.dtype)
+    for i in range(h_out):
+        for j in range(w_out):
+            out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].max()
+    return out
+
+
+def max_pool2d(x, size=2, stride=2):
+    """Max pooling of one feature map, vectorised (lesson 4).
+
+    ``P[i, j] = max over 0 <= m, n < size of x[i*stride + m, j*stride + n]``; the same numbers as
+    :func:`max_pool2d_naive`, computed as a running maximum over the ``size*size`` strided views.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size : int, window side, >= 1
+    stride : int, step between windows, >= 1 (``stride < size`` gives overlapping windows)
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``H_out = (H - size) // stride + 1``, ``W_out = (W - size) // stride + 1``.
+
+    Examples
+    --------
+    >>> max_pool2d([[1, 3, 2, 1], [4, 6, 5, 0], [3, 1, 1, 2], [0, 2, 4, 3]])
+    array([[6., 5.],
+           [3., 4.]])
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    return _max_over_taps(x, size, stride, h_out, w_out)
+
+
+def avg_pool2d_naive(x, size=2, stride=2):
+    """Average pooling of one feature map, as loops (lesson 4).
+
+    ``P[i, j] = mean over 0 <= m, n < size of x[i*stride + m, j*stride + n]``
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out), ``H_out = (H - size) // stride + 1`` and the same for W.
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    out = np.empty((h_out, w_out), dtype=x.dtype)
+    for i in range(h_out):
+        for j in range(w_out):
+            out[i, j] = x[i * stride:i * stride + size, j * stride:j * stride + size].mean()
+    return out
+
+
+def avg_pool2d(x, size=2, stride=2):
+    """Average pooling of one feature map, vectorised (lesson 4).
+
+    ``P[i, j] = mean over 0 <= m, n < size of x[i*stride + m, j*stride + n]``
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out), ``H_out = (H - size) // stride + 1`` and the same for W.
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    total = np.zeros((h_out, w_out), dtype=x.dtype)
+    for _, _, view in _taps(x, size, stride, h_out, w_out):
+        total += view
+    return total / (size * size)
+
+
+def max_pool2d_switches(x, size=2, stride=2):
+    """Where each window's maximum sits: the "switches" that route max pooling's gradient (lesson 4).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+
+    Returns
+    -------
+    rows, cols : ndarray of int, each shape (H_out, W_out)
+        ``x[rows[i, j], cols[i, j]]`` is the maximum of window (i, j); with ties, the first in reading
+        order.
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    _, arg = _max_and_arg(x, size, stride, h_out, w_out)
+    m, n = np.divmod(arg, size)
+    rows = np.arange(h_out)[:, None] * stride + m
+    cols = np.arange(w_out)[None, :] * stride + n
+    return rows, cols
+
+
+def _max_over_taps(x, size, stride, h_out, w_out):
+    out = None
+    for _, _, view in _taps(x, size, stride, h_out, w_out):
+        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    return out
+
+
+def _max_and_arg(x, size, stride, h_out, w_out):
+    """Running max over the window offsets, and the offset ``m*size + n`` of the first maximum."""
+    best = arg = None
+    for m, n, view in _taps(x, size, stride, h_out, w_out):
+        if best is None:
+            best = view.copy()
+            arg = np.zeros(best.shape, dtype=np.intp)
+            continue
+        better = view > best  # strictly greater: on a tie the earlier offset keeps the gradient
+        np.copyto(best, view, where=better)
+        arg[better] = m * size + n
+    return best, arg
+
+
+# ----------------------------------------------------------------------------------------------------
+# Layer level: a batch (N, C, H, W); pooling acts on each channel of each image separately.
+# ----------------------------------------------------------------------------------------------------
+
+def maxpool2d_forward_naive(x, size=2, stride=2):
+    """Max pooling layer, as loops over every index (a reference for tests).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    size, stride : int, >= 1
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out), ``H_out = (H - size) // stride + 1``
+    cache : tuple for :func:`maxpool2d_backward_naive`
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
+    n_img, c = x.shape[:2]
+    out = np.empty((n_img, c, h_out, w_out), dtype=x.dtype)
+    for n in range(n_img):
+        for ch in range(c):
+            out[n, ch] = max_pool2d_naive(x[n, ch], size, stride)
+    return out, (x, size, stride)
+
+
+def maxpool2d_backward_naive(dout, cache):
+    """Backward pass of max pooling, as loops: each window's gradient goes to its first maximum.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, H_out, W_out)
+    cache : tuple from :func:`maxpool2d_forward_naive`
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    x, size, stride = cache
+    dout = np.asarray(dout, dtype=x.dtype)
+    dx = np.zeros_like(x)
+    n_img, c, h_out, w_out = dout.shape
+    for n in range(n_img):
+        for ch in range(c):
+            for i in range(h_out):
+                for j in range(w_out):
+                    window = x[n, ch, i * stride:i * stride + size, j * stride:j * stride + size]
+                    m, k = np.unravel_index(np.argmax(window), window.shape)  # argmax: first maximum
+                    dx[n, ch, i * stride + m, j * stride + k] += dout[n, ch, i, j]
+    return dx
+
+
+def maxpool2d_forward(x, size=2, stride=2):
+    """Max pooling layer, vectorised (lessons 4 and 7).
+
+    ``out[n, c, i, j] = max over 0 <= m, k < size of x[n, c, i*stride + m, j*stride + k]``
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    size : int, window side, >= 1
+    stride : int, >= 1 (``stride < size``: overlapping windows)
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+        ``H_out = (H - size) // stride + 1``, ``W_out = (W - size) // stride + 1``.
+    cache : tuple
+        The input's shape and dtype, the window and stride, and the offset of each window's first
+        maximum, for :func:`maxpool2d_backward`.
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
+    if size == stride and x.shape[2] % size == 0 and x.shape[3] % size == 0 and size > 1:
+        # Non-overlapping windows that tile the map exactly: a reshape exposes every window at once.
+        n_img, c, h, w = x.shape
+        win = x.reshape(n_img, c, h_out, size, w_out, size).transpose(0, 1, 2, 4, 3, 5)
+        win = win.reshape(n_img, c, h_out, w_out, size * size)
+        arg = win.argmax(axis=-1)  # argmax returns the first maximum: the documented tie rule
+        out = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+    else:
+        out, arg = _max_and_arg(x, size, stride, h_out, w_out)
+    return out, (x.shape, x.dtype, size, stride, arg)
+
+
+def maxpool2d_backward(dout, cache):
+    """Backward pass of max pooling (lessons 4, 6 and 7).
+
+    Each window's upstream gradient goes to the one input entry that was its maximum (the first in
+    reading order when several tie); every other entry of the window gets nothing. With overlapping
+    windows an entry that is the maximum of several windows collects the sum of their gradients.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, H_out, W_out)
+    cache : tuple from :func:`maxpool2d_forward`
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    x_shape, dtype, size, stride, arg = cache
+    dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
+    if dout.shape != arg.shape:
+        raise ValueError(f"dout has shape {dout.shape} but needs {arg.shape}, the shape of the forward "
+                         f"pass's output")
+    dout = dout.astype(dtype, copy=False)
+    dx = np.zeros(x_shape, dtype=dtype)
+    h_out, w_out = arg.shape[2:]
+    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    for m in range(size):
+        for n in range(size):
+            hit = arg == m * size + n
+            if hit.any():
+                dx[:, :, m:m + row_end:stride, n:n + col_end:stride] += np.where(hit, dout, 0)
+    return dx
+
+
+def avgpool2d_forward(x, size=2, stride=2):
+    """Average pooling layer (lesson 4).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    size, stride : int, >= 1
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out), ``H_out = (H - size) // stride + 1``
+    cache : tuple for :func:`avgpool2d_backward`
+    """
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
+    total = np.zeros(x.shape[:2] + (h_out, w_out), dtype=x.dtype)
+    for _, _, view in _taps(x, size, stride, h_out, w_out):
+        total += view
+    return total / (size * size), (x.shape, x.dtype, size, stride)
+
+
+def avgpool2d_backward(dout, cache):
+    """Backward pass of average pooling: every entry of a window gets ``dout / size**2`` (lesson 4).
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, H_out, W_out)
+    cache : tuple from :func:`avgpool2d_forward`
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    x_shape, dtype, size, stride = cache
+    dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)").astype(dtype, copy=False)
+    h_out, w_out = dout.shape[2:]
+    need = x_shape[:2] + ((x_shape[2] - size) // stride + 1, (x_shape[3] - size) // stride + 1)
+    if dout.shape != need:
+        raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward output")
+    dx = np.zeros(x_shape, dtype=dtype)
+    share = dout / (size * size)
+    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    for m in range(size):
+        for n in range(size):
+            dx[:, :, m:m + row_end:stride, n:n + col_end:stride] += share
+    return dx

@@ -1,0 +1,137 @@
+"""Training by mini-batch gradient descent: ``K_new = K_old - eta * dL/dK`` for every parameter (lesson 7).
+
+``fit`` does no plotting and prints nothing: it reports through ``callback`` so that a notebook can draw
+a live loss curve or move a progress bar while a test trains silently.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+
+from ._validate import as_array, check_int
+
+__all__ = ["fit", "accuracy", "sgd_step"]
+
+
+def accuracy(model, X, y) -> float:
+    """Fraction of examples whose predicted label equals ``y`` (lesson 7)."""
+    y = np.asarray(y)
+    return float(np.mean(model.predict(X) == y))
+
+
+def sgd_step(params, grads, lr, velocity=None, momentum=0.0):
+    """One gradient-descent step on a dict of arrays, in place: ``p -= lr * g`` (lessons 6 and 7).
+
+    With ``momentum > 0`` the step follows a running average of past gradients:
+    ``v = momentum * v - lr * g; p += v``.
+
+    Parameters
+    ----------
+    params, grads : dict of ndarray with the same keys and shapes
+    lr : float > 0
+    velocity : dict of ndarray or None
+        Momentum buffers, updated in place; made on first use when None.
+    momentum : float in [0, 1)
+
+    Returns
+    -------
+    velocity : dict of ndarray
+    """
+    if velocity is None:
+        velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    for key, p in params.items():
+        v = velocity[key]
+        v *= momentum
+        v -= lr * grads[key]
+        p += v
+    return velocity
+
+
+def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=32, momentum=0.9, lr_decay=0.9, seed=0,
+        callback=None, X_val=None, y_val=None):
+    """Train ``model`` by mini-batch SGD with momentum on (X, y) (lesson 7).
+
+    The defaults train ``TinyCNN()`` on :func:`cnnmath.load_digits` to at least 97 % test accuracy in
+    about a second.
+
+    Parameters
+    ----------
+    model : object with ``params`` (dict of arrays), ``loss(X, y) -> (loss, grads)`` and ``predict``
+    X : array_like, shape (N, C, H, W)
+    y : array_like of int, shape (N,)
+    epochs : int >= 1
+    lr : float > 0
+        The learning rate eta.
+    batch_size : int >= 1
+    momentum : float in [0, 1)
+        0 gives the plain update of the lessons, ``K_new = K_old - eta * dL/dK``.
+    lr_decay : float in (0, 1]
+        The learning rate is multiplied by this after every epoch: big steps first, fine ones at the end,
+        so the last epochs settle instead of bouncing around a minimum.
+    seed : int
+        Seed of the shuffling; the same seed gives the same training run.
+    callback : callable or None
+        Called after every epoch as ``callback(info)`` with a dict: ``epoch`` (1-based), ``epochs``,
+        ``loss``, ``train_acc``, ``val_acc`` (None without validation data), ``seconds`` (since the start)
+        and ``history``. If it returns ``False``, training stops early.
+    X_val, y_val : array_like, optional
+        Held-out data measured after every epoch.
+
+    Returns
+    -------
+    history : dict of lists, one entry per epoch
+        ``loss`` (mean training loss over the epoch's batches), ``train_acc`` (accuracy on the training
+        batches as they were seen), ``val_acc`` (if validation data was given), ``seconds`` (cumulative).
+    """
+    X = as_array(X, "X", 4, "(N, C, H, W)")
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu" or y.shape != (X.shape[0],):
+        raise ValueError(f"y has shape {y.shape} and dtype {y.dtype} but needs integer labels of shape "
+                         f"({X.shape[0]},), one per image of X")
+    epochs = check_int(epochs, "epochs")
+    batch_size = check_int(batch_size, "batch_size")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr is {lr!r} but needs a positive number such as 0.05")
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
+        raise ValueError(f"momentum is {momentum!r} but needs a number in [0, 1)")
+    if isinstance(lr_decay, bool) or not isinstance(lr_decay, numbers.Real) or not 0 < lr_decay <= 1:
+        raise ValueError(f"lr_decay is {lr_decay!r} but needs a number in (0, 1], such as 0.9")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val need to be given together")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback is {type(callback).__name__} but needs a function callback(info)")
+    if X_val is not None:
+        X_val = as_array(X_val, "X_val", 4, "(N, C, H, W)")
+        y_val = np.asarray(y_val)
+
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
+    velocity = None
+    n = X.shape[0]
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(n)
+        total_loss, correct = 0.0, 0
+        for lo in range(0, n, batch_size):
+            idx = order[lo:lo + batch_size]
+            xb, yb = X[idx], y[idx]
+            loss, grads = model.loss(xb, yb)
+            if not np.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss} at epoch {epoch}: the learning rate lr={lr} "
+                                         f"is too large; try a smaller one")
+            total_loss += loss * len(idx)
+            velocity = sgd_step(model.params, grads, lr * lr_decay ** (epoch - 1), velocity, momentum)
+        history["loss"].append(total_loss / n)
+        history["train_acc"].append(accuracy(model, X, y))
+        history["val_acc"].append(None if X_val is None else accuracy(model, X_val, y_val))
+        history["seconds"].append(time.perf_counter() - start)
+        if callback is not None:
+            info = {"epoch": epoch, "epochs": epochs, "loss": history["loss"][-1],
+                    "train_acc": history["train_acc"][-1], "val_acc": history["val_acc"][-1],
+                    "seconds": history["seconds"][-1], "history": history}
+            if callback(info) is False:
+                break
+    return history

@@ -1,0 +1,3 @@
+"""viz/widgets for lesson04 (filled in with the lesson)."""
+
+__all__: list[str] = []
