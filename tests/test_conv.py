@@ -1,0 +1,170 @@
+"""Convolution: the seed's worked example, SciPy as a reference, loops against vectorised, gradients."""
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from cnnmath import (conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
+                     conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, convolve2d,
+                     numerical_gradient, rel_error, seed_image, seed_kernel)
+
+GRAD_BOUND = 1e-7  # relative error of analytic vs central-difference gradients, float64
+
+
+def test_seed_worked_example_is_all_minus_six():
+    image = np.arange(1, 26).reshape(5, 5)
+    kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]
+    out = conv2d(image, kernel)
+    assert out.shape == (3, 3)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.full((3, 3), -6.0))
+    # the first output, term by term, as the lesson writes it
+    terms = [image[m, n] * kernel[m][n] for m in range(3) for n in range(3)]
+    assert terms[:3] == [1, 0, -3] and sum(terms) == -6
+    np.testing.assert_array_equal(conv2d(seed_image(), seed_kernel()), out)
+
+
+def test_hand_worked_stride_and_padding():
+    image = np.array([[1., 2.], [3., 4.]])
+    kernel = np.array([[1., 1.], [1., 1.]])
+    # padding 1 puts the 2x2 in a ring of zeros; each output sums the window it covers
+    np.testing.assert_array_equal(conv2d(image, kernel, padding=1),
+                                  [[1, 3, 2], [4, 10, 6], [3, 7, 4]])
+    np.testing.assert_array_equal(conv2d(image, kernel, stride=2, padding=1), [[1, 2], [3, 4]])
+
+
+def _random_case(rng):
+    h, w = rng.integers(1, 13, size=2)
+    kh = int(rng.integers(1, h + 1)) if rng.random() < 0.5 else int(rng.integers(1, 6))
+    kw = int(rng.integers(1, 6))
+    stride = int(rng.integers(1, 4))
+    padding = int(rng.integers(0, 3))
+    kh = min(kh, h + 2 * padding)
+    kw = min(kw, w + 2 * padding)
+    return rng.normal(size=(h, w)), rng.normal(size=(kh, kw)), stride, padding
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_conv2d_matches_scipy_and_loops(seed):
+    rng = np.random.default_rng(seed)
+    image, kernel, stride, padding = _random_case(rng)
+    padded = np.pad(image, padding)
+    ref = signal.correlate2d(padded, kernel, mode="valid")[::stride, ::stride]
+    out = conv2d(image, kernel, stride=stride, padding=padding)
+    assert out.shape == ref.shape
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv2d_naive(image, kernel, stride, padding), ref, rtol=1e-12, atol=1e-12)
+    ref_conv = signal.convolve2d(padded, kernel, mode="valid")[::stride, ::stride]
+    np.testing.assert_allclose(convolve2d(image, kernel, stride, padding), ref_conv, rtol=1e-12, atol=1e-12)
+
+
+def test_convolve2d_full_mode_equals_scipy():
+    rng = np.random.default_rng(1)
+    image, kernel = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    # "full" convolution pads by K-1; with a non-square kernel, pad each axis by its own amount
+    ours = convolve2d(np.pad(image, ((2, 2), (1, 1))), kernel)
+    np.testing.assert_allclose(ours, signal.convolve2d(image, kernel, mode="full"), atol=1e-12)
+
+
+def test_non_square_kernel_stride_that_does_not_divide():
+    image = np.arange(7 * 8, dtype=float).reshape(7, 8)
+    kernel = np.array([[1., -1., 2.]])
+    out = conv2d(image, kernel, stride=3)
+    # H_out = (7 - 1)//3 + 1 = 3, W_out = (8 - 3)//3 + 1 = 2: the last column is skipped by the floor
+    assert out.shape == (3, 2)
+    assert out[1, 1] == image[3, 3] - image[3, 4] + 2 * image[3, 5]
+
+
+@pytest.mark.parametrize("size,k,s,p,expected", [
+    (5, 3, 1, 0, 3), (5, 3, 1, 1, 5), (5, 3, 2, 0, 2), (6, 3, 2, 0, 2), (7, 3, 2, 1, 4),
+    (28, 3, 1, 0, 26), (28, 5, 1, 2, 28), (8, 3, 1, 1, 8), (4, 4, 1, 0, 1), (1, 1, 1, 0, 1),
+    (600, 3, 1, 0, 598), (10, 3, 3, 0, 3),
+])
+def test_output_size_table(size, k, s, p, expected):
+    assert conv_output_size(size, k, s, p) == expected
+    assert conv2d(np.ones((size, size)), np.ones((k, k)), stride=s, padding=p).shape == (expected, expected)
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (1, 2), (3, 0)])
+def test_lesson_gradients_numerically(stride, padding):
+    rng = np.random.default_rng(stride * 10 + padding)
+    image, kernel = rng.normal(size=(6, 5)), rng.normal(size=(3, 2))
+    dout = rng.normal(size=conv2d(image, kernel, stride, padding).shape)
+    dimage, dkernel = conv2d_grad(image, kernel, dout, stride, padding)
+    loss = lambda img, ker: float(np.sum(conv2d(img, ker, stride, padding) * dout))
+    num_k = numerical_gradient(lambda k: loss(image, k), kernel)
+    num_i = numerical_gradient(lambda i: loss(i, kernel), image)
+    assert rel_error(dkernel, num_k) < GRAD_BOUND
+    assert rel_error(dimage, num_i) < GRAD_BOUND
+    loop_i, loop_k = conv2d_grad_naive(image, kernel, dout, stride, padding)
+    np.testing.assert_allclose(loop_i, dimage, atol=1e-12)
+    np.testing.assert_allclose(loop_k, dkernel, atol=1e-12)
+
+
+def test_kernel_gradient_is_image_correlated_with_upstream():
+    # the lesson's formula dL/dK_mn = sum_ij dL/dO_ij I_(i+m, j+n), written with SciPy
+    rng = np.random.default_rng(3)
+    image, kernel = rng.normal(size=(7, 7)), rng.normal(size=(3, 3))
+    dout = rng.normal(size=(5, 5))
+    _, dkernel = conv2d_grad(image, kernel, dout)
+    np.testing.assert_allclose(dkernel, signal.correlate2d(image, dout, mode="valid"), atol=1e-12)
+
+
+LAYER_CASES = [
+    # (N, C, H, W, F, KH, KW, stride, padding)
+    (2, 1, 6, 6, 3, 3, 3, 1, 0),
+    (2, 3, 7, 6, 4, 3, 2, 2, 1),
+    (1, 2, 5, 5, 2, 3, 3, 2, 0),
+    (3, 2, 4, 5, 2, 1, 1, 1, 0),
+    (2, 2, 5, 4, 3, 2, 3, 3, 2),
+]
+
+
+@pytest.mark.parametrize("case", LAYER_CASES)
+def test_conv_layer_against_loops_and_scipy(case):
+    n, c, h, w, f, kh, kw, stride, padding = case
+    rng = np.random.default_rng(sum(case))
+    x, wts, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, kh, kw)), rng.normal(size=f)
+    out, cache = conv2d_forward(x, wts, b, stride, padding)
+    ref, ref_cache = conv2d_forward_naive(x, wts, b, stride, padding)
+    np.testing.assert_allclose(out, ref, atol=1e-12)
+    # SciPy reference: each map is a sum over channels of 2-D correlations, plus the bias
+    for i in range(n):
+        for k in range(f):
+            maps = [signal.correlate2d(np.pad(x[i, ch], padding), wts[k, ch], mode="valid")
+                    for ch in range(c)]
+            np.testing.assert_allclose(out[i, k], (sum(maps) + b[k])[::stride, ::stride], atol=1e-12)
+    dout = rng.normal(size=out.shape)
+    for fast, slow in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, ref_cache)):
+        np.testing.assert_allclose(fast, slow, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", LAYER_CASES)
+def test_conv_layer_gradients_numerically(case):
+    n, c, h, w, f, kh, kw, stride, padding = case
+    rng = np.random.default_rng(100 + sum(case))
+    x, wts, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, kh, kw)), rng.normal(size=f)
+    out, cache = conv2d_forward(x, wts, b, stride, padding)
+    dout = rng.normal(size=out.shape)
+    dx, dw, db = conv2d_backward(dout, cache)
+    loss = lambda xx, ww, bb: float(np.sum(conv2d_forward(xx, ww, bb, stride, padding)[0] * dout))
+    assert rel_error(dx, numerical_gradient(lambda v: loss(v, wts, b), x)) < GRAD_BOUND
+    assert rel_error(dw, numerical_gradient(lambda v: loss(x, v, b), wts)) < GRAD_BOUND
+    assert rel_error(db, numerical_gradient(lambda v: loss(x, wts, v), b)) < GRAD_BOUND
+
+
+def test_bias_adds_to_every_position_of_its_map():
+    x = np.zeros((1, 1, 4, 4))
+    out, _ = conv2d_forward(x, np.zeros((2, 1, 3, 3)), np.array([1.5, -2.0]))
+    np.testing.assert_array_equal(out[0, 0], np.full((2, 2), 1.5))
+    np.testing.assert_array_equal(out[0, 1], np.full((2, 2), -2.0))
+
+
+def test_float32_stays_float32():
+    x = np.ones((1, 1, 5, 5), dtype=np.float32)
+    w = np.ones((2, 1, 3, 3), dtype=np.float32)
+    b = np.zeros(2, dtype=np.float32)
+    out, cache = conv2d_forward(x, w, b)
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in conv2d_backward(np.ones_like(out), cache))
+    assert conv2d(np.ones((4, 4), np.float32), np.ones((2, 2), np.float32)).dtype == np.float32

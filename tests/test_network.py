@@ -1,0 +1,127 @@
+"""TinyCNN, fit and the digits: loss at the start, gradients, overfitting, the default training run."""
+
+import numpy as np
+import pytest
+
+from cnnmath import (TinyCNN, accuracy, conv2d, conv2d_grad, fit, load_digits, numerical_gradient, rel_error,
+                     seed_image, seed_kernel, sgd_step)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits()
+
+
+def test_load_digits_shapes_range_and_stratified_split(digits):
+    X_train, y_train, X_test, y_test = digits
+    assert X_train.shape == (1437, 1, 8, 8) and X_test.shape == (360, 1, 8, 8)
+    assert X_train.dtype == np.float64 and 0.0 <= X_train.min() and X_train.max() <= 1.0
+    assert y_train.dtype.kind == "i" and set(np.unique(y_test)) == set(range(10))
+    # stratified: each class is 9-11 % of the test set, as in the whole data set
+    counts = np.bincount(y_test, minlength=10) / len(y_test)
+    assert counts.min() > 0.09 and counts.max() < 0.11
+    again = load_digits()
+    np.testing.assert_array_equal(again[0], X_train)
+    assert not np.array_equal(load_digits(seed=1)[1], y_train)
+
+
+def test_initial_loss_is_close_to_log_10(digits):
+    X_train, y_train = digits[:2]
+    loss, grads = TinyCNN(seed=0).loss(X_train[:200], y_train[:200])
+    assert abs(loss - np.log(10)) < 0.05
+
+
+def test_grads_have_the_params_keys_and_shapes(digits):
+    model = TinyCNN(seed=1)
+    _, grads = model.loss(digits[0][:4], digits[1][:4])
+    assert grads.keys() == model.params.keys()
+    for key in grads:
+        assert grads[key].shape == model.params[key].shape
+    scores = model.loss(digits[0][:4])
+    assert scores.shape == (4, 10)
+    assert model.predict(digits[0][:4]).shape == (4,)
+
+
+def test_network_gradients_numerically():
+    rng = np.random.default_rng(0)
+    model = TinyCNN(seed=2, num_filters=3)
+    X = rng.random((3, 1, 8, 8))
+    y = np.array([1, 7, 3])
+    _, grads = model.loss(X, y)
+    for key, param in model.params.items():
+        num = numerical_gradient(lambda _: model.loss(X, y)[0], param)
+        # ReLU and max pooling have kinks; with random inputs none lies within 1e-5 of a nudge
+        assert rel_error(grads[key], num) < 1e-6, key
+
+
+def test_overfits_twenty_examples(digits):
+    X, y = digits[0][:20], digits[1][:20]
+    model = TinyCNN(seed=0)
+    history = fit(model, X, y, epochs=60, lr=0.05, batch_size=20, lr_decay=1.0)
+    assert accuracy(model, X, y) == 1.0
+    assert history["loss"][-1] < 0.05
+
+
+def test_fit_defaults_reach_97_percent(digits):
+    X_train, y_train, X_test, y_test = digits
+    model = TinyCNN(seed=0)
+    seen = []
+    history = fit(model, X_train, y_train, X_val=X_test, y_val=y_test, callback=seen.append)
+    assert history["val_acc"][-1] >= 0.97
+    assert accuracy(model, X_test, y_test) == history["val_acc"][-1]
+    assert [info["epoch"] for info in seen] == list(range(1, len(history["loss"]) + 1))
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_fit_is_deterministic_and_callback_can_stop(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    a, b = TinyCNN(seed=3), TinyCNN(seed=3)
+    fit(a, X, y, epochs=2, seed=5)
+    fit(b, X, y, epochs=2, seed=5)
+    for key in a.params:
+        np.testing.assert_array_equal(a.params[key], b.params[key])
+    stopped = fit(TinyCNN(), X, y, epochs=5, callback=lambda info: info["epoch"] < 2)
+    assert len(stopped["loss"]) == 2
+
+
+def test_too_large_learning_rate_fails_to_learn(digits):
+    # big steps throw the weights far out; ReLUs die and the network guesses at chance
+    X, y = digits[0][:300], digits[1][:300]
+    model = TinyCNN()
+    history = fit(model, X, y, epochs=3, lr=100.0)
+    assert history["train_acc"][-1] < 0.3
+    assert history["loss"][0] > 10 * np.log(10)
+
+
+class _ExplodingModel:
+    """Stands in for a network whose loss overflowed."""
+
+    def __init__(self):
+        self.params = {"w": np.zeros(2)}
+
+    def loss(self, X, y):
+        return float("inf"), {"w": np.zeros(2)}
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+def test_non_finite_loss_stops_with_an_explanation():
+    with pytest.raises(FloatingPointError, match="learning rate"):
+        fit(_ExplodingModel(), np.zeros((4, 1, 8, 8)), np.zeros(4, dtype=int), epochs=1)
+
+
+def test_one_gradient_descent_step_with_eta_0_001():
+    # the lesson's update K_new = K_old - eta * dL/dK, on the worked example with L = sum(O)
+    image, kernel = seed_image(), seed_kernel()
+    dout = np.ones((3, 3))
+    _, dkernel = conv2d_grad(image, kernel, dout)
+    # dL/dK_mn = sum_ij I_(i+m, j+n): the sum of the 3x3 block starting at (m, n)
+    expected_grad = np.array([[sum(image[m:m + 3, n:n + 3].ravel()) for n in range(3)] for m in range(3)])
+    np.testing.assert_allclose(dkernel, expected_grad)
+    assert dkernel[0, 0] == 63.0
+    params = {"K": kernel.copy()}
+    sgd_step(params, {"K": dkernel}, lr=0.001)
+    np.testing.assert_allclose(params["K"], kernel - 0.001 * expected_grad, rtol=0, atol=1e-15)
+    assert params["K"][0, 0] == pytest.approx(1 - 0.063)
+    assert conv2d(image, params["K"]).sum() < conv2d(image, kernel).sum()  # the loss went down
