@@ -15,7 +15,6 @@ signal processing.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validate import as_array, check_int, out_shape2d, shape_str
 
@@ -376,6 +375,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         Non-numeric arrays, or a stride/padding that is not a whole number.
     """
     x, w, b, stride, padding, h_out, w_out = _layer_inputs(x, w, b, stride, padding)
+    return _forward(x, w, b, stride, padding, h_out, w_out)
+
+
+def _forward(x, w, b, stride, padding, h_out, w_out):
+    """:func:`conv2d_forward` on inputs already checked (the network calls this once per batch)."""
     n_img = x.shape[0]
     f_num, c, kh, kw = w.shape
     cols = _im2col(x, kh, kw, stride, padding, h_out, w_out)
@@ -414,10 +418,20 @@ def conv2d_backward(dout, cache):
     if dout.shape != (n_img, f_num, h_out, w_out):
         raise ValueError(f"dout has shape {dout.shape} but needs {(n_img, f_num, h_out, w_out)}, "
                          f"the shape of the forward pass's output")
-    dout = dout.astype(w.dtype, copy=False)
+    return _backward(dout.astype(w.dtype, copy=False), cache)
+
+
+def _backward(dout, cache, need_dx=True):
+    """:func:`conv2d_backward` on a checked ``dout``; ``need_dx=False`` skips dx (a first layer's input)."""
+    x_shape, cols, w, stride, padding = cache
+    n_img, c, h, wd = x_shape
+    f_num, _, kh, kw = w.shape
+    h_out, w_out = dout.shape[2:]
     dout_mat = dout.transpose(1, 0, 2, 3).reshape(f_num, -1)  # (F, N*H_out*W_out)
     db = dout_mat.sum(axis=1)
     dw = (dout_mat @ cols.T).reshape(w.shape)
+    if not need_dx:
+        return None, dw, db
     dcols = (w.reshape(f_num, -1).T @ dout_mat).reshape(c, kh, kw, n_img, h_out, w_out)
     dxp = np.zeros((n_img, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
     row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
@@ -428,10 +442,18 @@ def conv2d_backward(dout, cache):
 
 
 def _im2col(x, kh, kw, stride, padding, h_out, w_out):
-    """Columns of every window: shape (C*KH*KW, N*H_out*W_out), rows ordered (c, m, k)."""
-    n_img, c = x.shape[:2]
+    """Columns of every window: shape (C*KH*KW, N*H_out*W_out), rows ordered (c, m, k).
+
+    The padded batch is viewed, without copying, as an array of shape (C, KH, KW, N, H_out, W_out) whose
+    entry [c, m, k, n, i, j] is x_pad[n, c, i*S + m, j*S + k]; one reshape then copies it into GEMM order.
+    """
+    n_img, c, h, w = x.shape
     if padding:
-        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :h_out, :w_out]
-    # windows: (N, C, H_out, W_out, KH, KW) -> (C, KH, KW, N, H_out, W_out): one copy, in GEMM order.
-    return np.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, -1)
+        xp = np.zeros((n_img, c, h + 2 * padding, w + 2 * padding), dtype=x.dtype)
+        xp[:, :, padding:padding + h, padding:padding + w] = x
+    else:
+        xp = np.ascontiguousarray(x)
+    s_n, s_c, s_h, s_w = xp.strides
+    windows = np.ndarray((c, kh, kw, n_img, h_out, w_out), dtype=xp.dtype, buffer=xp,
+                         strides=(s_c, s_h, s_w, s_n, s_h * stride, s_w * stride))
+    return windows.reshape(c * kh * kw, n_img * h_out * w_out)

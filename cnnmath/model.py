@@ -12,11 +12,9 @@ import numbers
 import numpy as np
 
 from ._validate import as_array, check_int
-from .activations import relu_backward, relu_forward
-from .conv import conv2d_backward, conv2d_forward
-from .dense import dense_backward, dense_forward, flatten_backward, flatten_forward
+from . import conv as _conv
+from . import pooling as _pool
 from .losses import softmax, softmax_cross_entropy
-from .pooling import maxpool2d_backward, maxpool2d_forward
 
 __all__ = ["TinyCNN"]
 
@@ -75,6 +73,7 @@ class TinyCNN:
         conv_std = np.sqrt(2.0 / fan_conv) if weight_scale is None else float(weight_scale)
         # The last layer starts small so that every class starts near probability 1/K (loss near log K).
         dense_std = 0.1 * np.sqrt(1.0 / hidden) if weight_scale is None else float(weight_scale)
+        self.last_scores = None
         self.params = {
             "conv_w": rng.normal(0.0, conv_std, (self.num_filters, c, self.kernel_size, self.kernel_size)),
             "conv_b": np.zeros(self.num_filters),
@@ -117,17 +116,28 @@ class TinyCNN:
         return stages
 
     def _forward(self, X):
+        # X is checked once here; the layers' own checks would repeat the same work on every batch.
         p = self.params
-        conv, conv_cache = conv2d_forward(X, p["conv_w"], p["conv_b"], stride=1, padding=self.padding)
-        act, relu_cache = relu_forward(conv)
-        pool, pool_cache = maxpool2d_forward(act, self.pool_size, self.pool_size)
-        flat, flat_cache = flatten_forward(pool)
-        scores, dense_cache = dense_forward(flat, p["dense_w"], p["dense_b"])
+        stride, pad = 1, self.padding
+        h_out, w_out = self.input_shape[1] + 2 * pad - self.kernel_size + 1, \
+            self.input_shape[2] + 2 * pad - self.kernel_size + 1
+        conv, conv_cache = _conv._forward(X, p["conv_w"], p["conv_b"], stride, pad, h_out, w_out)
+        act = np.maximum(conv, 0.0)
+        ps = self.pool_size
+        pool, pool_cache = _pool._max_forward(act, ps, ps, (h_out - ps) // ps + 1, (w_out - ps) // ps + 1)
+        flat = pool.reshape(pool.shape[0], -1)
+        scores = flat @ p["dense_w"]
+        scores += p["dense_b"]
         stages = {"conv": conv, "relu": act, "pool": pool, "flat": flat, "scores": scores}
-        return stages, (conv_cache, relu_cache, pool_cache, flat_cache, dense_cache)
+        return stages, (conv_cache, pool_cache)
 
     def loss(self, X, y=None):
         """Class scores, or the loss and the gradient of every parameter (lessons 6 and 7).
+
+        The same chain as calling the layer functions one after another (``conv2d_forward``,
+        ``relu_forward``, ``maxpool2d_forward``, ``flatten_forward``, ``dense_forward``,
+        ``softmax_cross_entropy`` and their backward passes in reverse); the tests check it against
+        numerical gradients.
 
         Parameters
         ----------
@@ -140,19 +150,22 @@ class TinyCNN:
             When ``y`` is None.
         (loss, grads) : (float, dict of ndarray)
             When ``y`` is given: the mean softmax cross-entropy and ``grads`` with the same keys and shapes
-            as :attr:`params`.
+            as :attr:`params`. The batch's scores are kept in :attr:`last_scores`.
         """
         X = self._check_X(X)
-        stages, caches = self._forward(X)
+        stages, (conv_cache, pool_cache) = self._forward(X)
+        scores = stages["scores"]
+        self.last_scores = scores
         if y is None:
-            return stages["scores"]
-        conv_cache, relu_cache, pool_cache, flat_cache, dense_cache = caches
-        loss, dscores = softmax_cross_entropy(stages["scores"], y)
-        dflat, ddense_w, ddense_b = dense_backward(dscores, dense_cache)
-        dpool = flatten_backward(dflat, flat_cache)
-        dact = maxpool2d_backward(dpool, pool_cache)
-        dconv = relu_backward(dact, relu_cache)
-        _, dconv_w, dconv_b = conv2d_backward(dconv, conv_cache)
+            return scores
+        loss, dscores = softmax_cross_entropy(scores, y)
+        p = self.params
+        ddense_w = stages["flat"].T @ dscores
+        ddense_b = dscores.sum(axis=0)
+        dpool = (dscores @ p["dense_w"].T).reshape(stages["pool"].shape)
+        dact = _pool._max_backward(dpool, pool_cache)
+        dact *= stages["relu"] > 0  # ReLU passes the gradient only where its input was positive
+        _, dconv_w, dconv_b = _conv._backward(dact, conv_cache, need_dx=False)  # X needs no gradient
         grads = {"conv_w": dconv_w, "conv_b": dconv_b, "dense_w": ddense_w, "dense_b": ddense_b}
         return loss, grads
 

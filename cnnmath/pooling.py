@@ -245,6 +245,10 @@ def maxpool2d_forward(x, size=2, stride=2):
 
     ``out[n, c, i, j] = max over 0 <= m, k < size of x[n, c, i*stride + m, j*stride + k]``
 
+    Computed separably: the maximum over each window's columns first, then over its rows (a window's
+    maximum is the maximum of its row maxima), each as a running ``np.maximum`` over strided views: no
+    Python loop over images or pixels, and no copy of the windows.
+
     Parameters
     ----------
     x : array_like, shape (N, C, H, W)
@@ -256,20 +260,31 @@ def maxpool2d_forward(x, size=2, stride=2):
     out : ndarray, shape (N, C, H_out, W_out)
         ``H_out = (H - size) // stride + 1``, ``W_out = (W - size) // stride + 1``.
     cache : tuple
-        The input's shape and dtype, the window and stride, and the offset of each window's first
-        maximum, for :func:`maxpool2d_backward`.
+        The input, its pooled output, the window and the stride, for :func:`maxpool2d_backward`.
     """
     x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
-    if size == stride and x.shape[2] % size == 0 and x.shape[3] % size == 0 and size > 1:
-        # Non-overlapping windows that tile the map exactly: a reshape exposes every window at once.
-        n_img, c, h, w = x.shape
-        win = x.reshape(n_img, c, h_out, size, w_out, size).transpose(0, 1, 2, 4, 3, 5)
-        win = win.reshape(n_img, c, h_out, w_out, size * size)
-        arg = win.argmax(axis=-1)  # argmax returns the first maximum: the documented tie rule
-        out = np.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+    return _max_forward(x, size, stride, h_out, w_out)
+
+
+def _max_forward(x, size, stride, h_out, w_out):
+    """:func:`maxpool2d_forward` on checked inputs."""
+    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    if size == 1:
+        out = x[:, :, :row_end:stride, :col_end:stride].copy()
+    elif size == 2:
+        # four strided views, three element-wise maxima: the cheapest form of the common 2x2 window
+        out = np.maximum(x[:, :, 0:row_end:stride, 0:col_end:stride],
+                         x[:, :, 0:row_end:stride, 1:1 + col_end:stride])
+        np.maximum(out, x[:, :, 1:1 + row_end:stride, 0:col_end:stride], out=out)
+        np.maximum(out, x[:, :, 1:1 + row_end:stride, 1:1 + col_end:stride], out=out)
     else:
-        out, arg = _max_and_arg(x, size, stride, h_out, w_out)
-    return out, (x.shape, x.dtype, size, stride, arg)
+        cols = x[:, :, :, 0:col_end:stride].copy()  # (N, C, H, W_out): maxima over window columns
+        for k in range(1, size):
+            np.maximum(cols, x[:, :, :, k:k + col_end:stride], out=cols)
+        out = cols[:, :, 0:row_end:stride].copy()
+        for m in range(1, size):
+            np.maximum(out, cols[:, :, m:m + row_end:stride], out=out)
+    return out, (x, out, size, stride)
 
 
 def maxpool2d_backward(dout, cache):
@@ -278,6 +293,10 @@ def maxpool2d_backward(dout, cache):
     Each window's upstream gradient goes to the one input entry that was its maximum (the first in
     reading order when several tie); every other entry of the window gets nothing. With overlapping
     windows an entry that is the maximum of several windows collects the sum of their gradients.
+
+    The window offsets are visited in reading order; each claims the windows whose maximum it holds and
+    that no earlier offset has claimed. That is the tie rule, and it needs only comparisons of whole
+    strided views.
 
     Parameters
     ----------
@@ -288,20 +307,36 @@ def maxpool2d_backward(dout, cache):
     -------
     dx : ndarray, shape (N, C, H, W)
     """
-    x_shape, dtype, size, stride, arg = cache
+    x, out, size, stride = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
-    if dout.shape != arg.shape:
-        raise ValueError(f"dout has shape {dout.shape} but needs {arg.shape}, the shape of the forward "
+    if dout.shape != out.shape:
+        raise ValueError(f"dout has shape {dout.shape} but needs {out.shape}, the shape of the forward "
                          f"pass's output")
-    dout = dout.astype(dtype, copy=False)
-    dx = np.zeros(x_shape, dtype=dtype)
-    h_out, w_out = arg.shape[2:]
-    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
-    for m in range(size):
-        for n in range(size):
-            hit = arg == m * size + n
-            if hit.any():
-                dx[:, :, m:m + row_end:stride, n:n + col_end:stride] += np.where(hit, dout, 0)
+    return _max_backward(dout.astype(x.dtype, copy=False), cache)
+
+
+def _max_backward(dout, cache):
+    """:func:`maxpool2d_backward` on a checked ``dout``."""
+    x, out, size, stride = cache
+    dx = np.zeros_like(x)
+    unclaimed = np.ones(out.shape, dtype=bool)
+    hit = np.empty(out.shape, dtype=bool)
+    share = np.empty_like(dout)
+    overlapping = stride < size
+    last = size * size - 1
+    for t, (m, n, view) in enumerate(_taps(x, size, stride, *out.shape[2:])):
+        if t == last:
+            hit = unclaimed  # whatever is left must hold its window's maximum here
+        else:
+            np.equal(view, out, out=hit)
+            hit &= unclaimed
+            unclaimed ^= hit  # hit is a subset of unclaimed: xor removes exactly the claimed windows
+        np.multiply(dout, hit, out=share)
+        target = dx[:, :, m:m + stride * (out.shape[2] - 1) + 1:stride, n:n + stride * (out.shape[3] - 1) + 1:stride]
+        if overlapping:
+            target += share
+        else:
+            target[...] = share  # windows do not overlap: each entry belongs to one window at most
     return dx
 
 

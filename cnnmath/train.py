@@ -84,7 +84,7 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=32, momentum=0.9, lr_decay
     -------
     history : dict of lists, one entry per epoch
         ``loss`` (mean training loss over the epoch's batches), ``train_acc`` (accuracy on the training
-        batches as they were seen), ``val_acc`` (if validation data was given), ``seconds`` (cumulative).
+        batches as they were seen, before each step: free, and close to the end-of-epoch accuracy), ``val_acc`` (if validation data was given), ``seconds`` (cumulative).
     """
     X = as_array(X, "X", 4, "(N, C, H, W)")
     y = np.asarray(y)
@@ -123,9 +123,14 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=32, momentum=0.9, lr_decay
                 raise FloatingPointError(f"the loss became {loss} at epoch {epoch}: the learning rate lr={lr} "
                                          f"is too large; try a smaller one")
             total_loss += loss * len(idx)
+            scores = getattr(model, "last_scores", None)
+            if scores is not None and len(scores) == len(idx):
+                correct += int(np.count_nonzero(scores.argmax(axis=1) == yb))
+            else:  # a model that does not keep its scores: ask it (one more forward pass)
+                correct += int(np.count_nonzero(model.predict(xb) == yb))
             velocity = sgd_step(model.params, grads, lr * lr_decay ** (epoch - 1), velocity, momentum)
         history["loss"].append(total_loss / n)
-        history["train_acc"].append(accuracy(model, X, y))
+        history["train_acc"].append(correct / n)
         history["val_acc"].append(None if X_val is None else accuracy(model, X_val, y_val))
         history["seconds"].append(time.perf_counter() - start)
         if callback is not None:

@@ -1,0 +1,268 @@
+"""Speed of cnnmath against PyTorch and SciPy on the course's own shapes, measured side by side.
+
+Run from the repository root (``make bench`` does this)::
+
+    .venv/bin/python benchmarks/run.py            # 1 and 2 threads, 9 timed repeats each
+    .venv/bin/python benchmarks/run.py --threads 1 --repeats 15
+
+Every case runs its candidates interleaved in this one process (repeat 1: cnnmath, torch, scipy; repeat 2:
+...), after a warm-up, so machine noise hits all of them alike; the table shows medians. PyTorch and SciPy
+are optional: a missing one is reported and its columns say so. numpy's BLAS and PyTorch are given the same
+number of threads (threadpoolctl and ``torch.set_num_threads``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import cnnmath as cm  # noqa: E402
+
+try:
+    import torch
+    import torch.nn.functional as tF
+except ImportError:  # optional: the course never needs it
+    torch = None
+try:
+    from scipy import signal
+except ImportError:
+    signal = None
+try:
+    from threadpoolctl import threadpool_limits, threadpool_info
+except ImportError:
+    threadpool_limits = None
+
+
+def median_times(candidates, repeats, warmup=2):
+    """Time each callable ``repeats`` times, interleaved; return {name: median seconds}."""
+    for _ in range(warmup):
+        for fn in candidates.values():
+            fn()
+    times = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+# ------------------------------------------------------------------------------------------------ cases
+
+def case_conv_layer(n, c, h, w, f, k, padding, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    wt = rng.standard_normal((f, c, k, k)).astype(dtype)
+    b = rng.standard_normal(f).astype(dtype)
+    h_out, w_out = h + 2 * padding - k + 1, w + 2 * padding - k + 1
+    dout = rng.standard_normal((n, f, h_out, w_out)).astype(dtype)
+
+    def ours():
+        out, cache = cm.conv2d_forward(x, wt, b, 1, padding)
+        return cm.conv2d_backward(dout, cache)
+
+    cands = {"cnnmath": ours}
+    if torch is not None:
+        tx = torch.from_numpy(x).requires_grad_(True)
+        tw = torch.from_numpy(wt).requires_grad_(True)
+        tb = torch.from_numpy(b).requires_grad_(True)
+        tdout = torch.from_numpy(dout)
+
+        def theirs():
+            tx.grad = tw.grad = tb.grad = None
+            out = tF.conv2d(tx, tw, tb, padding=padding)
+            out.backward(tdout)
+        cands["torch"] = theirs
+    return cands
+
+
+def case_pool(n, c, h, w, size, stride, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, h, w)).astype(dtype)
+    h_out = (h - size) // stride + 1
+    w_out = (w - size) // stride + 1
+    dout = rng.standard_normal((n, c, h_out, w_out)).astype(dtype)
+
+    def ours():
+        out, cache = cm.maxpool2d_forward(x, size, stride)
+        return cm.maxpool2d_backward(dout, cache)
+
+    cands = {"cnnmath": ours}
+    if torch is not None:
+        tx = torch.from_numpy(x).requires_grad_(True)
+        tdout = torch.from_numpy(dout)
+
+        def theirs():
+            tx.grad = None
+            tF.max_pool2d(tx, size, stride).backward(tdout)
+        cands["torch"] = theirs
+    return cands
+
+
+def case_photo(k, dtype):
+    photo = cm.load_photo(normalize=True).astype(dtype)
+    kernel = np.random.default_rng(0).standard_normal((k, k)).astype(dtype)
+    cands = {"cnnmath": lambda: cm.conv2d(photo, kernel)}
+    if torch is not None:
+        tp = torch.from_numpy(photo)[None, None]
+        tk = torch.from_numpy(kernel)[None, None]
+
+        def theirs():
+            with torch.no_grad():
+                return tF.conv2d(tp, tk)
+        cands["torch"] = theirs
+    if signal is not None:
+        cands["scipy"] = lambda: signal.correlate2d(photo, kernel, mode="valid")
+    return cands
+
+
+class TorchTinyCNN:
+    """The same network as ``cnnmath.TinyCNN``, in PyTorch, with the same initial weights."""
+
+    def __init__(self, model):
+        self.params = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+        self.opt = torch.optim.SGD(list(self.params.values()), lr=0.1, momentum=0.9)
+
+    def step(self, xb, yb, lr):
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        p = self.params
+        out = tF.conv2d(xb, p["conv_w"], p["conv_b"], padding=1)
+        out = tF.max_pool2d(torch.relu(out), 2, 2)
+        scores = out.flatten(1) @ p["dense_w"] + p["dense_b"]
+        loss = tF.cross_entropy(scores, yb)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+def case_epoch():
+    X, y, _, _ = cm.load_digits()
+    order = np.random.default_rng(0).permutation(len(X))
+
+    def ours():
+        model = cm.TinyCNN(seed=0)
+        cm.fit(model, X, y, epochs=1, seed=0)
+
+    cands = {"cnnmath": ours}
+    if torch is not None:
+        tX, ty = torch.from_numpy(X), torch.from_numpy(y)
+
+        def theirs():
+            net = TorchTinyCNN(cm.TinyCNN(seed=0))
+            perm = torch.from_numpy(order)
+            for lo in range(0, len(X), 32):
+                idx = perm[lo:lo + 32]
+                net.step(tX[idx], ty[idx], 0.1)
+        cands["torch"] = theirs
+    return cands
+
+
+def time_to_97():
+    """Seconds of ``fit`` (defaults) until the test accuracy first reaches 97 %, measured by its callback."""
+    X, y, Xt, yt = cm.load_digits()
+    reached = {}
+
+    def cb(info):
+        if info["val_acc"] >= 0.97:
+            reached["seconds"] = info["seconds"]
+            reached["epoch"] = info["epoch"]
+            return False
+        return True
+
+    cm.fit(cm.TinyCNN(seed=0), X, y, X_val=Xt, y_val=yt, callback=cb)
+    return reached
+
+
+CASES = [
+    # (label, shape text, factory, target ratio vs torch, target ratio vs scipy)
+    ("conv fwd+bwd", "N64 C1 28x28 F8 3x3 p0", lambda d: case_conv_layer(64, 1, 28, 28, 8, 3, 0, d), 1.0, None),
+    ("conv fwd+bwd", "N64 C8 14x14 F16 3x3 p1", lambda d: case_conv_layer(64, 8, 14, 14, 16, 3, 1, d), 1.5, None),
+    ("maxpool fwd+bwd", "N64 C8 26x26 2x2 s2", lambda d: case_pool(64, 8, 26, 26, 2, 2, d), 1.0, None),
+    ("maxpool fwd+bwd", "N64 C8 26x26 3x3 s1", lambda d: case_pool(64, 8, 26, 26, 3, 1, d), 1.0, None),
+    ("conv2d photo", "600x512 * 3x3", lambda d: case_photo(3, d), 1.5, 1.0),
+    ("conv2d photo", "600x512 * 5x5", lambda d: case_photo(5, d), 1.5, 1.0),
+]
+
+
+def fmt_ms(s):
+    return "-" if s is None else f"{s * 1e3:8.3f}"
+
+
+def fmt_ratio(a, b, target):
+    if a is None or b is None:
+        return "-"
+    r = a / b
+    mark = "" if target is None else (" ok" if r <= target else f" >{target}")
+    return f"{r:5.2f}x{mark}"
+
+
+def run(threads_list, repeats, dtypes):
+    rows = []
+    for threads in threads_list:
+        limiter = threadpool_limits(limits=threads) if threadpool_limits else None
+        if torch is not None:
+            torch.set_num_threads(threads)
+        try:
+            for label, shape, factory, t_target, s_target in CASES:
+                for dtype in dtypes:
+                    med = median_times(factory(dtype), repeats)
+                    rows.append((label, shape, np.dtype(dtype).name, threads, med.get("cnnmath"),
+                                 med.get("torch"), med.get("scipy"), t_target, s_target))
+            med = median_times(case_epoch(), max(3, repeats // 2), warmup=1)
+            rows.append(("TinyCNN epoch", "digits 1437, batch 32", "float64", threads, med.get("cnnmath"),
+                         med.get("torch"), None, 0.5, None))
+        finally:
+            if limiter is not None:
+                limiter.unregister() if hasattr(limiter, "unregister") else None
+    return rows
+
+
+def print_table(rows):
+    head = (f"{'operation':<16} {'shape':<24} {'dtype':<8} {'thr':>3} {'cnnmath ms':>10} {'torch ms':>9} "
+            f"{'scipy ms':>9} {'vs torch':>12} {'vs scipy':>11}")
+    print(head)
+    print("-" * len(head))
+    for label, shape, dtype, threads, ours, theirs, sp, t_target, s_target in rows:
+        print(f"{label:<16} {shape:<24} {dtype:<8} {threads:>3} {fmt_ms(ours):>10} {fmt_ms(theirs):>9} "
+              f"{fmt_ms(sp):>9} {fmt_ratio(ours, theirs, t_target):>12} {fmt_ratio(ours, sp, s_target):>11}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=9, help="timed repeats per candidate (>= 7)")
+    parser.add_argument("--float64-only", action="store_true")
+    args = parser.parse_args(argv)
+    repeats = max(7, args.repeats)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"torch {torch.__version__ if torch else 'not installed (pip install torch to compare)'}, "
+          f"scipy {__import__('scipy').__version__ if signal else 'not installed'}")
+    if threadpool_limits:
+        blas = [f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)" for i in threadpool_info()]
+        print(f"BLAS: {', '.join(blas)}")
+    print(f"medians of {repeats} interleaved repeats after a warm-up; ratio = cnnmath / other (lower is better)")
+    print()
+    dtypes = [np.float64] if args.float64_only else [np.float64, np.float32]
+    print_table(run(args.threads, repeats, dtypes))
+    reached = time_to_97()
+    print()
+    if reached:
+        print(f"time to 97% test accuracy (fit defaults, TinyCNN seed 0): {reached['seconds']:.3f} s "
+              f"(epoch {reached['epoch']}) {'ok' if reached['seconds'] < 1 else '> 1 s target'}")
+    else:
+        print("time to 97% test accuracy: not reached with fit's defaults")
+
+
+if __name__ == "__main__":
+    main()
