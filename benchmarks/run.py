@@ -237,13 +237,51 @@ def print_table(rows):
               f"{fmt_ms(sp):>9} {fmt_ratio(ours, theirs, t_target):>12} {fmt_ratio(ours, sp, s_target):>11}")
 
 
+MALLOC_CASES = [
+    ("maxpool fwd+bwd", "N64 C8 26x26 2x2 s2", lambda: case_pool(64, 8, 26, 26, 2, 2, np.float64)),
+    ("conv fwd+bwd", "N64 C8 14x14 F16 3x3 p1", lambda: case_conv_layer(64, 8, 14, 14, 16, 3, 1, np.float64)),
+    ("TinyCNN epoch", "digits 1437, batch 32", case_epoch),
+]
+
+
+def malloc_probe(repeats):
+    """cnnmath's medians for MALLOC_CASES at 1 thread, as JSON (run in a child with tuning on or off)."""
+    import json
+    with threadpool_limits(limits=1):
+        out = [median_times({"cnnmath": factory()["cnnmath"]}, repeats)["cnnmath"]
+               for _, _, factory in MALLOC_CASES]
+    print(json.dumps({"tuned": cm.MALLOC_TUNED, "medians": out}))
+
+
+def malloc_comparison(repeats):
+    """Run the probe in two fresh processes, glibc malloc tuned (the default) and untuned, side by side."""
+    import json
+    import subprocess
+    results = {}
+    for tuned in ("1", "0"):
+        env = dict(os.environ, CNNMATH_MALLOC_TUNING=tuned)
+        proc = subprocess.run([sys.executable, __file__, "--malloc-probe", "--repeats", str(repeats)],
+                              env=env, capture_output=True, text=True, check=True)
+        results[tuned] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print("glibc malloc thresholds (cnnmath/_speed.py), 1 thread, fresh processes:")
+    print(f"{'operation':<16} {'shape':<24} {'tuned ms':>9} {'untuned ms':>11} {'untuned/tuned':>14}")
+    for (label, shape, _), on, off in zip(MALLOC_CASES, results["1"]["medians"], results["0"]["medians"]):
+        print(f"{label:<16} {shape:<24} {on * 1e3:9.3f} {off * 1e3:11.3f} {off / on:13.2f}x")
+    if not results["1"]["tuned"]:
+        print("(malloc tuning is not available on this system: both columns are untuned)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=9, help="timed repeats per candidate (>= 7)")
     parser.add_argument("--float64-only", action="store_true")
+    parser.add_argument("--malloc-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-malloc-comparison", action="store_true")
     args = parser.parse_args(argv)
     repeats = max(7, args.repeats)
+    if args.malloc_probe:
+        return malloc_probe(repeats)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed (pip install torch to compare)'}, "
@@ -262,6 +300,9 @@ def main(argv=None):
               f"(epoch {reached['epoch']}) {'ok' if reached['seconds'] < 1 else '> 1 s target'}")
     else:
         print("time to 97% test accuracy: not reached with fit's defaults")
+    if not args.no_malloc_comparison:
+        print()
+        malloc_comparison(repeats)
 
 
 if __name__ == "__main__":

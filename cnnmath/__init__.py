@@ -15,6 +15,7 @@ Pictures live in :mod:`cnnmath.viz.plots`, explorers in :mod:`cnnmath.viz.widget
 :mod:`cnnmath.checks`; importing ``cnnmath`` loads none of them (and no matplotlib or ipywidgets).
 """
 
+from ._speed import MALLOC_TUNED  # noqa: F401  (first: every later array benefits)
 from .activations import relu, relu_backward, relu_derivative, relu_forward
 from .conv import (conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
                    conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, convolve2d)

@@ -94,8 +94,14 @@ def softmax_cross_entropy(logits, labels):
     """
     logits = as_array(logits, "logits", 2, "(N, K)")
     labels = _check_labels(labels, logits.shape, "logits")
+    return _softmax_cross_entropy(logits, labels)
+
+
+def _softmax_cross_entropy(logits, labels):
+    """:func:`softmax_cross_entropy` on checked inputs (the network's inner loop calls this)."""
     n = logits.shape[0]
-    logp = log_softmax(logits, axis=1)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = float(-logp[np.arange(n), labels].mean())
     dlogits = np.exp(logp)
     dlogits[np.arange(n), labels] -= 1

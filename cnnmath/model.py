@@ -14,7 +14,7 @@ import numpy as np
 from ._validate import as_array, check_int
 from . import conv as _conv
 from . import pooling as _pool
-from .losses import softmax, softmax_cross_entropy
+from .losses import _check_labels, _softmax_cross_entropy, softmax
 
 __all__ = ["TinyCNN"]
 
@@ -153,12 +153,19 @@ class TinyCNN:
             as :attr:`params`. The batch's scores are kept in :attr:`last_scores`.
         """
         X = self._check_X(X)
+        if y is None:
+            stages, _ = self._forward(X)
+            self.last_scores = stages["scores"]
+            return stages["scores"]
+        y = _check_labels(y, (X.shape[0], self.num_classes), "the scores of X")
+        return self._loss_grads(X, y)
+
+    def _loss_grads(self, X, y):
+        """The loss and gradients for a checked batch (``fit`` checks the whole data set once)."""
         stages, (conv_cache, pool_cache) = self._forward(X)
         scores = stages["scores"]
         self.last_scores = scores
-        if y is None:
-            return scores
-        loss, dscores = softmax_cross_entropy(scores, y)
+        loss, dscores = _softmax_cross_entropy(scores, y)
         p = self.params
         ddense_w = stages["flat"].T @ dscores
         ddense_b = dscores.sum(axis=0)

@@ -271,12 +271,8 @@ def _max_forward(x, size, stride, h_out, w_out):
     row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
     if size == 1:
         out = x[:, :, :row_end:stride, :col_end:stride].copy()
-    elif size == 2:
-        # four strided views, three element-wise maxima: the cheapest form of the common 2x2 window
-        out = np.maximum(x[:, :, 0:row_end:stride, 0:col_end:stride],
-                         x[:, :, 0:row_end:stride, 1:1 + col_end:stride])
-        np.maximum(out, x[:, :, 1:1 + row_end:stride, 0:col_end:stride], out=out)
-        np.maximum(out, x[:, :, 1:1 + row_end:stride, 1:1 + col_end:stride], out=out)
+    elif size == 2 == stride and x.shape[2] % 2 == 0 and x.shape[3] % 2 == 0 and _memory_order(x):
+        return _max_forward_2x2(x)
     else:
         cols = x[:, :, :, 0:col_end:stride].copy()  # (N, C, H, W_out): maxima over window columns
         for k in range(1, size):
@@ -309,15 +305,67 @@ def maxpool2d_backward(dout, cache):
     """
     x, out, size, stride = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
-    if dout.shape != out.shape:
-        raise ValueError(f"dout has shape {dout.shape} but needs {out.shape}, the shape of the forward "
+    need = out.shape if not isinstance(out, tuple) else \
+        x.shape[:2] + (x.shape[2] // 2, x.shape[3] // 2)  # the 2x2 path caches its comparisons instead
+    if dout.shape != need:
+        raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward "
                          f"pass's output")
     return _max_backward(dout.astype(x.dtype, copy=False), cache)
+
+
+def _memory_order(x):
+    """The axis order (images and channels only) in which ``x`` is C-contiguous, or None.
+
+    Pooling treats every (image, channel) map alike, so it may walk them in whatever order they lie in
+    memory: the network's convolution leaves its output filter-major, as a transposed view.
+    """
+    for order in ((0, 1, 2, 3), (1, 0, 2, 3)):
+        if x.transpose(order).flags.c_contiguous:
+            return order
+    return None
+
+
+def _max_forward_2x2(x):
+    """2x2 stride-2 max pooling of a batch whose maps are contiguous rows in memory.
+
+    Every horizontal pair of neighbours is one row of ``x.reshape(-1, 2)``, so the column maximum is one
+    operation on long 1-D views; the row maximum is one more on the halved array. Ties go to the left
+    column and then to the top row: the first maximum in reading order. The two comparisons are kept
+    for the backward pass.
+    """
+    order = _memory_order(x)
+    xm = x.transpose(order)  # C-contiguous: the reshapes below are views, not copies
+    a, b, h, w = xm.shape
+    pairs = xm.reshape(-1, 2)
+    row_max = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(a, b, h // 2, 2, w // 2)
+    left_wins = pairs[:, 0] >= pairs[:, 1]
+    top, bottom = row_max[:, :, :, 0], row_max[:, :, :, 1]
+    out = np.maximum(top, bottom)
+    top_wins = top >= bottom
+    return out.transpose(order), (x, ("2x2", order, left_wins, top_wins), 2, 2)
+
+
+def _max_backward_2x2(dout, x, order, left_wins, top_wins):
+    """Backward of :func:`_max_forward_2x2`: send each gradient to the winning row, then column."""
+    dm = dout.transpose(order)
+    a, b, h_out, w_out = dm.shape
+    to_top = dm * top_wins
+    per_row = np.empty((a, b, h_out, 2, w_out), dtype=x.dtype)
+    per_row[:, :, :, 0] = to_top
+    np.subtract(dm, to_top, out=per_row[:, :, :, 1])
+    per_row = per_row.reshape(-1)
+    dxm = np.empty((a, b, 2 * h_out, 2 * w_out), dtype=x.dtype)
+    dpairs = dxm.reshape(-1, 2)
+    np.multiply(per_row, left_wins, out=dpairs[:, 0])
+    np.subtract(per_row, dpairs[:, 0], out=dpairs[:, 1])  # exactly the gradient or exactly 0
+    return dxm.transpose(np.argsort(order))
 
 
 def _max_backward(dout, cache):
     """:func:`maxpool2d_backward` on a checked ``dout``."""
     x, out, size, stride = cache
+    if isinstance(out, tuple):
+        return _max_backward_2x2(dout, x, *out[1:])
     dx = np.zeros_like(x)
     unclaimed = np.ones(out.shape, dtype=bool)
     hit = np.empty(out.shape, dtype=bool)

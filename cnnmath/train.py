@@ -107,6 +107,15 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=32, momentum=0.9, lr_decay
         X_val = as_array(X_val, "X_val", 4, "(N, C, H, W)")
         y_val = np.asarray(y_val)
 
+    step = model.loss
+    if hasattr(model, "_loss_grads") and hasattr(model, "_check_X"):
+        # a cnnmath model: check all of X and y once here instead of every batch again
+        X = model._check_X(X)
+        if y.min() < 0 or y.max() >= getattr(model, "num_classes", np.inf):
+            raise ValueError(f"y has labels from {y.min()} to {y.max()} but the model has "
+                             f"{model.num_classes} classes: labels need 0..{model.num_classes - 1}")
+        step = model._loss_grads
+
     rng = np.random.default_rng(seed)
     history = {"loss": [], "train_acc": [], "val_acc": [], "seconds": []}
     velocity = None
@@ -118,7 +127,7 @@ def fit(model, X, y, *, epochs=10, lr=0.1, batch_size=32, momentum=0.9, lr_decay
         for lo in range(0, n, batch_size):
             idx = order[lo:lo + batch_size]
             xb, yb = X[idx], y[idx]
-            loss, grads = model.loss(xb, yb)
+            loss, grads = step(xb, yb)
             if not np.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss} at epoch {epoch}: the learning rate lr={lr} "
                                          f"is too large; try a smaller one")

@@ -61,7 +61,7 @@ def check_relu_matrix(answer) -> Feedback:
         return not_answered()
     M = relu_exercise_matrix()
     arr, problem = _as_numbers(answer, "Your answer")
-    if problem:
+    if problem is not None:  # a Feedback is falsy when not ok
         return problem
     if arr.shape != M.shape:
         return incorrect(f"Your answer has shape {arr.shape}, but ReLU works entry by entry and keeps "
@@ -84,7 +84,7 @@ def check_relu_derivative_values(answer) -> Feedback:
         return not_answered()
     x = relu_derivative_points()
     arr, problem = _as_numbers(answer, "Your answer")
-    if problem:
+    if problem is not None:  # a Feedback is falsy when not ok
         return problem
     arr = arr.reshape(-1)
     if arr.size != x.size:
@@ -116,7 +116,7 @@ def check_relu_gradient_mask(answer) -> Feedback:
         return not_answered()
     F = relu_mask_exercise_map()
     arr, problem = _as_numbers(answer, "Your mask")
-    if problem:
+    if problem is not None:  # a Feedback is falsy when not ok
         return problem
     if arr.shape != F.shape:
         return incorrect(f"Your mask has shape {arr.shape} but needs one entry per pixel of the map, "

@@ -1,3 +1,216 @@
-"""checks for lesson04 (filled in with the lesson)."""
+"""Exercise feedback for lesson 4 (``04_pooling.ipynb``): pooling by hand, output sizes, gradient routing.
 
-__all__: list[str] = []
+Each check returns a :class:`Feedback`: "not answered" for None, a hint that does not give the answer
+away for a wrong one, a confirmation for the right one. The exercises' inputs come from the functions
+below, so the notebook prints exactly what is checked.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
+from .common import correct, incorrect, not_answered
+
+__all__ = ["pool_exercise_input", "pool_tie_exercise_input", "check_pooled_by_hand",
+           "check_pool_output_size", "check_pool_gradient_position", "check_pool_tie_position",
+           "check_pool_param_counts"]
+
+#: Exercise 2: a feature map of this size, pooled with this window and stride (overlapping windows).
+OUTPUT_SIZE_QUESTION = {"input": 28, "size": 3, "stride": 2}
+
+#: Exercise 5: a convolution layer (filters, channels, kernel side, with one bias per filter) and a
+#: max-pooling layer (window, stride).
+PARAM_QUESTION = {"filters": 6, "channels": 3, "kernel": 3, "pool_size": 2, "pool_stride": 2}
+
+
+def pool_exercise_input() -> np.ndarray:
+    """The 4x4 map of exercises 1 and 3 (lesson 4). Shape (4, 4), float64."""
+    return np.array([[2, 0, 1, 5],
+                     [7, 3, 4, 2],
+                     [1, 8, 6, 0],
+                     [4, 2, 3, 9]], dtype=np.float64)
+
+
+def pool_tie_exercise_input() -> np.ndarray:
+    """The 4x4 map of exercise 4: a ReLU output with ties (lesson 4). Shape (4, 4), float64."""
+    return np.array([[0, 3, 0, 0],
+                     [1, 0, 0, 0],
+                     [2, 6, 0, 6],
+                     [6, 1, 5, 0]], dtype=np.float64)
+
+
+def _as_matrix(answer, shape):
+    try:
+        arr = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return None, incorrect(f"give a {shape[0]}x{shape[1]} array of numbers, for example a list of "
+                               f"{shape[0]} lists.")
+    if arr.shape != shape:
+        return None, incorrect(f"your answer has shape {arr.shape}, but pooling a 4x4 map with a 2x2 window "
+                               f"and stride 2 gives (4 - 2) // 2 + 1 rows and as many columns.")
+    return arr, None
+
+
+def check_pooled_by_hand(answer, mode="max"):
+    """Exercise 1: :func:`pool_exercise_input` pooled by hand with a 2x2 window and stride 2.
+
+    Parameters
+    ----------
+    answer : array_like, shape (2, 2), or None
+    mode : {"max", "average"}
+    """
+    if answer is None:
+        return not_answered()
+    if mode not in ("max", "average"):
+        raise ValueError(f"mode is {mode!r} but needs 'max' or 'average'")
+    x = pool_exercise_input()
+    want = max_pool2d(x) if mode == "max" else avg_pool2d(x)
+    arr, problem = _as_matrix(answer, want.shape)
+    if problem:
+        return problem
+    if np.allclose(arr, want):
+        return correct(f"each entry is the {'largest' if mode == 'max' else 'mean'} value of its 2x2 window.")
+    other = avg_pool2d(x) if mode == "max" else max_pool2d(x)
+    if np.allclose(arr, other):
+        return incorrect(f"those are the {'averages' if mode == 'max' else 'maxima'} of the windows; this "
+                         f"exercise asks for the {'maximum' if mode == 'max' else 'average'}.")
+    if mode == "max" and np.allclose(arr, max_pool2d(x, 2, 1)[:2, :2]):
+        return incorrect("the windows move by the stride, 2: they do not overlap, so window (0, 1) starts "
+                         "at column 2, not column 1.")
+    wrong = [(i, j) for i, j in np.ndindex(want.shape) if not np.isclose(arr[i, j], want[i, j])]
+    i, j = wrong[0]
+    return incorrect(f"{len(wrong)} of 4 entries are off; look again at output[{i}, {j}]: it comes from rows "
+                     f"{2 * i}-{2 * i + 1} and columns {2 * j}-{2 * j + 1} of the input.")
+
+
+def check_pool_output_size(answer):
+    """Exercise 2: rows of the output when a 28x28 map is pooled with a 3x3 window and stride 2.
+
+    Parameters
+    ----------
+    answer : int (or a pair of equal ints: the output shape), or None
+    """
+    if answer is None:
+        return not_answered()
+    q = OUTPUT_SIZE_QUESTION
+    want = pool_output_size(q["input"], q["size"], q["stride"])
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
+        answer = answer[0]
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return incorrect("give one whole number: the number of rows of the output (the map is square).")
+    if answer != int(answer):
+        return incorrect("a number of rows is a whole number: the formula rounds (H - size) / stride down "
+                         "before adding 1.")
+    answer = int(answer)
+    if answer == want:
+        return correct(f"(28 - 3) // 2 + 1: the floor drops the half step, and the windows overlap by one "
+                       f"row because the stride is smaller than the window.")
+    if answer == -(-(q["input"] - q["size"]) // q["stride"]) + 1:
+        return incorrect("close: (H - size) / stride is not a whole number here, and the formula rounds "
+                         "it down, not up (a window that does not fit entirely is not used).")
+    if answer == q["input"] // q["stride"]:
+        return incorrect("H / stride counts steps, not windows: each window needs size rows, so use "
+                         "(H - size) // stride + 1.")
+    if answer == (q["input"] - q["size"]) // q["stride"]:
+        return incorrect("you counted the steps between windows; add 1 for the first window.")
+    return incorrect("use the output-size formula (H - size) // stride + 1 with H = 28, size = 3, stride = 2.")
+
+
+def _position(answer):
+    if isinstance(answer, (tuple, list, np.ndarray)) and len(answer) == 2:
+        try:
+            r, c = (int(v) for v in answer)
+        except (TypeError, ValueError):
+            return None
+        if all(float(v) == int(v) for v in answer):
+            return r, c
+    return None
+
+
+def check_pool_gradient_position(answer):
+    """Exercise 3: which entry of :func:`pool_exercise_input` receives window (0, 1)'s gradient.
+
+    Parameters
+    ----------
+    answer : (row, col) in the input's coordinates, or None
+    """
+    return _check_route(answer, pool_exercise_input(), (0, 1), tie=False)
+
+
+def check_pool_tie_position(answer):
+    """Exercise 4: which entry of :func:`pool_tie_exercise_input` receives window (1, 0)'s gradient (a tie).
+
+    Parameters
+    ----------
+    answer : (row, col) in the input's coordinates, or None
+    """
+    return _check_route(answer, pool_tie_exercise_input(), (1, 0), tie=True)
+
+
+def _check_route(answer, x, window, tie):
+    if answer is None:
+        return not_answered()
+    if isinstance(answer, (tuple, list)) and answer and all(isinstance(a, (tuple, list)) for a in answer):
+        return incorrect("give one position, not several: a max-pooling window sends its gradient to a "
+                         "single entry.")
+    pos = _position(answer)
+    if pos is None:
+        return incorrect("give a position as (row, column) in the 4x4 input, for example (1, 2).")
+    i, j = window
+    rows, cols = max_pool2d_switches(x)
+    want = (int(rows[i, j]), int(cols[i, j]))
+    if pos == want:
+        if tie:
+            return correct("the window holds its maximum more than once; the whole gradient goes to the "
+                           "first of them in reading order, and the others get 0.")
+        return correct("the gradient goes to the window's largest entry; the other three get 0.")
+    r0, c0 = 2 * i, 2 * j
+    if pos == (want[0] - r0, want[1] - c0):
+        return incorrect("that is the position inside the window; give it in the coordinates of the whole "
+                         "4x4 input (window (i, j) starts at row 2i, column 2j).")
+    if not (r0 <= pos[0] < r0 + 2 and c0 <= pos[1] < c0 + 2):
+        return incorrect(f"({pos[0]}, {pos[1]}) is outside window ({i}, {j}): that window covers rows "
+                         f"{r0}-{r0 + 1} and columns {c0}-{c0 + 1}.")
+    win = x[r0:r0 + 2, c0:c0 + 2]
+    if tie and x[pos] == win.max():
+        return incorrect("that entry does hold the maximum, but so does another one: the gradient goes to "
+                         "only one of them. Which comes first when you read row by row, left to right?")
+    return incorrect("that entry is not the largest in its window, so it gets no gradient: max pooling "
+                     "passed only the maximum forward.")
+
+
+def check_pool_param_counts(answer):
+    """Exercise 5: learnable numbers in a 6-filter 3x3 conv layer on RGB (with biases) and a 2x2 max pool.
+
+    Parameters
+    ----------
+    answer : (conv_count, pool_count), or None
+    """
+    if answer is None:
+        return not_answered()
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return incorrect("give two numbers, (conv_count, pool_count).")
+    try:
+        conv, pool = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return incorrect("give two numbers, (conv_count, pool_count).")
+    q = PARAM_QUESTION
+    weights = q["filters"] * q["channels"] * q["kernel"] ** 2
+    want = (weights + q["filters"], 0)
+    if (conv, pool) == want:
+        return correct("F*C*KH*KW weights plus F biases for the convolution; pooling only takes a max, "
+                       "so it has nothing to learn. Its window and stride are chosen by us, not learned.")
+    if pool != 0:
+        return incorrect("what would a max-pooling layer learn? Its window size and stride are fixed "
+                         "settings, and taking a maximum needs no weights.")
+    if conv == weights:
+        return incorrect("the pooling count is right. For the convolution you counted the weights; each "
+                         "filter also has a bias.")
+    if conv == q["filters"] * q["kernel"] ** 2 + q["filters"] or conv == q["filters"] * q["kernel"] ** 2:
+        return incorrect("the pooling count is right. An RGB input has 3 channels, and each filter has a "
+                         "3x3 slice of weights for every channel.")
+    return incorrect("the pooling count is right. For the convolution count the weights of one filter "
+                     "(channels x 3 x 3), times the filters, plus one bias per filter.")

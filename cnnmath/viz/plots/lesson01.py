@@ -1,3 +1,260 @@
-"""viz/plots for lesson01 (filled in with the lesson)."""
+"""Pictures of lesson 1 (``01_image_as_matrix.ipynb``): an image is a matrix of numbers.
 
-__all__: list[str] = []
+Intensities are always drawn in grey on the fixed scale 0 (black) .. 255 (white), so a patch looks as
+bright in a zoomed window as it does in the photo; small matrices carry their numbers in the cells.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import matplotlib.pyplot as plt
+from matplotlib import transforms
+from matplotlib.collections import PathCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import ConnectionPatch
+from matplotlib.textpath import TextPath
+
+from .common import GRAY_CMAP, format_number, highlight_cells, matrix_plot
+
+__all__ = ["image_matrix_plot", "zoom_plot", "channels_plot", "normalize_plot", "gray_weights_plot"]
+
+_WINDOW_COLOUR = "#ffb000"  # the course's highlight colour (common.highlight_cells)
+_CHANNEL_NAMES = ("red", "green", "blue")
+
+
+def _axes(axes, n, figsize, **kwargs):
+    """``(fig, axes)``: the given sequence of ``n`` axes, or a new row of ``n`` (laid out tightly)."""
+    if axes is None:
+        fig, axes = plt.subplots(1, n, figsize=figsize, layout="constrained", **kwargs)
+        return fig, list(np.atleast_1d(axes))
+    axes = list(axes)
+    if len(axes) != n:
+        raise ValueError(f"axes has {len(axes)} axes but needs {n}")
+    return axes[0].figure, axes
+
+
+def _as_image(img, name="img"):
+    img = np.asarray(img, dtype=float)
+    if img.ndim != 2:
+        raise ValueError(f"{name} has shape {img.shape} but needs a 2-D grayscale matrix (H, W)")
+    return img
+
+
+def image_matrix_plot(M, axes=None, *, figsize=(8, 3.6), vmax=255):
+    """The same small matrix twice: as a picture (left) and with its numbers written in (right) (lesson 1).
+
+    Parameters
+    ----------
+    M : array_like, shape (H, W)
+        Intensities 0..``vmax``.
+    axes : sequence of 2 Axes, optional
+    figsize : tuple
+        Used only when ``axes`` is None.
+    vmax : float
+        White on the grey scale (255 for 8-bit images, 1 for normalised ones).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    M = _as_image(M, "M")
+    fig, (left, right) = _axes(axes, 2, figsize)
+    left.imshow(M, cmap=GRAY_CMAP, vmin=0, vmax=vmax)
+    left.set_xticks([])
+    left.set_yticks([])
+    left.set_title("what you see: a picture")
+    matrix_plot(M, ax=right, signed=False, vmin=0, vmax=vmax, title="what the computer holds: numbers")
+    right.set_xlabel("column j")
+    right.set_ylabel("row i")
+    return fig
+
+
+def _window_fontsize(size):
+    return int(min(12, max(7, 120 // max(size, 1))))
+
+
+@functools.lru_cache(maxsize=2048)
+def _number_path(text, fontsize):
+    """The outline of ``text`` in points, centred on (0, 0); cached, since pixel values repeat."""
+    path = TextPath((0, 0), text, size=fontsize, prop=FontProperties(family="DejaVu Sans"))
+    box = path.get_extents()
+    return path.transformed(transforms.Affine2D().translate(-(box.x0 + box.x1) / 2,
+                                                            -(box.y0 + box.y1) / 2))
+
+
+def _write_numbers(ax, M, fontsize, vmax):
+    """Write every value of ``M`` in its cell, as two path collections (dark and light text).
+
+    Same look as ``matrix_plot``'s numbers, but a 16 x 16 window costs one draw call per colour instead of
+    256 text artists (about 30 ms instead of 200 ms), which keeps the zoom widget under 100 ms.
+    """
+    light_cell = M / vmax > 0.5  # matrix_plot's rule for grey cells: dark text on light cells
+    points = transforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans  # follows any dpi change
+    for mask, colour in ((light_cell, "black"), (~light_cell, "white")):
+        cells = np.argwhere(mask)
+        if not len(cells):
+            continue
+        paths = [_number_path(format_number(M[i, j]), fontsize) for i, j in cells]
+        ax.add_collection(PathCollection(paths, offsets=cells[:, ::-1].astype(float),
+                                         offset_transform=ax.transData, transform=points,
+                                         facecolors=colour, edgecolors="none"), autolim=False)
+
+
+def zoom_plot(img, row, col, size, axes=None, *, figsize=(10, 5), vmax=255):
+    """The photo with a square window outlined (left) and the window's pixel values written out (right) (lesson 1).
+
+    Parameters
+    ----------
+    img : array_like, shape (H, W)
+        A grayscale image, values 0..``vmax``.
+    row, col : int
+        Top-left pixel of the window: the window is ``img[row:row + size, col:col + size]``.
+    size : int
+        Side of the window, 1..16 (so that every number stays readable).
+    axes : sequence of 2 Axes, optional
+    figsize : tuple
+        Used only when ``axes`` is None.
+    vmax : float
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    img = _as_image(img)
+    H, W = img.shape
+    row, col, size = int(row), int(col), int(size)
+    if not 1 <= size <= min(16, H, W):
+        raise ValueError(f"size is {size} but needs 1..{min(16, H, W)} (larger windows are unreadable)")
+    if not (0 <= row <= H - size and 0 <= col <= W - size):
+        raise ValueError(f"a {size} x {size} window at row {row}, column {col} does not fit in the "
+                         f"{H} x {W} image: row needs 0..{H - size}, column 0..{W - size}")
+    if axes is None:  # fixed positions: a layout engine would double the drawing time
+        fig = plt.figure(figsize=figsize)
+        left = fig.add_axes((0.07, 0.11, 0.40, 0.81))
+        right = fig.add_axes((0.56, 0.11, 0.42, 0.81))
+    else:
+        fig, (left, right) = _axes(axes, 2, figsize)
+    left.imshow(img, cmap=GRAY_CMAP, vmin=0, vmax=vmax)
+    highlight_cells(left, row, col, size, size, color=_WINDOW_COLOUR, linewidth=2)
+    # crosshairs, so even a 1-pixel window can be found on a 600-pixel photo
+    left.axhline(row + size / 2 - 0.5, color=_WINDOW_COLOUR, linewidth=0.8, linestyle="--")
+    left.axvline(col + size / 2 - 0.5, color=_WINDOW_COLOUR, linewidth=0.8, linestyle="--")
+    left.set_xlabel(f"column j (0..{W - 1})")
+    left.set_ylabel(f"row i (0..{H - 1})")
+    left.set_title(f"the photo, {H} x {W}")
+
+    window = img[row:row + size, col:col + size]
+    matrix_plot(window, ax=right, signed=False, annotate=False, vmin=0, vmax=vmax)
+    _write_numbers(right, window, _window_fontsize(size), vmax)
+    every = 1 if size <= 8 else 2
+    ticks = list(range(0, size, every))
+    right.set_xticks(ticks, [str(col + t) for t in ticks], fontsize=8, rotation=90 if size > 8 else 0)
+    right.set_yticks(ticks, [str(row + t) for t in ticks], fontsize=8)
+    right.set_xlabel("column j")
+    right.set_ylabel("row i")
+    right.set_title(f"I[{row}:{row + size}, {col}:{col + size}]")
+    for corner_y in (row - 0.5, row + size - 0.5):  # the zoom lines from the outline to the panel
+        fig.add_artist(ConnectionPatch(xyA=(col + size - 0.5, corner_y), coordsA=left.transData,
+                                       xyB=(-0.5, corner_y - row), coordsB=right.transData,
+                                       color=_WINDOW_COLOUR, linewidth=0.8))
+    return fig
+
+
+def channels_plot(rgb, axes=None, *, figsize=(12, 3.4)):
+    """A colour image and its red, green and blue channels side by side, each channel in grey (lesson 1).
+
+    Parameters
+    ----------
+    rgb : array_like, shape (H, W, 3)
+        Values 0..255.
+    axes : sequence of 4 Axes, optional
+    figsize : tuple
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb has shape {rgb.shape} but needs (H, W, 3)")
+    fig, axes = _axes(axes, 4, figsize)
+    axes[0].imshow(np.clip(rgb, 0, 255).astype(np.uint8))
+    axes[0].set_title(f"colour: {rgb.shape[0]} x {rgb.shape[1]} x 3")
+    for c, ax in enumerate(axes[1:]):
+        channel = rgb[:, :, c].astype(float)
+        ax.imshow(channel, cmap=GRAY_CMAP, vmin=0, vmax=255)
+        ax.set_title(f"rgb[:, :, {c}] = {_CHANNEL_NAMES[c]}\nmean {channel.mean():.1f}", fontsize=10)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def normalize_plot(img, axes=None, *, figsize=(10, 3), bins=64):
+    """Histograms of an image's values before (0..255) and after dividing by 255 (0..1) (lesson 1).
+
+    Parameters
+    ----------
+    img : array_like, shape (H, W)
+    axes : sequence of 2 Axes, optional
+    figsize : tuple
+    bins : int
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    img = _as_image(img)
+    fig, (left, right) = _axes(axes, 2, figsize)
+    for ax, values, top, name in ((left, img, 255, "I, values 0..255"),
+                                  (right, img / 255.0, 1, "I / 255, values 0..1")):
+        ax.hist(values.ravel(), bins=bins, range=(0, top), color="#555555", edgecolor="white",
+                linewidth=0.3)
+        ax.set_xlim(0, top)
+        ax.set_title(f"{name}: min {values.min():.4g}, max {values.max():.4g}", fontsize=10)
+        ax.set_xlabel("pixel value")
+        ax.set_ylabel("number of pixels")
+    return fig
+
+
+def gray_weights_plot(rgb, weights, axes=None, *, figsize=(8, 3.6), gray=None):
+    """Grayscale from a weighted sum of R, G, B (left, fixed 0..255 scale) and the weights as bars (right).
+
+    Values above 255 (weights summing to more than 1) are drawn white, those are clipped only in the
+    picture, and the bar chart states the weights' sum.
+
+    Parameters
+    ----------
+    rgb : array_like, shape (H, W, 3)
+    weights : sequence of 3 floats
+    axes : sequence of 2 Axes, optional
+    figsize : tuple
+    gray : ndarray, shape (H, W), optional
+        ``rgb @ weights`` if the caller already has it (the explorer does).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    rgb = np.asarray(rgb, dtype=float)
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"rgb has shape {rgb.shape} but needs (H, W, 3)")
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (3,):
+        raise ValueError(f"weights has shape {w.shape} but needs (3,), one weight per channel")
+    gray = rgb @ w if gray is None else np.asarray(gray, dtype=float)
+    fig, (left, right) = _axes(axes, 2, figsize, gridspec_kw={"width_ratios": [1.3, 1]})
+    left.imshow(gray, cmap=GRAY_CMAP, vmin=0, vmax=255)
+    left.set_xticks([])
+    left.set_yticks([])
+    left.set_title(f"gray: min {gray.min():.0f}, max {gray.max():.0f}", fontsize=10)
+    bars = right.bar(["R", "G", "B"], w, color=["#d73027", "#1a9850", "#4575b4"], edgecolor="black",
+                     hatch=["", "//", ".."])  # hatching: the bars differ by more than colour
+    for bar, value in zip(bars, w):
+        right.text(bar.get_x() + bar.get_width() / 2, value, f"{value:.3f}", ha="center", va="bottom",
+                   fontsize=10)
+    right.set_ylim(0, max(1.0, float(w.max()) * 1.2))
+    right.set_title(f"weights, sum {w.sum():.3f}", fontsize=10)
+    return fig

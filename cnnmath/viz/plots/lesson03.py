@@ -129,10 +129,10 @@ def relu_pair_plot(x=None, axes=None, *, xlim=(-3.0, 3.0), figsize=(8, 3)):
     return fig
 
 
-def _signed_panel(ax, M, lim, title, annotate):
+def _signed_panel(ax, M, lim, title, annotate, fontsize=None):
     """One feature map in the diverging map with fixed symmetric limits, numbers written if small."""
     if annotate:
-        matrix_plot(M, ax, signed=True, vmin=-lim, vmax=lim, title=title, colorbar=False)
+        matrix_plot(M, ax, signed=True, vmin=-lim, vmax=lim, title=title, colorbar=False, fontsize=fontsize)
         return ax.images[-1]
     im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation="nearest")
     ax.set_xticks([])
@@ -141,13 +141,16 @@ def _signed_panel(ax, M, lim, title, annotate):
     return im
 
 
-def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles=None, display_step=1):
+def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles=None, display_step=1,
+                  fontsize=None):
     """A feature map before ReLU, after ReLU, and the mask where the derivative is 1 (lesson 3).
 
     With ``bias`` b the panels show ``z = F + b``, ``relu(z)`` and ``z > 0``. Before and after share
     one diverging colour scale centred at 0 (one colour bar, right of the two), so what ReLU removes
-    turns white. The mask is white (1, passes) or black (0, blocked), said in its title. Small maps
-    (sides up to 16) get their numbers written in the cells.
+    turns white. The mask is white (1, passes) or black (0, blocked), said under it. Small maps (sides
+    up to 16) get their numbers written in the cells and colours up to their largest magnitude; larger
+    maps are coloured up to the 99th percentile of ``|F + b|`` (the colour bar's arrows mark the few
+    stronger values), because a handful of extreme pixels would otherwise wash out every edge.
 
     Parameters
     ----------
@@ -161,6 +164,8 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
     display_step : int
         Draw every ``display_step``-th row and column only (the bias explorer uses 2 to redraw quickly; a
         600 x 512 map is shrunk on screen anyway). The numbers in the titles use the full map.
+    fontsize : float, optional
+        Size of the numbers written in small maps.
 
     Returns
     -------
@@ -175,7 +180,7 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
     z = F + float(bias)
     out = relu(z)
     mask = relu_derivative(z)
-    b_text = "" if float(bias) == 0 else f" + b ({format_number(bias)})"
+    b_text, b_value = ("", "") if float(bias) == 0 else (" + b", f", b = {format_number(bias)}")
     if axes is None:
         fig, axes = plt.subplots(1, 3, figsize=figsize)
         # fixed margins instead of tight_layout: the bias explorer redraws this on every step
@@ -183,16 +188,17 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
     else:
         fig = axes[0].figure
     small = max(F.shape) <= MAX_ANNOTATED_SIDE
-    lim = max(float(np.abs(z).max()), 1e-12)
-    t = titles or (f"before: F{b_text}", f"after: ReLU(F{b_text})",
+    lim = max(float(np.abs(z).max() if small else np.percentile(np.abs(z), 99)), 1e-12)
+    t = titles or (f"before: F{b_text}{b_value}", f"after: ReLU(F{b_text})",
                    f"mask f' = 1: {mask.mean():.1%} pass")
     if step > 1 and not small:
         z, out, mask = z[::step, ::step], out[::step, ::step], mask[::step, ::step]
-    im = _signed_panel(axes[0], z, lim, t[0], small)
-    _signed_panel(axes[1], out, lim, t[1], small)
-    fig.colorbar(im, ax=list(axes[:2]), fraction=0.046, pad=0.03)
+    im = _signed_panel(axes[0], z, lim, t[0], small, fontsize)
+    _signed_panel(axes[1], out, lim, t[1], small, fontsize)
+    fig.colorbar(im, ax=list(axes[:2]), fraction=0.046, pad=0.03, extend="neither" if small else "both")
     if small:
-        matrix_plot(mask, axes[2], signed=False, vmin=0, vmax=1, title=t[2], colorbar=False)
+        matrix_plot(mask, axes[2], signed=False, vmin=0, vmax=1, title=t[2], colorbar=False,
+                    fontsize=fontsize)
     else:
         axes[2].imshow(mask, cmap=MASK_CMAP, vmin=0, vmax=1, interpolation="nearest")
         axes[2].set_xticks([])

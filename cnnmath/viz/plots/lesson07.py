@@ -228,6 +228,7 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     """
     loss = list(history.get("loss", []))
     acc = [a for a in history.get("val_acc", []) if a is not None]
+    own = ax is None
     fig, ax = get_ax(ax, figsize)
     x = np.arange(1, len(loss) + 1)
     ax.plot(x, loss, "o-", color="#b2182b", label="training loss")
@@ -248,7 +249,8 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
         ax.annotate(f"{loss[-1]:.3f}", (len(loss), loss[-1]), textcoords="offset points", xytext=(0, 6),
                     ha="center", fontsize=8, color="#b2182b")
     ax.set_title(title or f"epoch {len(loss)}" + (f" of {epochs}" if epochs else ""), fontsize=10)
-    fig.tight_layout()
+    if own:  # fixed margins for the two y labels: tight_layout would cost a full draw on every epoch
+        fig.subplots_adjust(left=0.12, right=0.86, bottom=0.19, top=0.88)
     return fig
 
 
@@ -397,7 +399,7 @@ def image_stages_plot(image, conv, act, pool, *, kernel=None, kernel_name="kerne
     kernel : array_like, shape (3, 3), optional
         Drawn with its numbers as a small extra panel.
     """
-    fig = fig or plt.figure(figsize=figsize)
+    fig = fig or plt.figure(figsize=figsize, layout="constrained")
     n = 5 if kernel is not None else 4
     axes = fig.subplots(1, n, gridspec_kw={"width_ratios": ([1, 0.6] if kernel is not None else [1]) + [1] * 3})
     image = np.asarray(image)

@@ -1,3 +1,333 @@
-"""viz/widgets for lesson04 (filled in with the lesson)."""
+"""Explorers for lesson 4 (``04_pooling.ipynb``): step through pooling, test shifts, follow the gradient.
 
-__all__: list[str] = []
+Each explorer is built with :func:`make_explorer`, returns an :class:`Explorer` and never displays itself.
+Its ``summary`` states the result in words (the browser test reads it); its ``state`` holds the numbers.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ...activations import relu
+from ...conv import conv2d
+from ...data import load_photo, seed_pool_input
+from ...kernels import get_kernel
+from ...pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
+from ..plots.common import format_number
+from ..plots.lesson04 import (pool_gradient_plot, pool_gradient_routes, pool_shift_compare_plot,
+                              pool_step_plot, pooled_by_mode, relative_l2_change)
+from .common import make_explorer
+
+__all__ = ["pool_example_inputs", "pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"]
+
+DPI = 80  # small figures at a modest dpi keep every redraw well under 100 ms
+
+# A pre-activation with negative entries: after ReLU it has the zeros (and one pair of equal values)
+# that make ties in max pooling.
+_TIE_PREACTIVATION = np.array([[-2, 3, -1, -4],
+                               [1, -5, -2, -3],
+                               [2, 2, -1, 4],
+                               [-3, 0, 1, -2]], dtype=np.float64)
+_RELU_6X6_PREACTIVATION = np.array([[-1, 4, 2, -3, 0, 5],
+                                    [3, -2, -4, 1, 6, -1],
+                                    [-5, 7, 1, -2, -3, 2],
+                                    [2, -1, -3, -6, 4, 3],
+                                    [0, 5, -2, 8, -1, -4],
+                                    [-3, 1, 3, -2, 2, 0]], dtype=np.float64)
+
+
+def pool_example_inputs():
+    """The feature maps the lesson-4 explorers offer, by name (lesson 4).
+
+    Returns
+    -------
+    dict of str -> ndarray
+        "4x4 example" (:func:`seed_pool_input`), "4x4 after ReLU (ties)" (``relu`` of a map with
+        negatives: one all-zero window and one window with two equal maxima), "6x6 after ReLU".
+    """
+    return {
+        "4x4 example": seed_pool_input(),
+        "4x4 after ReLU (ties)": relu(_TIE_PREACTIVATION),
+        "6x6 after ReLU": relu(_RELU_6X6_PREACTIVATION),
+    }
+
+
+def _cells(values):
+    return ", ".join(format_number(v) for v in np.ravel(values))
+
+
+def _span(start, size):
+    return f"{start}" if size == 1 else f"{start}-{start + size - 1}"
+
+
+def _size_sentence(h, w, size, stride):
+    h_out, w_out = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
+    text = (f"Output size: ({h} - {size}) // {stride} + 1 = {h_out} rows and "
+            f"({w} - {size}) // {stride} + 1 = {w_out} columns.")
+    used_h, used_w = (h_out - 1) * stride + size, (w_out - 1) * stride + size
+    if used_h < h or used_w < w:
+        text += (f" No window reads the last {h - used_h} row(s) and {w - used_w} column(s) (hatched): "
+                 f"the floor drops what is left over.")
+    if stride < size:
+        text += f" The windows overlap (stride {stride} &lt; size {size}): neighbours share entries."
+    return text
+
+
+def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=1000):
+    """Step a pooling window over a feature map: the window, its values, its maximum or mean (lesson 4).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W), optional
+        A map of your own; default: the choices of :func:`pool_example_inputs` (a dropdown).
+    size, stride : int
+        Starting window side (1..5) and stride (1..4).
+    mode : {"max", "average"}
+    position : int
+        Starting window number (reading order).
+    interval : int
+        Milliseconds between steps when Play runs.
+
+    Returns
+    -------
+    Explorer
+        Controls ``input`` (when ``x`` is None), ``mode`` (ToggleButtons), ``size``, ``stride``,
+        ``position`` (IntSliders) and ``play`` (Play, linked to ``position``). ``state`` holds
+        ``window`` (i, j), ``values``, ``value`` (the output entry), ``argmax`` (input position of the
+        first maximum, max mode), ``output`` (the whole pooled map) and ``output_shape``.
+    """
+    inputs = pool_example_inputs() if x is None else {"your map": np.asarray(x, dtype=float)}
+    controls = {}
+    if x is None:
+        controls["input"] = widgets.Dropdown(options=list(inputs), value="4x4 example", description="Input")
+    controls["mode"] = widgets.ToggleButtons(options=[("max", "max"), ("average", "average")], value=mode,
+                                             description="Pooling", style={"button_width": "80px"})
+    controls["size"] = widgets.IntSlider(value=size, min=1, max=5, description="Window size")
+    controls["stride"] = widgets.IntSlider(value=stride, min=1, max=4, description="Stride")
+    controls["position"] = widgets.IntSlider(value=0, min=0, max=0, description="Window #")
+    controls["play"] = widgets.Play(value=0, min=0, max=0, interval=interval, description="Play",
+                                    tooltip="step the window through every position")
+    widgets.link((controls["play"], "value"), (controls["position"], "value"))
+    widgets.link((controls["position"], "max"), (controls["play"], "max"))
+
+    def current_map(values):
+        return inputs[values.get("input", "your map")]
+
+    def draw(values, explorer):
+        xm = current_map(values)
+        size, stride, mode = values["size"], values["stride"], values["mode"]
+        out = max_pool2d(xm, size, stride) if mode == "max" else avg_pool2d(xm, size, stride)
+        h_out, w_out = out.shape
+        k = values["position"]
+        i, j = divmod(k, w_out)
+        r0, c0 = i * stride, j * stride
+        win = xm[r0:r0 + size, c0:c0 + size]
+        fig = pool_step_plot(xm, size, stride, k, mode, figsize=(7, 3.3), dpi=DPI)
+        plt.show()
+        where = (f"output[{i}, {j}] reads rows {_span(r0, size)}, columns {_span(c0, size)} of the input: "
+                 f"values {_cells(win)}.")
+        state = {"window": (i, j), "values": win.copy(), "value": float(out[i, j]), "output": out,
+                 "output_shape": out.shape, "mode": mode, "position": k}
+        if mode == "max":
+            rows, cols = max_pool2d_switches(xm, size, stride)
+            r, c = int(rows[i, j]), int(cols[i, j])
+            ties = int(np.count_nonzero(win == win.max()))
+            state["argmax"], state["ties"] = (r, c), ties
+            if ties > 1:
+                result = (f" Their maximum is {format_number(out[i, j])}, shared by {ties} entries; the first "
+                          f"in reading order, input[{r}, {c}], is the one marked (the gradient goes there).")
+            else:
+                result = f" Their maximum is {format_number(out[i, j])}, at input[{r}, {c}]."
+        else:
+            result = (f" Their average is ({' + '.join(format_number(v) for v in win.ravel())}) / {win.size}"
+                      f" = {format_number(out[i, j])}.")
+        text = (f"<b>Pooling window {k + 1} of {h_out * w_out}</b>: {where}{result} "
+                f"So <b>output[{i}, {j}] = {format_number(out[i, j])}</b>.<br>"
+                + _size_sentence(*xm.shape, size, stride))
+        plt.close(fig)
+        return text, state
+
+    explorer = make_explorer(controls, draw, observe=False)
+    busy = {"on": False}
+
+    def on_position(_):
+        if not busy["on"]:
+            explorer.refresh()
+
+    def on_setting(_):
+        values = {name: c.value for name, c in controls.items()}
+        xm = current_map(values)
+        try:
+            n = pool_output_size(xm.shape[0], values["size"], values["stride"]) * \
+                pool_output_size(xm.shape[1], values["size"], values["stride"])
+        except ValueError:
+            n = 1  # the window does not fit; draw() explains it in words
+        busy["on"] = True  # changing max may clamp value: one redraw, below, is enough
+        try:
+            controls["position"].max = n - 1
+            if controls["position"].value > n - 1:
+                controls["position"].value = n - 1
+        finally:
+            busy["on"] = False
+        explorer.refresh()
+
+    controls["position"].observe(on_position, names="value")
+    for name in ("input", "mode", "size", "stride"):
+        if name in controls:
+            controls[name].observe(on_setting, names="value")
+    on_setting(None)
+    if position:
+        controls["position"].value = min(int(position), controls["position"].max)
+    return explorer
+
+
+def _shift_maps(image, top, left, side, max_shift):
+    """Edge map of a photo crop wide enough to be shifted by up to ``max_shift`` pixels."""
+    crop = image[top:top + side + 2, left:left + side + 2 + max_shift]
+    return relu(conv2d(crop, get_kernel("vertical edge")))
+
+
+def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2, mode="max", max_shift=4):
+    """Shift a feature map by a few pixels and measure how much it changes, before and after pooling (lesson 4).
+
+    The feature map is ``relu(conv2d(crop, vertical edge))`` of a crop of the photo; shifting the crop by
+    s pixels shifts the map by s pixels (convolution commutes with shifts), so the shifted map is read
+    from the same wide edge map, s columns further right.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W), optional
+        Default: the course photo, normalised to [0, 1].
+    top, left, side : int
+        Where the ``side x side`` feature map starts in the image.
+    shift, size : int
+        Starting shift (0..max_shift pixels) and window (= stride, 1..4).
+    mode : {"max", "average", "subsample"}
+        "subsample" keeps each window's top-left entry: the same output size as pooling, without pooling.
+    max_shift : int
+
+    Returns
+    -------
+    Explorer
+        Controls ``shift``, ``size`` (IntSliders), ``mode`` (ToggleButtons). ``state`` holds
+        ``unpooled`` and ``pooled`` (relative L2 changes), ``before``, ``after``.
+    """
+    image = load_photo(normalize=True) if image is None else np.asarray(image, dtype=float)
+    wide = _shift_maps(image, top, left, side, max_shift)
+    controls = {
+        "shift": widgets.IntSlider(value=shift, min=0, max=max_shift, description="Shift (px)"),
+        "size": widgets.IntSlider(value=size, min=1, max=4, description="Window = stride"),
+        "mode": widgets.ToggleButtons(options=[("max", "max"), ("average", "average"),
+                                               ("skip pixels", "subsample")],
+                                      value=mode, description="Reduce by", style={"button_width": "90px"}),
+    }
+
+    def draw(values, explorer):
+        s, k, m = values["shift"], values["size"], values["mode"]
+        before, after = wide[:, :side], wide[:, s:s + side]
+        fig = pool_shift_compare_plot(before, after, k, k, m, figsize=(6, 5.2), dpi=DPI)
+        plt.show()
+        plt.close(fig)
+        ch_map = relative_l2_change(before, after)
+        pb, pa = pooled_by_mode(before, k, k, m), pooled_by_mode(after, k, k, m)
+        ch_pool = relative_l2_change(pb, pa)
+        how = {"max": f"max pooling {k}x{k}", "average": f"average pooling {k}x{k}",
+               "subsample": f"keeping the top-left pixel of each {k}x{k} window (no pooling)"}[m]
+        if k == 1:
+            how = "a 1x1 window (no pooling at all)"
+        text = (f"<b>Shift of {s} pixel{'s' if s != 1 else ''}</b>: the {side}x{side} edge map changes by "
+                f"<b>{ch_map:.2f}</b> (relative L2 change, ||after - before|| / ||before||); after {how}, "
+                f"stride {k} ({pb.shape[0]}x{pb.shape[1]}), the change is <b>{ch_pool:.2f}</b>")
+        if s and ch_map > 0:
+            ratio = ch_pool / ch_map
+            text += (f", {(1 - ratio) * 100:.0f}% smaller." if ratio < 1 else
+                     f", {(ratio - 1) * 100:.0f}% larger." if ratio > 1 else ", the same.")
+        else:
+            text += "."
+        return text, {"unpooled": ch_map, "pooled": ch_pool, "before": before, "after": after,
+                      "pooled_shape": pb.shape}
+
+    return make_explorer(controls, draw)
+
+
+def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="first"):
+    """Where max pooling sends each upstream gradient, with overlapping windows and ties (lesson 4).
+
+    The upstream gradient is ``dout = 1, 2, 3, ...`` in reading order, so each number in dx says which
+    windows it came from.
+
+    Parameters
+    ----------
+    input_name : str
+        A key of :func:`pool_example_inputs`.
+    size, stride : int
+        Window (1..3) and stride (1..3).
+    rule : {"first", "mask"}
+        "first": the package's rule (each window's gradient to its first maximum); "mask": the
+        equality-mask mistake (copied to every tied maximum).
+
+    Returns
+    -------
+    Explorer
+        Controls ``input`` (Dropdown), ``size``, ``stride`` (IntSliders), ``rule`` (ToggleButtons).
+        ``state`` holds ``dout``, ``dx``, ``routes``, ``dout_sum``, ``dx_sum`` and ``collectors`` (input
+        positions that receive more than one gradient).
+    """
+    inputs = {name: m for name, m in pool_example_inputs().items() if m.shape == (4, 4)}
+    controls = {
+        "input": widgets.Dropdown(options=list(inputs), value=input_name, description="Input"),
+        "size": widgets.IntSlider(value=size, min=1, max=3, description="Window size"),
+        "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride"),
+        "rule": widgets.ToggleButtons(options=[("first maximum", "first"), ("equality mask (wrong)", "mask")],
+                                      value=rule, description="Tie rule", style={"button_width": "150px"}),
+    }
+
+    def draw(values, explorer):
+        xm = inputs[values["input"]]
+        size, stride, rule = values["size"], values["stride"], values["rule"]
+        h_out, w_out = pool_output_size(xm.shape[0], size, stride), pool_output_size(xm.shape[1], size, stride)
+        dout = np.arange(1, h_out * w_out + 1, dtype=float).reshape(h_out, w_out)
+        big = h_out * w_out > 8
+        fig = pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI, legend=not big)
+        plt.show()
+        plt.close(fig)
+        routes = pool_gradient_routes(xm, size, stride, rule)
+        dx = np.zeros_like(xm)
+        senders: dict = {}
+        for (i, j), targets in routes:
+            for r, c in targets:
+                dx[r, c] += dout[i, j]
+                senders.setdefault((r, c), []).append(dout[i, j])
+        collectors = {pos: vals for pos, vals in senders.items() if len(vals) > 1}
+        copied = [(ij, len(t)) for ij, t in routes if len(t) > 1]
+        text = (f"<b>Gradient routing</b> ({'first maximum' if rule == 'first' else 'equality mask'}): "
+                f"dout = 1..{h_out * w_out} sums to <b>{format_number(dout.sum())}</b>, "
+                f"dx sums to <b>{format_number(dx.sum())}</b>.")
+        if collectors:
+            parts = [f"input[{r}, {c}] collects {len(v)} gradients: "
+                     f"{' + '.join(format_number(g) for g in v)} = {format_number(sum(v))}"
+                     for (r, c), v in sorted(collectors.items())[:3]]
+            text += " " + "; ".join(parts) + (" ..." if len(collectors) > 3 else "") + "."
+        if copied:
+            text += (" The mask copied a gradient: " + "; ".join(
+                f"window ({i}, {j}) to {n} tied entries" for (i, j), n in copied[:3])
+                + (" ..." if len(copied) > 3 else "") + ", so dx holds more gradient than dout sent.")
+        elif rule == "first":
+            ties = [(ij, int(np.count_nonzero(w == w.max()))) for ij, w in _window_views(xm, size, stride)]
+            ties = [(ij, n) for ij, n in ties if n > 1]
+            if ties:
+                text += (" Ties: " + "; ".join(f"window ({i}, {j}) has {n} equal maxima"
+                                               for (i, j), n in ties[:3])
+                         + " - each still sends its gradient to one entry only, the first in reading order.")
+        return text, {"dout": dout, "dx": dx, "routes": routes, "dout_sum": float(dout.sum()),
+                      "dx_sum": float(dx.sum()), "collectors": collectors}
+
+    return make_explorer(controls, draw)
+
+
+def _window_views(x, size, stride):
+    h_out, w_out = pool_output_size(x.shape[0], size, stride), pool_output_size(x.shape[1], size, stride)
+    return [((i, j), x[i * stride:i * stride + size, j * stride:j * stride + size])
+            for i in range(h_out) for j in range(w_out)]

@@ -1,3 +1,441 @@
-"""viz/widgets for lesson07 (filled in with the lesson)."""
+"""Explorers for lesson 7, the whole pipeline (``07_full_pipeline.ipynb``).
 
-__all__: list[str] = []
+- :func:`training_explorer`: learning rate, filters, epochs and batch size, and a Train button that trains
+  a fresh ``TinyCNN`` with a progress bar and a live loss/accuracy plot (through ``fit``'s callback).
+- :func:`feature_map_explorer`: a test digit chosen by a slider, its feature maps and probabilities.
+- :func:`drawing_pad`: an 8x8 grid of buttons to draw a digit, and the network's probabilities for it.
+- :func:`upload_explorer`: the student's own PNG/JPEG through conv, ReLU and max pool (lessons 2-4).
+
+Each returns an :class:`~cnnmath.viz.widgets.common.Explorer` and never displays itself.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import clear_output, display
+
+from cnnmath import (KERNEL_NAMES, TinyCNN, accuracy, conv2d, fit, get_kernel, load_photo, max_pool2d, relu,
+                     rgb_to_gray)
+
+from ..plots.lesson07 import feature_maps_plot, image_stages_plot, probability_plot, training_curves_plot
+from ..plots.common import image_plot
+from .common import make_explorer
+
+__all__ = ["training_explorer", "feature_map_explorer", "drawing_pad", "upload_explorer",
+           "image_from_bytes", "LEARNING_RATES", "PAD_LEVELS", "UPLOAD_MAX_SIDE"]
+
+#: The learning rates the training explorer offers, from far too small to far too large.
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: Intensities a drawing-pad cell cycles through on each click (0 background, 1 full ink, as in the digits).
+PAD_LEVELS = (0.0, 0.5, 1.0)
+#: Uploaded images are shrunk so their longer side is at most this many pixels (quick to convolve and draw).
+UPLOAD_MAX_SIDE = 256
+
+
+def _pct(p):
+    return f"{100 * p:.1f}%"
+
+
+# ----------------------------------------------------------------------------------------------- training
+
+def _dead_filters(model, X):
+    """Filters whose ReLU output is 0 for every pixel of every image in X (they no longer learn)."""
+    act = model.forward(X)["relu"]
+    return int((act.max(axis=(0, 2, 3)) <= 0).sum())
+
+
+def _diagnosis(history, lr, acc, dead, num_filters):
+    """Plain words for what went wrong (or right), from the numbers of the run."""
+    loss = history["loss"]
+    notes = []
+    if acc < 0.5:
+        if len(loss) > 1 and loss[-1] > 0.5 * loss[0] and lr >= 0.3:
+            notes.append(f"<b>Training did not work:</b> {_pct(acc)} is close to guessing among 10 digits "
+                         f"(10%), and the loss did not fall ({loss[0]:.3f} &rarr; {loss[-1]:.3f}). "
+                         f"With lr = {lr:g} every step is so large that the weights jump past the valley "
+                         f"of the loss instead of walking down into it. Try a smaller learning rate, "
+                         f"such as 0.1.")
+        else:
+            notes.append(f"<b>Not learned yet:</b> {_pct(acc)} test accuracy; the loss fell only from "
+                         f"{loss[0]:.3f} to {loss[-1]:.3f}. The steps are too small or too few: try a "
+                         f"larger learning rate or more epochs.")
+    if dead:
+        notes.append(f"{dead} of {num_filters} filters answer 0 to every test digit (dead ReLUs: their "
+                     f"gradient is 0, so they cannot learn any more; lesson 3).")
+    if acc >= 0.97:
+        notes.append("That reaches the course's goal of 97%.")
+    return " ".join(notes)
+
+
+def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=16, epochs=10, batch_size=32,
+                      seed=0, live_plot=True):
+    """Train a fresh TinyCNN when the Train button is pressed, with a progress bar and a live plot (lesson 7).
+
+    Nothing is trained until the button is pressed. The last trained model and its history are kept in
+    ``explorer.state`` (``model``, ``history``, ``accuracy``, ``seconds``, ``dead_filters``, ``diverged``).
+
+    Parameters
+    ----------
+    X_train, y_train, X_test, y_test : arrays as returned by :func:`cnnmath.load_digits`
+    lr, num_filters, epochs, batch_size : the starting values of the controls (``fit``'s defaults)
+    seed : int
+        Seed of the weights and of the shuffling, so one setting always gives the same run.
+    live_plot : bool
+        Redraw the loss/accuracy plot after every epoch (False: only at the end).
+    """
+    from tqdm.auto import tqdm
+
+    if lr not in LEARNING_RATES:
+        raise ValueError(f"lr is {lr!r} but needs one of {LEARNING_RATES}")
+    controls = {
+        "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in LEARNING_RATES], value=lr,
+                                      description="learning rate", continuous_update=False,
+                                      style={"description_width": "initial"}),
+        "num_filters": widgets.IntSlider(value=num_filters, min=1, max=32, description="filters F",
+                                         continuous_update=False),
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=30, description="epochs", continuous_update=False),
+        "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128, 256], value=batch_size,
+                                       description="batch size"),
+        "train": widgets.Button(description="Train", icon="play", button_style="primary",
+                                tooltip="train a new network with these settings"),
+    }
+    pending = {"train": False}
+
+    def draw(values, explorer):
+        if not pending["train"]:
+            return ("<p><b>Training explorer:</b> choose the settings, then press <b>Train</b> "
+                    "(nothing has been trained here yet).</p>", explorer.state if explorer else {})
+        pending["train"] = False
+        lr_, f, n_epochs, bs = values["lr"], values["num_filters"], values["epochs"], values["batch_size"]
+        model = TinyCNN(seed=seed, num_filters=f)
+        live = widgets.Output()
+        bar = tqdm(total=n_epochs, desc="training", unit="epoch")
+        display(live)
+
+        def show(history):
+            with live:
+                clear_output(wait=True)
+                fig = training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6))
+                plt.show()
+                plt.close(fig)
+
+        def on_epoch(info):
+            bar.update(1)
+            bar.set_postfix(loss=f"{info['loss']:.3f}", test_acc=f"{info['val_acc']:.3f}")
+            if live_plot:
+                show(info["history"])
+
+        start = time.perf_counter()
+        try:
+            history = fit(model, X_train, y_train, epochs=n_epochs, lr=lr_, batch_size=bs, seed=seed,
+                          callback=on_epoch, X_val=X_test, y_val=y_test)
+        except FloatingPointError as err:
+            state = {"model": None, "history": None, "accuracy": None, "diverged": True,
+                     "settings": (lr_, f, n_epochs, bs)}
+            return (f"<p style='color:#b00020'><b>Training failed: the loss became infinite or NaN.</b> "
+                    f"{html.escape(str(err))}. Large steps overshoot more and more until the numbers "
+                    f"overflow.</p>", state)
+        finally:
+            bar.close()
+        seconds = time.perf_counter() - start
+        if not live_plot:
+            show(history)
+        acc = accuracy(model, X_test, y_test)
+        right = int(round(acc * len(y_test)))
+        dead = _dead_filters(model, X_test)
+        text = (f"<p><b>Trained:</b> test accuracy <b>{_pct(acc)}</b> ({right} of {len(y_test)} digits) "
+                f"after {len(history['loss'])} epochs in {seconds:.1f} s; training loss "
+                f"{history['loss'][0]:.3f} &rarr; {history['loss'][-1]:.3f}. "
+                f"(lr {lr_:g}, {f} filters, batch size {bs})</p><p>{_diagnosis(history, lr_, acc, dead, f)}</p>")
+        state = {"model": model, "history": history, "accuracy": acc, "seconds": seconds,
+                 "dead_filters": dead, "diverged": False, "settings": (lr_, f, n_epochs, bs)}
+        return text, state
+
+    explorer = make_explorer(controls, draw, observe=False)
+
+    def on_train(_):
+        pending["train"] = True
+        controls["train"].disabled = True  # one run at a time
+        try:
+            explorer.refresh()
+        finally:
+            controls["train"].disabled = False
+
+    controls["train"].on_click(on_train)
+    return explorer
+
+
+# ------------------------------------------------------------------------------------------ feature maps
+
+def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
+    """Pick a test digit with a slider; see its feature maps at one stage and the probabilities (lesson 7).
+
+    Parameters
+    ----------
+    model : TinyCNN
+    X : ndarray, shape (N, 1, 8, 8)
+    y : ndarray of int, shape (N,)
+    index : int
+        The digit shown first.
+    stage : "conv", "relu" or "pool"
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    stages = model.forward(X)  # once for all digits (fast), so moving the slider only draws
+    names = {"conv (I*K + b)": "conv", "ReLU": "relu", "max pool": "pool"}
+    controls = {
+        "index": widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test digit",
+                                   continuous_update=False),
+        "stage": widgets.Dropdown(options=list(names.items()), value=stage, description="stage"),
+    }
+
+    def draw(values, explorer):
+        i, key = values["index"], values["stage"]
+        maps, probs = stages[key][i], stages["probs"][i]
+        pred = int(np.argmax(probs))
+        fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.9), gridspec_kw={"width_ratios": [0.8, 1.15, 1.3]})
+        image_plot(X[i, 0], axes[0], signed=False, title=f"test digit #{i} (label {y[i]})")
+        label = [k for k, v in names.items() if v == key][0]
+        feature_maps_plot(maps, axes[1], title=f"{label}: {maps.shape[0]} maps {maps.shape[1]}x{maps.shape[2]}")
+        probability_plot(probs, axes[2], true_label=int(y[i]))
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.3)  # tight_layout: slow
+        plt.show()
+        plt.close(fig)
+        peak = maps.reshape(len(maps), -1).max(axis=1)
+        active = int((peak > 0).sum())
+        verdict = "right" if pred == y[i] else "wrong"
+        text = (f"<p><b>Test digit #{i}</b>: true label {y[i]}; the network says <b>{pred}</b> "
+                f"({_pct(probs[pred])}), {verdict}. At the {label} stage, {active} of {len(maps)} maps have a "
+                f"positive value; the strongest answer is {peak.max():.2f} in f{int(peak.argmax())}.</p>")
+        return text, {"index": i, "label": int(y[i]), "pred": pred, "prob": float(probs[pred]),
+                      "maps": maps, "active": active}
+
+    return make_explorer(controls, draw)
+
+
+# ------------------------------------------------------------------------------------------- drawing pad
+
+def _cell_style(button, level):
+    """Grey shade of a pad cell: black background (0) to white ink (1), like the digits' pictures."""
+    shade = int(round(255 * level))
+    button.style.button_color = f"#{shade:02x}{shade:02x}{shade:02x}"
+
+
+def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
+    """Draw a digit on an 8x8 grid of buttons; the network's probabilities follow every click (lesson 7).
+
+    Each click moves a cell to the next intensity of ``levels`` (black 0 -> grey 0.5 -> white 1 -> black),
+    white being ink as in the digits' pictures. Each cell's tooltip (its accessible name) says its row,
+    column and value, e.g. "row 3, col 5: 0.5".
+
+    Parameters
+    ----------
+    model : TinyCNN (or any model with ``predict_proba`` on (N, 1, size, size))
+    examples : ndarray, shape (N, 1, size, size), optional
+        Test digits that the "Copy" button can put on the pad (rounded to the nearest level).
+    size : int
+        Cells per side (8 for the digits).
+    levels : sequence of float
+        The intensities a cell cycles through; the first is the background.
+
+    Attributes (on the returned explorer)
+    ------------------------------------
+    cells : list of lists of ipywidgets.Button, ``cells[row][col]``
+    image : ndarray (size, size), the drawing
+    """
+    levels = tuple(float(v) for v in levels)
+    pad = np.full((size, size), levels[0])
+    cells = [[widgets.Button(description="", tooltip=f"row {r}, col {c}: {levels[0]:g}",
+                             layout=widgets.Layout(width=f"{cell_px}px", height=f"{cell_px}px", padding="0",
+                                                   border="1px solid #888888"))
+              for c in range(size)] for r in range(size)]
+    controls = {"clear": widgets.Button(description="Clear", icon="eraser", tooltip="clear the pad")}
+    if examples is not None:
+        examples = np.asarray(examples)
+        controls["example"] = widgets.BoundedIntText(value=0, min=0, max=len(examples) - 1,
+                                                     description="test digit")
+        controls["copy"] = widgets.Button(description="Copy to pad", icon="copy",
+                                          tooltip="put this test digit on the pad")
+
+    def draw(values, explorer):
+        x = pad[None, None, :, :]
+        probs = model.predict_proba(x)[0]
+        order = np.argsort(probs)[::-1]
+        best, second = int(order[0]), int(order[1])
+        fig, ax = plt.subplots(figsize=(4.2, 2.4))
+        probability_plot(probs, ax)
+        fig.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88)
+        plt.show()
+        plt.close(fig)
+        inked = int((pad > levels[0]).sum())
+        empty = "The pad is empty: click cells to draw. " if inked == 0 else ""
+        text = (f"<p><b>Drawing pad:</b> {empty}most likely: <b>{best}</b> ({100 * probs[best]:.0f}%); "
+                f"next: {second} ({100 * probs[second]:.0f}%). {inked} of {size * size} cells inked.</p>")
+        return text, {"image": pad.copy(), "probs": probs, "prediction": best, "inked": inked}
+
+    explorer = make_explorer(controls, draw, observe=False)
+
+    def set_cell(r, c, value):
+        pad[r, c] = value
+        _cell_style(cells[r][c], value)
+        cells[r][c].tooltip = f"row {r}, col {c}: {value:g}"
+
+    def on_cell(r, c):
+        def handler(_):
+            nxt = levels[(levels.index(pad[r, c]) + 1) % len(levels)] if pad[r, c] in levels else levels[0]
+            set_cell(r, c, nxt)
+            explorer.refresh()
+        return handler
+
+    def on_clear(_):
+        for r in range(size):
+            for c in range(size):
+                set_cell(r, c, levels[0])
+        explorer.refresh()
+
+    def on_copy(_):
+        digit = examples[controls["example"].value].reshape(size, size)
+        lv = np.array(levels)
+        for r in range(size):
+            for c in range(size):
+                set_cell(r, c, float(lv[np.abs(lv - digit[r, c]).argmin()]))
+        explorer.refresh()
+
+    for r in range(size):
+        for c in range(size):
+            _cell_style(cells[r][c], levels[0])
+            cells[r][c].on_click(on_cell(r, c))
+    controls["clear"].on_click(on_clear)
+    if examples is not None:
+        controls["copy"].on_click(on_copy)
+
+    # Row and column numbers around the grid, as on the matrices of the lessons.
+    head = [widgets.Label("")] + [widgets.Label(str(c), layout=widgets.Layout(width=f"{cell_px}px"))
+                                  for c in range(size)]
+    body = []
+    for r in range(size):
+        body += [widgets.Label(str(r))] + cells[r]
+    grid = widgets.GridBox(head + body, layout=widgets.Layout(
+        grid_template_columns=f"20px repeat({size}, {cell_px}px)", grid_gap="2px", width="fit-content"))
+    caption = widgets.HTML("<small>Click a cell to cycle it: black 0 &rarr; grey 0.5 &rarr; white 1 "
+                           "(white is ink, as in the digits).</small>")
+    explorer.children = (widgets.HBox([widgets.VBox([grid, caption]), widgets.VBox(list(explorer.children))]),)
+    explorer.cells = cells
+    explorer.image = pad
+    return explorer
+
+
+# ---------------------------------------------------------------------------------------- bring your own
+
+def image_from_bytes(content, name="the file", max_side=UPLOAD_MAX_SIDE):
+    """Decode an uploaded PNG/JPEG to a grayscale matrix 0..255 (lessons 1 and 7).
+
+    Transparent parts are laid on white; the image is shrunk so its longer side is at most ``max_side``;
+    grayscale is lesson 1's weighted sum :func:`cnnmath.rgb_to_gray`.
+
+    Parameters
+    ----------
+    content : bytes or memoryview
+    name : str
+        Used in messages.
+
+    Returns
+    -------
+    gray : ndarray, shape (H, W), float64 in 0..255
+    original_shape : (H, W) of the file's image, before shrinking
+
+    Raises
+    ------
+    ValueError
+        If the content is not an image Pillow can read, is damaged, or is too large.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    data = bytes(content)
+    if not data:
+        raise ValueError(f"{name} is empty (0 bytes); upload a PNG or JPEG image")
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced size, much faster for big photos
+        img = ImageOps.exif_transpose(img)  # phone photos store their rotation separately
+        original = (img.size[1], img.size[0])  # Pillow says (W, H); the course says H x W
+        img.thumbnail((max_side, max_side))
+        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+            rgba = img.convert("RGBA")
+            img = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            img.alpha_composite(rgba)
+        rgb = np.asarray(img.convert("RGB"))
+    except UnidentifiedImageError:
+        raise ValueError(f"{name} is not an image that can be read; upload a PNG or JPEG file") from None
+    except Image.DecompressionBombError:
+        raise ValueError(f"{name} has too many pixels to open safely; upload a smaller PNG or JPEG") from None
+    except (OSError, SyntaxError) as err:  # truncated or corrupt files
+        raise ValueError(f"{name} looks like an image but is damaged ({err}); try another file") from None
+    return rgb_to_gray(rgb), original
+
+
+def _uploaded(value):
+    """The last uploaded file of a FileUpload value (ipywidgets 8: a tuple of dicts), or None."""
+    if not value:
+        return None
+    item = value[-1] if isinstance(value, (list, tuple)) else value
+    if not isinstance(item, dict) or "content" not in item:
+        raise TypeError("the upload's value is not in the form of ipywidgets 8 (a list of dicts with "
+                        "'name' and 'content')")
+    return item
+
+
+def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
+    """Your own image through conv, ReLU and max pool, with a preset kernel (lessons 2-4, 7).
+
+    Until a file is uploaded it shows the course's sample photo. A file that is not an image gives a
+    message in words, not a traceback.
+
+    Parameters
+    ----------
+    kernel : str
+        The starting preset, one of :data:`cnnmath.KERNEL_NAMES`.
+    max_side : int
+        Longer side, in pixels, that images are shrunk to.
+    """
+    controls = {
+        "upload": widgets.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
+                                     description="Upload PNG/JPEG"),
+        "kernel": widgets.Dropdown(options=list(KERNEL_NAMES), value=kernel, description="kernel"),
+    }
+    sample = {}
+
+    def draw(values, explorer):
+        item = _uploaded(values["upload"])
+        if item is None:
+            if "gray" not in sample:
+                photo = load_photo()
+                step = int(np.ceil(max(photo.shape) / max_side))
+                sample["gray"] = photo[::step, ::step]
+                sample["size"] = photo.shape
+            gray, size, name = sample["gray"], sample["size"], "the sample photo (upload your own above)"
+        else:
+            name = str(item.get("name", "the file"))
+            gray, size = image_from_bytes(item["content"], name, max_side)
+            name = html.escape(name)
+        k = get_kernel(values["kernel"])
+        conv = conv2d(gray, k)
+        act = relu(conv)
+        pool = max_pool2d(act)
+        fig = image_stages_plot(gray, conv, act, pool, kernel=k, kernel_name=values["kernel"],
+                                figsize=(11, 2.8))
+        plt.show()
+        plt.close(fig)
+        zeros = float((act == 0).mean())
+        text = (f"<p><b>Image pipeline</b> for {name}: {size[0]}x{size[1]} pixels (H x W), grayscale "
+                f"{gray.shape[0]}x{gray.shape[1]} &rarr; conv with '{values['kernel']}' "
+                f"{conv.shape[0]}x{conv.shape[1]} (values {conv.min():.0f} to {conv.max():.0f}) &rarr; ReLU sets "
+                f"{100 * zeros:.0f}% of the values to 0 &rarr; max pool {pool.shape[0]}x{pool.shape[1]}.</p>")
+        return text, {"gray": gray, "conv": conv, "relu": act, "pool": pool, "zeros": zeros, "name": name}
+
+    return make_explorer(controls, draw)
