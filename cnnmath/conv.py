@@ -433,12 +433,15 @@ def _backward(dout, cache, need_dx=True):
     if not need_dx:
         return None, dw, db
     dcols = (w.reshape(f_num, -1).T @ dout_mat).reshape(c, kh, kw, n_img, h_out, w_out)
-    dxp = np.zeros((n_img, c, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
+    # col2im: every kernel offset adds its slice of dcols back onto the windows it read. Accumulating in
+    # (C, N, H, W) order matches dcols' layout, so each add walks both arrays in memory order; dx is
+    # returned as a (N, C, H, W) view of that buffer.
+    dxp = np.zeros((c, n_img, h + 2 * padding, wd + 2 * padding), dtype=w.dtype)
     row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
     for m in range(kh):
         for k in range(kw):
-            dxp[:, :, m:m + row_end:stride, k:k + col_end:stride] += dcols[:, m, k].transpose(1, 0, 2, 3)
-    return _unpad(dxp, padding), dw, db
+            dxp[:, :, m:m + row_end:stride, k:k + col_end:stride] += dcols[:, m, k]
+    return _unpad(dxp, padding).transpose(1, 0, 2, 3), dw, db
 
 
 def _im2col(x, kh, kw, stride, padding, h_out, w_out):
