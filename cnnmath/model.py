@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from ._validate import as_array, check_int
+from . import _fused
 from . import conv as _conv
 from . import pooling as _pool
 from .losses import _check_labels, _softmax_cross_entropy, softmax
@@ -68,6 +69,8 @@ class TinyCNN:
         self.pooled_shape = (self.num_filters, (h - self.pool_size) // self.pool_size + 1,
                              (w - self.pool_size) // self.pool_size + 1)
         hidden = int(np.prod(self.pooled_shape))
+        # conv + ReLU + 2x2 pool in one pass when the shapes allow it (cnnmath/_fused.py: same numbers)
+        self._fused = self.pool_size == 2 and h % 2 == 0 and w % 2 == 0
         rng = np.random.default_rng(int(seed))
         fan_conv = c * self.kernel_size ** 2
         conv_std = np.sqrt(2.0 / fan_conv) if weight_scale is None else float(weight_scale)
@@ -115,21 +118,24 @@ class TinyCNN:
         stages["probs"] = softmax(stages["scores"], axis=1)
         return stages
 
-    def _forward(self, X):
-        # X is checked once here; the layers' own checks would repeat the same work on every batch.
+    def _forward(self, X, maps=True):
+        # X is checked once, by the caller; the layers' own checks would repeat that on every batch.
         p = self.params
-        stride, pad = 1, self.padding
-        h_out, w_out = self.input_shape[1] + 2 * pad - self.kernel_size + 1, \
-            self.input_shape[2] + 2 * pad - self.kernel_size + 1
-        conv, conv_cache = _conv._forward(X, p["conv_w"], p["conv_b"], stride, pad, h_out, w_out)
-        act = np.maximum(conv, 0.0)
-        ps = self.pool_size
-        pool, pool_cache = _pool._max_forward(act, ps, ps, (h_out - ps) // ps + 1, (w_out - ps) // ps + 1)
+        if self._fused:
+            pool, cache = _fused.forward(X, p["conv_w"], p["conv_b"], self.padding)
+            conv, act = _fused.stage_maps(cache) if maps else (None, None)
+        else:
+            h, w = self.input_shape[1:]
+            conv, conv_cache = _conv._forward(X, p["conv_w"], p["conv_b"], 1, self.padding, h, w)
+            act = np.maximum(conv, 0.0)
+            ps = self.pool_size
+            pool, pool_cache = _pool._max_forward(act, ps, ps, (h - ps) // ps + 1, (w - ps) // ps + 1)
+            cache = (conv_cache, act, pool_cache)
         flat = pool.reshape(pool.shape[0], -1)
         scores = flat @ p["dense_w"]
         scores += p["dense_b"]
         stages = {"conv": conv, "relu": act, "pool": pool, "flat": flat, "scores": scores}
-        return stages, (conv_cache, pool_cache)
+        return stages, cache
 
     def loss(self, X, y=None):
         """Class scores, or the loss and the gradient of every parameter (lessons 6 and 7).
@@ -154,7 +160,7 @@ class TinyCNN:
         """
         X = self._check_X(X)
         if y is None:
-            stages, _ = self._forward(X)
+            stages, _ = self._forward(X, maps=False)
             self.last_scores = stages["scores"]
             return stages["scores"]
         y = _check_labels(y, (X.shape[0], self.num_classes), "the scores of X")
@@ -162,7 +168,7 @@ class TinyCNN:
 
     def _loss_grads(self, X, y):
         """The loss and gradients for a checked batch (``fit`` checks the whole data set once)."""
-        stages, (conv_cache, pool_cache) = self._forward(X)
+        stages, cache = self._forward(X, maps=False)
         scores = stages["scores"]
         self.last_scores = scores
         loss, dscores = _softmax_cross_entropy(scores, y)
@@ -170,9 +176,13 @@ class TinyCNN:
         ddense_w = stages["flat"].T @ dscores
         ddense_b = dscores.sum(axis=0)
         dpool = (dscores @ p["dense_w"].T).reshape(stages["pool"].shape)
-        dact = _pool._max_backward(dpool, pool_cache)
-        dact *= stages["relu"] > 0  # ReLU passes the gradient only where its input was positive
-        _, dconv_w, dconv_b = _conv._backward(dact, conv_cache, need_dx=False)  # X needs no gradient
+        if self._fused:
+            dconv_w, dconv_b = _fused.backward(dpool, cache)
+        else:
+            conv_cache, act, pool_cache = cache
+            dact = _pool._max_backward(dpool, pool_cache)
+            dact *= act > 0  # ReLU passes the gradient only where its input was positive
+            _, dconv_w, dconv_b = _conv._backward(dact, conv_cache, need_dx=False)  # X needs no gradient
         grads = {"conv_w": dconv_w, "conv_b": dconv_b, "dense_w": ddense_w, "dense_b": ddense_b}
         return loss, grads
 

@@ -125,3 +125,35 @@ def test_one_gradient_descent_step_with_eta_0_001():
     np.testing.assert_allclose(params["K"], kernel - 0.001 * expected_grad, rtol=0, atol=1e-15)
     assert params["K"][0, 0] == pytest.approx(1 - 0.063)
     assert conv2d(image, params["K"]).sum() < conv2d(image, kernel).sum()  # the loss went down
+
+
+@pytest.mark.parametrize("config", [dict(), dict(num_filters=4, pool_size=3, input_shape=(1, 9, 9)),
+                                    dict(num_filters=5, kernel_size=5, input_shape=(2, 6, 10))])
+def test_network_equals_the_chain_of_public_layers(config):
+    """TinyCNN's fast path gives the same numbers as calling the lessons' layer functions in turn."""
+    from cnnmath import (conv2d_backward, conv2d_forward, dense_backward, dense_forward, flatten_backward,
+                         flatten_forward, maxpool2d_backward, maxpool2d_forward, relu_backward, relu_forward,
+                         softmax_cross_entropy)
+    rng = np.random.default_rng(7)
+    model = TinyCNN(seed=4, **config)
+    X = rng.random((6,) + model.input_shape)
+    X[0, 0, :3, :3] = 0.0  # flat patches: ties in the pooling windows after ReLU
+    y = rng.integers(0, 10, size=6)
+    p = model.params
+    conv, c1 = conv2d_forward(X, p["conv_w"], p["conv_b"], 1, model.padding)
+    act, c2 = relu_forward(conv)
+    pool, c3 = maxpool2d_forward(act, model.pool_size, model.pool_size)
+    flat, c4 = flatten_forward(pool)
+    scores, c5 = dense_forward(flat, p["dense_w"], p["dense_b"])
+    loss, dscores = softmax_cross_entropy(scores, y)
+    dflat, ddw, ddb = dense_backward(dscores, c5)
+    _, dcw, dcb = conv2d_backward(relu_backward(maxpool2d_backward(flatten_backward(dflat, c4), c3), c2), c1)
+    got_loss, grads = model.loss(X, y)
+    assert got_loss == pytest.approx(loss, rel=1e-12)
+    for key, ref in [("conv_w", dcw), ("conv_b", dcb), ("dense_w", ddw), ("dense_b", ddb)]:
+        np.testing.assert_allclose(grads[key], ref, rtol=1e-10, atol=1e-13)
+    stages = model.forward(X)
+    np.testing.assert_allclose(stages["conv"], conv, atol=1e-13)
+    np.testing.assert_allclose(stages["relu"], act, atol=1e-13)
+    np.testing.assert_allclose(stages["pool"], pool, atol=1e-13)
+    np.testing.assert_allclose(stages["scores"], scores, rtol=1e-12)

@@ -82,7 +82,7 @@ def check_pooled_by_hand(answer, mode="max"):
                          "at column 2, not column 1.")
     wrong = [(i, j) for i, j in np.ndindex(want.shape) if not np.isclose(arr[i, j], want[i, j])]
     i, j = wrong[0]
-    return incorrect(f"{len(wrong)} of 4 entries are off; look again at output[{i}, {j}]: it comes from rows "
+    return incorrect(f"{len(wrong)} of 4 entries {'is' if len(wrong) == 1 else 'are'} off; look again at output[{i}, {j}]: it comes from rows "
                      f"{2 * i}-{2 * i + 1} and columns {2 * j}-{2 * j + 1} of the input.")
 
 

@@ -155,7 +155,7 @@ def _as_kernels(kernels, count):
 
 #: Large maps are coloured up to this percentile of |values|, so that a few extreme pixels do not wash
 #: every edge out to white; the colour bar's pointed ends say that the scale is clipped.
-CLIP_PERCENTILE = 99.5
+CLIP_PERCENTILE = 99.0
 
 
 def _map_limit(M, clip=True):
@@ -171,7 +171,8 @@ def _map_panel(ax, M, lim, title, colorbar=True):
     if max(M.shape) <= MAX_ANNOTATED_SIDE:
         matrix_plot(M, ax, signed=True, vmin=-lim, vmax=lim, title=title, colorbar=colorbar)
     else:
-        im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation="nearest")
+        # antialiased: a photo-sized map shrunk to a panel keeps its one-pixel edges visible
+        im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation="antialiased")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title)
@@ -186,7 +187,7 @@ def filter_bank_plot(maps, kernels=None, *, names=None, image=None, shared_scale
     """Feature maps side by side, each under the kernel that made it (lesson 5).
 
     Small maps (sides up to 16) get their numbers written in the cells; large ones are coloured up to the
-    99.5th percentile of their absolute values (pointed colour-bar ends say so), and each map's true
+    99th percentile of their absolute values (pointed colour-bar ends say so), and each map's true
     minimum and maximum are written under it.
 
     Parameters
