@@ -69,7 +69,7 @@ def check_pooled_by_hand(answer, mode="max"):
     x = pool_exercise_input()
     want = max_pool2d(x) if mode == "max" else avg_pool2d(x)
     arr, problem = _as_matrix(answer, want.shape)
-    if problem:
+    if problem is not None:  # a wrong answer's Feedback is falsy: test for None
         return problem
     if np.allclose(arr, want):
         return correct(f"each entry is the {'largest' if mode == 'max' else 'mean'} value of its 2x2 window.")
@@ -82,8 +82,9 @@ def check_pooled_by_hand(answer, mode="max"):
                          "at column 2, not column 1.")
     wrong = [(i, j) for i, j in np.ndindex(want.shape) if not np.isclose(arr[i, j], want[i, j])]
     i, j = wrong[0]
-    return incorrect(f"{len(wrong)} of 4 entries {'is' if len(wrong) == 1 else 'are'} off; look again at output[{i}, {j}]: it comes from rows "
-                     f"{2 * i}-{2 * i + 1} and columns {2 * j}-{2 * j + 1} of the input.")
+    verb = "is" if len(wrong) == 1 else "are"
+    return incorrect(f"{len(wrong)} of 4 entries {verb} off; look again at output[{i}, {j}]: it comes "
+                     f"from rows {2 * i}-{2 * i + 1} and columns {2 * j}-{2 * j + 1} of the input.")
 
 
 def check_pool_output_size(answer):
@@ -116,7 +117,8 @@ def check_pool_output_size(answer):
                          "(H - size) // stride + 1.")
     if answer == (q["input"] - q["size"]) // q["stride"]:
         return incorrect("you counted the steps between windows; add 1 for the first window.")
-    return incorrect("use the output-size formula (H - size) // stride + 1 with H = 28, size = 3, stride = 2.")
+    return incorrect("use the output-size formula (H - size) // stride + 1 with H = 28, size = 3 and "
+                     "stride = 2.")
 
 
 def _position(answer):

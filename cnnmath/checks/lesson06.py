@@ -175,7 +175,8 @@ def check_weight_inputs(answer):
         return incorrect("some of your pixels lie outside the 5x5 image (rows and columns run 0..4).")
     n_out = len(expected)
     if len(given) != n_out:
-        return incorrect(f"you gave {len(given)} pixels. A weight multiplies one pixel for each output "
+        plural = "" if len(given) == 1 else "s"
+        return incorrect(f"you gave {len(given)} pixel{plural}. A weight multiplies one pixel for each output "
                          f"position: how many outputs does a 3x3 kernel give on a 5x5 image?")
     return incorrect("the count is right but not the place. At output (i, j), K[m, n] multiplies "
                      "I[i+m, j+n]: let i and j run over every output position with this m and n.")

@@ -37,9 +37,9 @@ _LEARN_COLOUR = "#b2182b"   # the learning loop (dashed arrow)
 def _box(ax, x, y, w, h, title, detail, lesson, fill):
     ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
                                 facecolor=fill, edgecolor="black", linewidth=1.2))
-    ax.text(x + w / 2, y + h * 0.72, title, ha="center", va="center", fontsize=10.5, weight="bold")
-    ax.text(x + w / 2, y + h * 0.45, detail, ha="center", va="center", fontsize=8.5)
-    ax.text(x + w / 2, y + h * 0.17, lesson, ha="center", va="center", fontsize=8, style="italic")
+    ax.text(x + w / 2, y + h * 0.72, title, ha="center", va="center", fontsize=12, weight="bold")
+    ax.text(x + w / 2, y + h * 0.45, detail, ha="center", va="center", fontsize=9.5)
+    ax.text(x + w / 2, y + h * 0.17, lesson, ha="center", va="center", fontsize=9, style="italic")
 
 
 def _arrow(ax, start, end, *, rad=0.0, color="black", style="-|>", linestyle="-", lw=1.5):
@@ -82,8 +82,8 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
         ("1. Input", "image $I$: H x W x C", "lesson 01", _IO_FILL),
         ("2. Convolve", "$I * K$", "lesson 02", _FEATURE_FILL),
         ("3. ReLU", "$\\max(0,\\, x)$", "lesson 03", _FEATURE_FILL),
-        ("4. Pool", "max of each window", "lesson 04", _FEATURE_FILL),
-        ("6. Flatten", "maps -> one vector", "lesson 07", _CLASSIFY_FILL),
+        ("4. Pool", "max of windows", "lesson 04", _FEATURE_FILL),
+        ("6. Flatten", "maps -> vector", "lesson 07", _CLASSIFY_FILL),
         ("7. Dense", "scores, softmax", "lesson 07", _CLASSIFY_FILL),
     ]
     step_of_box = (1, 2, 3, 4, 6, 7)
@@ -97,7 +97,7 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
                                 boxstyle="round,pad=0.02,rounding_size=0.3", facecolor=_IO_FILL,
                                 edgecolor="black", linewidth=1.2))
     ax.text(xout, y + h / 2 + 0.25, "$Y$", ha="center", va="center", fontsize=12)
-    ax.text(xout, y + h / 2 - 0.2, "class\nscores", ha="center", va="center", fontsize=8.5)
+    ax.text(xout, y + h / 2 - 0.2, "class\nscores", ha="center", va="center", fontsize=9.5)
     for left, right in zip(xs[:-1], xs[1:]):
         _arrow(ax, (left + w + 0.03, y + h / 2), (right - 0.03, y + h / 2))
     _arrow(ax, (xs[-1] + w + 0.03, y + h / 2), (xout - 0.63, y + h / 2))
@@ -106,13 +106,13 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
     loop_lw = 3.2 if highlight == 5 else 1.6
     _arrow(ax, (xs[3] + w * 0.5, y + h + 0.05), (xs[1] + w * 0.5, y + h + 0.05), rad=0.35, lw=loop_lw)
     ax.text((xs[1] + xs[3] + w) / 2, y + h + 1.0, "5. Repeat conv -> ReLU -> pool: many filters, "
-            "many feature maps (lesson 05)", ha="center", va="center", fontsize=9)
+            "many feature maps (lesson 05)", ha="center", va="center", fontsize=10)
 
     # the names of the two halves, under their boxes
     ax.text(xs[1] + (xs[3] + w - xs[1]) / 2, y - 0.28, "feature extractor", ha="center", va="center",
-            fontsize=8.5, style="italic", color="#333333")
+            fontsize=9.5, style="italic", color="#333333")
     ax.text(xs[4] + (xs[5] + w - xs[4]) / 2, y - 0.28, "classifier", ha="center", va="center",
-            fontsize=8.5, style="italic", color="#333333")
+            fontsize=9.5, style="italic", color="#333333")
 
     # step 8: learning, a dashed line from the output back under the boxes to the weights
     learn_lw = 3.2 if highlight == 8 else 1.6
@@ -125,7 +125,7 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
     ax.text((xs[1] + xout) / 2, ybot - 0.42,
             "8. Backpropagation (lesson 06): gradients of the loss $L$ update the kernels and the dense "
             "weights, $K \\leftarrow K - \\eta\\, \\partial L / \\partial K$",
-            ha="center", va="center", fontsize=9.5, color=_LEARN_COLOUR)
+            ha="center", va="center", fontsize=10, color=_LEARN_COLOUR)
     return fig
 
 
@@ -164,6 +164,6 @@ def practice_plot(x, power=2, ax=None, *, xlim=(-10, 10), figsize=(5, 3)):
     ax.set_xlabel("x")
     ax.set_ylabel(f"x {word}")
     ax.set_title(f"y = x {word}")
-    if ax.figure.get_axes() == [ax]:
-        fig.tight_layout()
+    if ax.figure.get_axes() == [ax]:  # fixed margins: a layout engine would double the drawing time
+        fig.subplots_adjust(left=0.16, right=0.97, bottom=0.2, top=0.88)
     return fig

@@ -136,7 +136,14 @@ def zoom_plot(img, row, col, size, axes=None, *, figsize=(10, 5), vmax=255):
         right = fig.add_axes((0.56, 0.11, 0.42, 0.81))
     else:
         fig, (left, right) = _axes(axes, 2, figsize)
-    left.imshow(img, cmap=GRAY_CMAP, vmin=0, vmax=vmax)
+    # the overview is a few hundred pixels wide on screen: draw every step-th pixel (same look, less work)
+    step = max(1, max(H, W) // 300)
+    left.imshow(img[::step, ::step], cmap=GRAY_CMAP, vmin=0, vmax=vmax, interpolation="nearest",
+                extent=(-0.5, -0.5 + step * -(-W // step), -0.5 + step * -(-H // step), -0.5))
+    left.set_xlim(-0.5, W - 0.5)
+    left.set_ylim(H - 0.5, -0.5)
+    left.set_xticks(range(0, W, 200))
+    left.set_yticks(range(0, H, 200))
     highlight_cells(left, row, col, size, size, color=_WINDOW_COLOUR, linewidth=2)
     # crosshairs, so even a 1-pixel window can be found on a 600-pixel photo
     left.axhline(row + size / 2 - 0.5, color=_WINDOW_COLOUR, linewidth=0.8, linestyle="--")
@@ -146,7 +153,9 @@ def zoom_plot(img, row, col, size, axes=None, *, figsize=(10, 5), vmax=255):
     left.set_title(f"the photo, {H} x {W}")
 
     window = img[row:row + size, col:col + size]
-    matrix_plot(window, ax=right, signed=False, annotate=False, vmin=0, vmax=vmax)
+    # drawn like matrix_plot's grey cells, but with one set of ticks instead of two: tick objects are the
+    # slowest part of a redraw
+    right.imshow(window, cmap=GRAY_CMAP, vmin=0, vmax=vmax)
     _write_numbers(right, window, _window_fontsize(size), vmax)
     every = 1 if size <= 8 else 2
     ticks = list(range(0, size, every))
@@ -249,7 +258,9 @@ def gray_weights_plot(rgb, weights, axes=None, *, figsize=(8, 3.6), gray=None):
     left.imshow(gray, cmap=GRAY_CMAP, vmin=0, vmax=255)
     left.set_xticks([])
     left.set_yticks([])
-    left.set_title(f"gray: min {gray.min():.0f}, max {gray.max():.0f}", fontsize=10)
+    above = int((gray > 255).sum())
+    left.set_title(f"gray: min {gray.min():.0f}, max {gray.max():.0f}"
+                   + (f"\n{above:,} pixels above 255 (white)" if above else ""), fontsize=10)
     bars = right.bar(["R", "G", "B"], w, color=["#d73027", "#1a9850", "#4575b4"], edgecolor="black",
                      hatch=["", "//", ".."])  # hatching: the bars differ by more than colour
     for bar, value in zip(bars, w):

@@ -88,7 +88,8 @@ def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
     ax.plot([0.0, hi], [1.0, 1.0], color=RAMP_COLOR, lw=2.5)
     ax.plot([0.0], [0.0], "o", ms=8, color=RAMP_COLOR)  # filled: f'(0) = 0 by convention
     ax.plot([0.0], [1.0], "o", ms=8, mfc="white", mec=RAMP_COLOR, mew=2)  # open: not taken at 0
-    ax.annotate("f'(0) = 0 (convention)", (0.0, 0.0), textcoords="offset points", xytext=(6, 12),
+    # below the dot, so that a point marked at x = 0 (labelled above) does not cover it
+    ax.annotate("f'(0) = 0 (convention)", (0.0, 0.0), textcoords="offset points", xytext=(6, -14),
                 fontsize=8, color="0.3")
     if x is not None:
         dfx = float(relu_derivative(float(x)))

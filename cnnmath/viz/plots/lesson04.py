@@ -32,6 +32,7 @@ WINDOW_STYLES = (
     ("#56B4E9", (0, (1, 1))),
     ("#000000", (0, (4, 1, 1, 1, 1, 1))),
     ("#999999", (0, (8, 3))),
+    ("#882255", (0, (3, 1, 1, 1))),
 )
 
 POOL_MODES = ("max", "average", "subsample")
@@ -185,14 +186,15 @@ def pool_step_plot(x, size=2, stride=2, position=0, mode="max", axes=None, figsi
     for later in range(k + 1, n):
         a, b = divmod(later, w_out)
         # drawn above the numbers matrix_plot wrote (text zorder 3), so the future stays hidden
-        ax_out.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", zorder=4))
+        ax_out.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb",
+                                   zorder=4))
         ax_out.text(b, a, "?", ha="center", va="center", fontsize=11, color="#555555", zorder=5)
     _hatch_unread(ax_in, x.shape, size, stride)
     return fig
 
 
 def pooled_by_mode(x, size=2, stride=2, mode="max"):
-    """Pool ``x`` by ``mode``: "max", "average", or "subsample" (keep each window's top-left entry) (lesson 4).
+    """Reduce ``x`` by "max", "average" or "subsample" (each window's top-left entry) (lesson 4).
 
     "subsample" is the fair control of the shift test: an output of the same size as pooling's, made
     without looking at the rest of the window.
@@ -228,10 +230,13 @@ def relative_l2_change(before, after) -> float:
     after = np.asarray(after, dtype=float)
     if before.shape != after.shape:
         raise ValueError(f"before has shape {before.shape} but after has {after.shape}; they need the same")
-    norm = np.linalg.norm(before)
+    # sums of squares rather than np.linalg.norm: norm calls BLAS, whose threads can stall for
+    # milliseconds on a busy machine, and these maps are small
+    norm = np.sqrt(np.sum(before * before))
     if norm == 0:
         raise ValueError("before is all zeros, so a relative change is undefined")
-    return float(np.linalg.norm(after - before) / norm)
+    diff = after - before
+    return float(np.sqrt(np.sum(diff * diff)) / norm)
 
 
 def _pool_grid(ax, shape, size, stride):
@@ -275,9 +280,14 @@ def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None
         matrix_plot(moved, ax=axs[2 * r], signed=False, vmin=0, vmax=max(x.max(), 1e-12),
                     title=f"moved right by {s} px", fontsize=8)
         _pool_grid(axs[2 * r], x.shape, size, stride)
-        same = np.array_equal(pooled, ref)
+        changed = np.argwhere(~np.isclose(pooled, ref))
+        title = (f"{mode} pooled: same as unmoved" if not len(changed) else
+                 f"{mode} pooled: {len(changed)} of {pooled.size} entries changed")
         matrix_plot(pooled, ax=axs[2 * r + 1], signed=False, vmin=0, vmax=max(x.max(), 1e-12),
-                    title=f"{mode} pooled: " + ("same as unmoved" if same else "changed"), fontsize=9)
+                    title=title, fontsize=9)
+        for a, b in changed:  # a dotted outline, not only a colour, marks what moved
+            highlight_cells(axs[2 * r + 1], a + 0.08, b + 0.08, 0.84, 0.84, color="#D55E00", linewidth=2.5,
+                            linestyle=":")
     fig.tight_layout()
     return fig
 
@@ -294,9 +304,9 @@ def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=No
     """A feature map and the same map after a shift, before and after pooling (lesson 4).
 
     Top row: the map and the change ``after - before``; bottom row: the same for the pooled maps. Each
-    change is divided by the largest value of its own map (diverging map, -1..1), so the two change
-    panels are on the same footing: a paler panel is a smaller change. Each title gives
-    :func:`relative_l2_change`.
+    panel is scaled by its own map's 99.5th percentile (so that a few very bright pixels do not hide the
+    rest; the change uses the diverging map, clipped to -1..1), which puts the two change panels on the
+    same footing: a paler panel is a smaller change. Each title gives :func:`relative_l2_change`.
 
     Parameters
     ----------
@@ -314,20 +324,24 @@ def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=No
     before = np.asarray(before, dtype=float)
     after = np.asarray(after, dtype=float)
     pb, pa = pooled_by_mode(before, size, stride, mode), pooled_by_mode(after, size, stride, mode)
+    own_figure = axes is None
     fig, axs = _get_axes(axes, 4, figsize, dpi, nrows=2)
-    lim, plim = (max(float(np.abs(m).max()), 1e-12) for m in (before, pb))
+    if own_figure:  # the panels are images: little room is needed between them
+        fig.subplots_adjust(left=0.02, right=0.86, bottom=0.02, top=0.94, wspace=0.08, hspace=0.14)
+    lim, plim = (max(float(np.percentile(np.abs(m), 99.5)), 1e-12) for m in (before, pb))
     axs[0].imshow(before, cmap=GRAY_CMAP, vmin=0, vmax=lim, interpolation="nearest")
     axs[0].set_title(f"feature map {before.shape[0]}x{before.shape[1]}", fontsize=9)
     _change_image(axs[1], after - before, lim, f"change: {relative_l2_change(before, after):.2f}")
     axs[2].imshow(pb, cmap=GRAY_CMAP, vmin=0, vmax=plim, interpolation="nearest")
-    label = "every 2nd pixel" if mode == "subsample" and size == 2 else mode
-    axs[2].set_title(f"{label} {size}x{size}/{stride}: {pb.shape[0]}x{pb.shape[1]}", fontsize=9)
+    label = (f"top-left pixel of each {size}x{size}" if mode == "subsample" else
+             f"{mode} {size}x{size}, stride {stride}")
+    axs[2].set_title(f"{label}: {pb.shape[0]}x{pb.shape[1]}", fontsize=9)
     im = _change_image(axs[3], pa - pb, plim, f"change: {relative_l2_change(pb, pa):.2f}")
     for ax in axs:
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=[axs[1], axs[3]], fraction=0.05, pad=0.03,
-                 label="change / largest value of the map")
+    fig.colorbar(im, ax=[axs[1], axs[3]], fraction=0.05, pad=0.03, ticks=[-1, 0, 1],
+                 label="change / map's scale")
     return fig
 
 
@@ -365,7 +379,7 @@ def pool_gradient_routes(x, size=2, stride=2, rule="first"):
 
 def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsize=(11, 3.6), dpi=None,
                        legend=True):
-    """The backward pass of max pooling: the input with its switches, the upstream gradient, and dx (lesson 4).
+    """Max pooling backward: the input with its switches, the upstream gradient, and dx (lesson 4).
 
     Window k has colour and line style k everywhere: its outline on the input, its cell in ``dout``, and
     a ring (on the input and on dx) around each entry it sends its gradient to. An entry with several

@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.patches import ConnectionPatch, Rectangle
 
-from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, get_ax, matrix_plot
+from ...conv import conv2d
+from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, matrix_plot
 
 __all__ = ["receptive_field", "receptive_field_steps", "kernel_plot", "filter_bank_plot",
            "channel_sum_plot", "receptive_field_plot"]
@@ -171,8 +172,10 @@ def _map_panel(ax, M, lim, title, colorbar=True):
     if max(M.shape) <= MAX_ANNOTATED_SIDE:
         matrix_plot(M, ax, signed=True, vmin=-lim, vmax=lim, title=title, colorbar=colorbar)
     else:
-        # antialiased: a photo-sized map shrunk to a panel keeps its one-pixel edges visible
-        im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation="antialiased")
+        # a photo-sized map shrunk into a panel needs antialiasing to keep its one-pixel edges visible; a
+        # small one is enlarged, where plain pixels are sharper, quicker to draw and to compress
+        smooth = "antialiased" if max(M.shape) > 300 else "nearest"
+        im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation=smooth)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title)
@@ -223,7 +226,7 @@ def filter_bank_plot(maps, kernels=None, *, names=None, image=None, shared_scale
         cols = count + (image is not None)
         fig = plt.figure(figsize=figsize or (2.6 * cols + 0.6, 2.8 * rows))
         # fixed margins instead of tight_layout, which would draw the whole figure once more
-        grid = fig.add_gridspec(rows, cols, height_ratios=[1, 1.6] if rows == 2 else None,
+        grid = fig.add_gridspec(rows, cols, height_ratios=[1, 2] if rows == 2 else None,
                                 left=0.04, right=0.92 if shared_scale else 0.96, bottom=0.08,
                                 top=0.9 if rows == 1 else 0.93, wspace=0.45 if not shared_scale else 0.15,
                                 hspace=0.35)
@@ -251,6 +254,9 @@ def filter_bank_plot(maps, kernels=None, *, names=None, image=None, shared_scale
             kernel_plot(K[f], kernel_axes[f], title=f"kernel: {names[f]}", fontsize=kernel_fontsize)
         lim = shared_lim if shared_scale else _map_limit(M[f])
         _map_panel(map_axes[f], M[f], lim, f"map {f + 1}: {names[f]}", colorbar=not shared_scale)
+        map_axes[f].title.set_fontsize(10)  # long filter names stay within their column
+        if K is not None:
+            kernel_axes[f].title.set_fontsize(10)
     if shared_scale:
         mappable = plt.cm.ScalarMappable(norm=TwoSlopeNorm(0.0, -shared_lim, shared_lim), cmap=DIVERGING_CMAP)
         clipped = float(np.abs(M).max()) > shared_lim
@@ -284,8 +290,6 @@ def channel_sum_plot(x, w, b, f=0, *, position=None, channel_names=("R", "G", "B
     -------
     matplotlib Figure
     """
-    from ...conv import conv2d
-
     X = np.asarray(x, dtype=float)
     if X.ndim == 4 and X.shape[0] == 1:
         X = X[0]
@@ -382,11 +386,10 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1):
         grid = np.zeros((side, side))
         grid[margin:margin + size, margin:margin + size] = 2 if level == levels - 1 else 1
         ax.imshow(grid, cmap=_RF_CMAP, vmin=0, vmax=2, interpolation="nearest")
-        if side <= 24:  # cell borders while they can still be told apart
-            ax.set_xticks(np.arange(-0.5, side, 1), minor=True)
-            ax.set_yticks(np.arange(-0.5, side, 1), minor=True)
-            ax.grid(which="minor", color="white", lw=1)
-            ax.tick_params(which="minor", length=0)
+        if side <= 24:  # cell borders while they can still be told apart (two line collections: quick)
+            edges = np.arange(-0.5, side, 1)
+            ax.hlines(edges, -0.5, side - 0.5, color="white", lw=1)
+            ax.vlines(edges, -0.5, side - 0.5, color="white", lw=1)
         ax.set_xticks([])
         ax.set_yticks([])
         rect = Rectangle((margin - 0.5, margin - 0.5), size, size, fill=False, edgecolor=REGION_COLOR,

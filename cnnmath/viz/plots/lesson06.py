@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .common import DIVERGING_CMAP, format_number, highlight_cells, image_plot, matrix_plot
 
@@ -18,6 +19,36 @@ __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "forward_chain_plot"
 
 SWITCH_COLOR = "#ffb000"  # amber outline: a pooling switch (where a window's maximum sat)
 WINDOW_COLOR = "#00a651"  # green outline: the pixels one kernel weight touches
+
+
+def _power_of_ten(value, _pos=None):
+    if value <= 0:
+        return ""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _plain_log_axis(axis, numticks=6, data=None):
+    """A log axis with a few labelled ticks (``1e-5``, ``2e-1``) and no minor ticks: readable, quick.
+
+    ``data``: the values shown; when they span less than two powers of ten, ticks at 1, 2 and 5 times
+    each power are labelled too, so a short curve still gets more than one number on its axis.
+    """
+    subs = (1.0,)
+    if data is not None:
+        positive = np.asarray(data, dtype=float)
+        positive = positive[np.isfinite(positive) & (positive > 0)]
+        if positive.size and np.log10(positive.max() / positive.min()) < 2:
+            subs = (1.0, 2.0, 5.0)
+    axis.set_major_locator(LogLocator(base=10, subs=subs, numticks=numticks))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(_power_of_ten))
+
+
+def _spread(fig, wspace=0.12):
+    """Leave room between panels, so a colour bar's labels never touch the next panel's row numbers."""
+    fig.get_layout_engine().set(wspace=wspace)
+    return fig
 
 
 def _bar_numbers(ax, xs, values, decimals=3):
@@ -136,7 +167,7 @@ def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None,
         m, n = weight
         for ax in axes[:2]:
             highlight_cells(ax, m, n, 1, 1, color=WINDOW_COLOR)
-    return fig
+    return _spread(fig)
 
 
 def _outline_switches(ax, switches, color=SWITCH_COLOR):
@@ -177,7 +208,7 @@ def forward_chain_plot(image, kernel, conv_out, relu_out, pooled, switches=None,
     matrix_plot(relu_out, ax=axes[3], signed=True, title="A = ReLU(O), switches outlined")
     _outline_switches(axes[3], switches)
     matrix_plot(pooled, ax=axes[4], signed=True, title="P = maxpool(A)")
-    return fig
+    return _spread(fig)
 
 
 def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, figsize=(15, 3)):
@@ -210,7 +241,7 @@ def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, 
                 title="ReLU mask (O > 0)")
     matrix_plot(dconv, ax=axes[3], signed=True, title="dL/dO = dL/dA x mask")
     matrix_plot(dkernel, ax=axes[4], signed=True, title="dL/dK")
-    return fig
+    return _spread(fig)
 
 
 def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
@@ -253,7 +284,10 @@ def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
         cur_eps, cur_err = float(current[0]), max(float(current[1]), 1e-17)
         ax.loglog([cur_eps], [cur_err], "o", color=SWITCH_COLOR, markersize=10, markeredgecolor="black",
                   label=f"eps = {cur_eps:.0e}")
-    ax.set_ylim(max(errors.min() / 10, 1e-17), errors.max() * 10)
+    low = errors.min() if current is None else min(errors.min(), max(float(current[1]), 1e-17))
+    ax.set_ylim(max(low / 10, 1e-17), errors.max() * 10)
+    _plain_log_axis(ax.xaxis)
+    _plain_log_axis(ax.yaxis)
     ax.set_xlabel("epsilon")
     ax.set_ylabel("error")
     ax.set_title("error of the central difference")
@@ -311,19 +345,24 @@ def secant_plot(offsets, losses, x0, eps, loss_plus, loss_minus, analytic, *, na
     return fig
 
 
-def kernel_training_plot(losses, kernel, target, *, diverged=False, figsize=(12, 3.2)):
+def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, cax=None, figsize=(12, 3.2)):
     """A kernel learned by gradient descent: the loss curve, the kernel now, and the target (lesson 6).
 
     Parameters
     ----------
     losses : array_like, shape (S,)
-        The loss before step 1, 2, ...; drawn on a log axis.
+        The loss of the kernel after 0, 1, ..., S-1 steps; drawn on a log axis.
     kernel : array_like, shape (KH, KW)
         The kernel after the last step.
     target : array_like, shape (KH, KW)
         The kernel it is learning to imitate.
     diverged : bool
         Draw the curve in red and say so in the title.
+    axes : sequence of three Axes, optional
+        Where to draw (loss, kernel, target); default a new figure of ``figsize``. The two kernels share
+        one colour scale and one colour bar.
+    cax : Axes, optional
+        Where to draw that colour bar; default: space taken from the two kernel panels.
     figsize : tuple
 
     Returns
@@ -333,16 +372,24 @@ def kernel_training_plot(losses, kernel, target, *, diverged=False, figsize=(12,
     losses = np.asarray(losses, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
     target = np.asarray(target, dtype=float)
-    fig, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True,
-                             gridspec_kw={"width_ratios": [1.5, 1, 1]})
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True,
+                                 gridspec_kw={"width_ratios": [1.5, 1, 1]})
+        _spread(fig, 0.06)
+    fig = axes[0].figure
     steps = np.arange(losses.size)
     color = "#b2182b" if diverged else "#4c72b0"
     axes[0].semilogy(steps, np.maximum(losses, 1e-300), "-", color=color, linewidth=1.5)
+    _plain_log_axis(axes[0].yaxis, numticks=5, data=losses)
     axes[0].set_xlabel("step")
     axes[0].set_ylabel("loss (log scale)")
     axes[0].set_title("loss DIVERGES: learning rate too large" if diverged else "loss")
-    lim = max(float(np.abs(target).max()), float(np.abs(kernel).max()) if np.all(np.isfinite(kernel)) else 0)
-    matrix_plot(kernel, ax=axes[1], signed=True, vmin=-lim, vmax=lim,
+    lim = max(float(np.abs(target).max()), float(np.abs(kernel).max()), 1e-12)
+    matrix_plot(kernel, ax=axes[1], signed=True, vmin=-lim, vmax=lim, colorbar=False,
                 title=f"kernel after {losses.size - 1} steps")
-    matrix_plot(target, ax=axes[2], signed=True, vmin=-lim, vmax=lim, title="target kernel")
+    matrix_plot(target, ax=axes[2], signed=True, vmin=-lim, vmax=lim, colorbar=False, title="target kernel")
+    if cax is not None:
+        fig.colorbar(axes[2].images[0], cax=cax)
+    else:
+        fig.colorbar(axes[2].images[0], ax=list(axes[1:]), fraction=0.03, pad=0.03)
     return fig

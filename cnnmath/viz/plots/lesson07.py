@@ -38,12 +38,12 @@ def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
     axes = fig.subplots(per_class, len(classes), squeeze=False)
     for col, k in enumerate(classes):
         idx = np.flatnonzero(y == k)[:per_class]
+        axes[0, col].set_title(f"label {k}", fontsize=9)
         for row in range(per_class):
             ax = axes[row, col]
             ax.set_axis_off()
             if row < len(idx):
                 ax.imshow(X[idx[row], 0], cmap=GRAY_CMAP, vmin=0, vmax=1)
-                ax.set_title(f"label {k}", fontsize=9)
     return fig
 
 
@@ -233,7 +233,7 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     x = np.arange(1, len(loss) + 1)
     ax.plot(x, loss, "o-", color="#b2182b", label="training loss")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss", color="#b2182b")
+    ax.set_ylabel("training loss (\u25cf solid)", color="#b2182b")
     ax.set_xlim(0.5, (epochs or max(len(loss), 1)) + 0.5)
     ax.set_ylim(bottom=0)
     right = ax.twinx()
@@ -242,9 +242,8 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
         right.annotate(f"{100 * acc[-1]:.1f}%", (len(acc), acc[-1]), textcoords="offset points",
                        xytext=(0, -14), ha="center", fontsize=8, color="#2166ac")
     right.set_ylim(0, 1.05)
-    right.set_ylabel("test accuracy", color="#2166ac")
-    lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", fontsize=8)
+    # the axis labels name each line by its marker and style, so no legend has to cover the data
+    right.set_ylabel("test accuracy (\u25a0 dashed)", color="#2166ac")
     if loss:
         ax.annotate(f"{loss[-1]:.3f}", (len(loss), loss[-1]), textcoords="offset points", xytext=(0, 6),
                     ha="center", fontsize=8, color="#b2182b")
@@ -399,9 +398,12 @@ def image_stages_plot(image, conv, act, pool, *, kernel=None, kernel_name="kerne
     kernel : array_like, shape (3, 3), optional
         Drawn with its numbers as a small extra panel.
     """
-    fig = fig or plt.figure(figsize=figsize, layout="constrained")
+    fig = fig or plt.figure(figsize=figsize)
     n = 5 if kernel is not None else 4
-    axes = fig.subplots(1, n, gridspec_kw={"width_ratios": ([1, 0.6] if kernel is not None else [1]) + [1] * 3})
+    # fixed margins, not a layout engine: this figure is redrawn by the upload explorer on every change
+    axes = fig.subplots(1, n, gridspec_kw={"width_ratios": ([1, 0.6] if kernel is not None else [1]) + [1] * 3,
+                                           "left": 0.03, "right": 0.99, "bottom": 0.05, "top": 0.86,
+                                           "wspace": 0.3})
     image = np.asarray(image)
     image_plot(image, axes[0], signed=False, title=f"grayscale {image.shape[0]}x{image.shape[1]}")
     if kernel is not None:

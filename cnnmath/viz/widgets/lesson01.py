@@ -110,7 +110,7 @@ def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, ma
                  "mean": mean, "corner": corner}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False)
+    explorer = make_explorer(controls, draw, observe=False, summary_first=True)
     _bind(explorer, controls, fit_window)
     return explorer
 
@@ -196,6 +196,6 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
                  "clipped": clipped}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False)
+    explorer = make_explorer(controls, draw, observe=False, summary_first=True)
     _bind(explorer, controls, sync)
     return explorer

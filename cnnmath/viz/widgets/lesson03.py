@@ -103,7 +103,7 @@ def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "ve
         ``controls["bias"]`` (and ``controls["kernel"]`` without ``feature_map``); ``state`` holds
         ``bias``, ``kernel``, ``passed`` (pixels with z > 0), ``total``, ``fraction``, ``zeros`` (pixels
         with z exactly 0) and ``mask``; the summary reads "b = -20: 15.5% of pixels pass
-        (47,371 of 304,980)".
+        (47,373 of 304,980)".
     """
     given = None if feature_map is None else np.array(feature_map, dtype=float)
     if given is not None and given.ndim != 2:

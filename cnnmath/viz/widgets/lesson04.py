@@ -6,9 +6,12 @@ Its ``summary`` states the result in words (the browser test reads it); its ``st
 
 from __future__ import annotations
 
+import io
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Image, display
 
 from ...activations import relu
 from ...conv import conv2d
@@ -22,7 +25,8 @@ from .common import make_explorer
 
 __all__ = ["pool_example_inputs", "pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"]
 
-DPI = 80  # small figures at a modest dpi keep every redraw well under 100 ms
+DPI = 80  # small figures at a modest dpi keep each redraw cheap
+LABEL = {"description_width": "initial"}  # show each control's whole label
 
 # A pre-activation with negative entries: after ReLU it has the zeros (and one pair of equal values)
 # that make ties in max pooling.
@@ -36,6 +40,33 @@ _RELU_6X6_PREACTIVATION = np.array([[-1, 4, 2, -3, 0, 5],
                                     [2, -1, -3, -6, 4, 3],
                                     [0, 5, -2, 8, -1, -4],
                                     [-3, 1, 3, -2, 2, 0]], dtype=np.float64)
+
+
+class _Pictures:
+    """Draw an explorer's figure into its Output, remembering the last few renders by their settings.
+
+    ``plt.show()`` under the inline backend renders with ``bbox_inches="tight"``, which lays the figure out
+    a second time; these figures are laid out to fit, so one plain render at :data:`DPI` is enough (about
+    a third cheaper). Going back to a setting seen before (stepping back and forth, Play on repeat) shows
+    the remembered PNG at once.
+    """
+
+    def __init__(self, keep=64):
+        self.keep = keep
+        self.png: dict = {}
+
+    def show(self, key, make_figure):
+        png = self.png.pop(key, None)
+        if png is None:
+            fig = make_figure()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})  # fast to encode
+            plt.close(fig)
+            png = buf.getvalue()
+            if len(self.png) >= self.keep:
+                self.png.pop(next(iter(self.png)))  # forget the oldest
+        self.png[key] = png  # most recent last
+        display(Image(data=png, format="png"))
 
 
 def pool_example_inputs():
@@ -101,16 +132,22 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
     inputs = pool_example_inputs() if x is None else {"your map": np.asarray(x, dtype=float)}
     controls = {}
     if x is None:
-        controls["input"] = widgets.Dropdown(options=list(inputs), value="4x4 example", description="Input")
+        controls["input"] = widgets.Dropdown(options=list(inputs), value="4x4 example",
+                                             description="Input", style=LABEL)
     controls["mode"] = widgets.ToggleButtons(options=[("max", "max"), ("average", "average")], value=mode,
-                                             description="Pooling", style={"button_width": "80px"})
-    controls["size"] = widgets.IntSlider(value=size, min=1, max=5, description="Window size")
-    controls["stride"] = widgets.IntSlider(value=stride, min=1, max=4, description="Stride")
-    controls["position"] = widgets.IntSlider(value=0, min=0, max=0, description="Window #")
+                                             description="Pooling",
+                                             style={**LABEL, "button_width": "80px"})
+    controls["size"] = widgets.IntSlider(value=size, min=1, max=5, description="Window size", style=LABEL,
+                                         continuous_update=False)
+    controls["stride"] = widgets.IntSlider(value=stride, min=1, max=4, description="Stride", style=LABEL,
+                                           continuous_update=False)
+    controls["position"] = widgets.IntSlider(value=0, min=0, max=0, description="Window #", style=LABEL)
     controls["play"] = widgets.Play(value=0, min=0, max=0, interval=interval, description="Play",
                                     tooltip="step the window through every position")
     widgets.link((controls["play"], "value"), (controls["position"], "value"))
     widgets.link((controls["position"], "max"), (controls["play"], "max"))
+
+    pictures = _Pictures()
 
     def current_map(values):
         return inputs[values.get("input", "your map")]
@@ -124,8 +161,8 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
         i, j = divmod(k, w_out)
         r0, c0 = i * stride, j * stride
         win = xm[r0:r0 + size, c0:c0 + size]
-        fig = pool_step_plot(xm, size, stride, k, mode, figsize=(7, 3.3), dpi=DPI)
-        plt.show()
+        pictures.show((values.get("input"), size, stride, k, mode),
+                      lambda: pool_step_plot(xm, size, stride, k, mode, figsize=(7, 3.3), dpi=DPI))
         where = (f"output[{i}, {j}] reads rows {_span(r0, size)}, columns {_span(c0, size)} of the input: "
                  f"values {_cells(win)}.")
         state = {"window": (i, j), "values": win.copy(), "value": float(out[i, j]), "output": out,
@@ -136,8 +173,9 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
             ties = int(np.count_nonzero(win == win.max()))
             state["argmax"], state["ties"] = (r, c), ties
             if ties > 1:
-                result = (f" Their maximum is {format_number(out[i, j])}, shared by {ties} entries; the first "
-                          f"in reading order, input[{r}, {c}], is the one marked (the gradient goes there).")
+                result = (f" Their maximum is {format_number(out[i, j])}, shared by {ties} entries; "
+                          f"the first in reading order, input[{r}, {c}], is the one marked (the gradient "
+                          f"goes there).")
             else:
                 result = f" Their maximum is {format_number(out[i, j])}, at input[{r}, {c}]."
         else:
@@ -146,10 +184,13 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
         text = (f"<b>Pooling window {k + 1} of {h_out * w_out}</b>: {where}{result} "
                 f"So <b>output[{i}, {j}] = {format_number(out[i, j])}</b>.<br>"
                 + _size_sentence(*xm.shape, size, stride))
-        plt.close(fig)
         return text, state
 
     explorer = make_explorer(controls, draw, observe=False)
+    # ipywidgets draws Play as three bare icon buttons with no label: put a visible one beside it.
+    play_row = widgets.HBox([widgets.Label("Animate the window:"), controls["play"]])
+    box = explorer.children[0]
+    box.children = tuple(play_row if c is controls["play"] else c for c in box.children)
     busy = {"on": False}
 
     def on_position(_):
@@ -190,7 +231,7 @@ def _shift_maps(image, top, left, side, max_shift):
 
 
 def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2, mode="max", max_shift=4):
-    """Shift a feature map by a few pixels and measure how much it changes, before and after pooling (lesson 4).
+    """Shift a feature map by a few pixels; measure how much it changes before and after pooling (lesson 4).
 
     The feature map is ``relu(conv2d(crop, vertical edge))`` of a crop of the photo; shifting the crop by
     s pixels shifts the map by s pixels (convolution commutes with shifts), so the shifted map is read
@@ -216,20 +257,23 @@ def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2
     """
     image = load_photo(normalize=True) if image is None else np.asarray(image, dtype=float)
     wide = _shift_maps(image, top, left, side, max_shift)
+    pictures = _Pictures()
     controls = {
-        "shift": widgets.IntSlider(value=shift, min=0, max=max_shift, description="Shift (px)"),
-        "size": widgets.IntSlider(value=size, min=1, max=4, description="Window = stride"),
+        "shift": widgets.IntSlider(value=shift, min=0, max=max_shift, description="Shift (px)",
+                                   style=LABEL, continuous_update=False),
+        "size": widgets.IntSlider(value=size, min=1, max=4, description="Window = stride", style=LABEL,
+                                  continuous_update=False),
         "mode": widgets.ToggleButtons(options=[("max", "max"), ("average", "average"),
                                                ("skip pixels", "subsample")],
-                                      value=mode, description="Reduce by", style={"button_width": "90px"}),
+                                      value=mode, description="Reduce by",
+                                      style={**LABEL, "button_width": "90px"}),
     }
 
     def draw(values, explorer):
         s, k, m = values["shift"], values["size"], values["mode"]
         before, after = wide[:, :side], wide[:, s:s + side]
-        fig = pool_shift_compare_plot(before, after, k, k, m, figsize=(6, 5.2), dpi=DPI)
-        plt.show()
-        plt.close(fig)
+        pictures.show((s, k, m), lambda: pool_shift_compare_plot(before, after, k, k, m, figsize=(6, 5.2),
+                                                                 dpi=DPI))
         ch_map = relative_l2_change(before, after)
         pb, pa = pooled_by_mode(before, k, k, m), pooled_by_mode(after, k, k, m)
         ch_pool = relative_l2_change(pb, pa)
@@ -276,23 +320,28 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
         positions that receive more than one gradient).
     """
     inputs = {name: m for name, m in pool_example_inputs().items() if m.shape == (4, 4)}
+    pictures = _Pictures()
     controls = {
-        "input": widgets.Dropdown(options=list(inputs), value=input_name, description="Input"),
-        "size": widgets.IntSlider(value=size, min=1, max=3, description="Window size"),
-        "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride"),
-        "rule": widgets.ToggleButtons(options=[("first maximum", "first"), ("equality mask (wrong)", "mask")],
-                                      value=rule, description="Tie rule", style={"button_width": "150px"}),
+        "input": widgets.Dropdown(options=list(inputs), value=input_name, description="Input", style=LABEL),
+        "size": widgets.IntSlider(value=size, min=1, max=3, description="Window size", style=LABEL,
+                                  continuous_update=False),
+        "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride", style=LABEL,
+                                    continuous_update=False),
+        "rule": widgets.ToggleButtons(options=[("first maximum", "first"),
+                                               ("equality mask (wrong)", "mask")],
+                                      value=rule, description="Tie rule",
+                                      style={**LABEL, "button_width": "190px"}),
     }
 
     def draw(values, explorer):
         xm = inputs[values["input"]]
         size, stride, rule = values["size"], values["stride"], values["rule"]
-        h_out, w_out = pool_output_size(xm.shape[0], size, stride), pool_output_size(xm.shape[1], size, stride)
+        h_out = pool_output_size(xm.shape[0], size, stride)
+        w_out = pool_output_size(xm.shape[1], size, stride)
         dout = np.arange(1, h_out * w_out + 1, dtype=float).reshape(h_out, w_out)
-        big = h_out * w_out > 8
-        fig = pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI, legend=not big)
-        plt.show()
-        plt.close(fig)
+        pictures.show((values["input"], size, stride, rule),
+                      lambda: pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI,
+                                                 legend=False))
         routes = pool_gradient_routes(xm, size, stride, rule)
         dx = np.zeros_like(xm)
         senders: dict = {}
@@ -305,6 +354,10 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
         text = (f"<b>Gradient routing</b> ({'first maximum' if rule == 'first' else 'equality mask'}): "
                 f"dout = 1..{h_out * w_out} sums to <b>{format_number(dout.sum())}</b>, "
                 f"dx sums to <b>{format_number(dx.sum())}</b>.")
+        routes_text = "; ".join(f"dout[{i}, {j}] = {format_number(dout[i, j])} \u2192 "
+                                + ", ".join(f"input[{r}, {c}]" for r, c in targets)
+                                for (i, j), targets in routes[:9])
+        text += f"<br>Routes: {routes_text}{' ...' if len(routes) > 9 else ''}.<br>"
         if collectors:
             parts = [f"input[{r}, {c}] collects {len(v)} gradients: "
                      f"{' + '.join(format_number(g) for g in v)} = {format_number(sum(v))}"

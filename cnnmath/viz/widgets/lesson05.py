@@ -38,10 +38,10 @@ def _small_photo(factor):
     return img
 
 
-def small_photo(factor: int = 4) -> np.ndarray:
+def small_photo(factor: int = 5) -> np.ndarray:
     """The grayscale photo in [0, 1], shrunk by averaging ``factor x factor`` blocks (lesson 5).
 
-    ``avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)``: 150x128 for the default,
+    ``avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)``: 120x102 for the default,
     small enough for a filter-bank explorer to redraw at once.
 
     Returns
@@ -73,6 +73,8 @@ def parse_kernel_text(text, name="the numbers"):
         parts = token.split("/")
         if len(parts) > 2 or not all(_NUMBER.match(p) for p in parts):
             raise ValueError(f"{name}: {token!r} is not a number (write numbers such as 1, -0.5 or 1/9)")
+        if len(parts) == 2 and float(parts[1]) == 0:
+            raise ValueError(f"{name}: {token!r} divides by zero, which is not a finite number")
         value = float(parts[0]) / float(parts[1]) if len(parts) == 2 else float(parts[0])
         if not np.isfinite(value):
             raise ValueError(f"{name}: {token!r} is not a finite number")
@@ -100,7 +102,7 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
     Parameters
     ----------
     image : array_like, shape (H, W), optional
-        Default :func:`small_photo` (the photo at a quarter of its size, values in [0, 1]).
+        Default :func:`small_photo` (the photo shrunk 5 times, 120x102, values in [0, 1]).
     presets : sequence of 4 str
         Starting dropdown values, names from :data:`cnnmath.KERNEL_NAMES`.
     n_filters : int
@@ -158,7 +160,7 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
         stats = [(float(m.min()), float(m.max()), float(m.mean())) for m in maps]
         # maps only, on one shared scale: the kernels' numbers are in the text boxes, and a figure of
         # F panels with one colour bar redraws well within 100 ms
-        fig = filter_bank_plot(maps, names=names, shared_scale=True, figsize=(2.3 * count + 0.7, 2.9))
+        fig = filter_bank_plot(maps, names=names, shared_scale=True, figsize=(1.9 * count + 0.6, 2.5))
         fig.set_dpi(_DPI)
         plt.show()
         plt.close(fig)  # inline already showed it; headless runs must not pile figures up

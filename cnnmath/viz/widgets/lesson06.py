@@ -8,11 +8,13 @@ controls to the pictures of :mod:`cnnmath.viz.plots.lesson06`.
 from __future__ import annotations
 
 import html
+import io
 import numbers
 
 import numpy as np
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython.display import Image, display
 
 from ..plots.lesson06 import gradcheck_plot, kernel_training_plot, secant_plot
 from .common import make_explorer
@@ -24,6 +26,19 @@ DPI = 80
 EPS_GRID = np.logspace(-1, -9, 33)
 #: How far the secant panel moves the chosen weight either way.
 SECANT_RANGE = 0.15
+
+
+def _show(fig):
+    """Show ``fig`` in the explorer's Output as one PNG, then close it.
+
+    This is ``plt.show()`` without the inline backend's ``bbox_inches="tight"``, which draws every figure
+    twice; the explorers' figures are laid out with fixed axes instead, so one draw is enough and each
+    redraw stays quick.
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def _central_difference(f, x, index, eps):
@@ -122,11 +137,13 @@ def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
         abs_err = abs(numerical - analytic)
         rel = abs_err / max(1e-8, abs(numerical) + abs(analytic))
         errors, offsets, along = curves(index)
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.3), dpi=DPI, constrained_layout=True)
+        fig = plt.figure(figsize=(9.5, 3.3), dpi=DPI)
+        ax1 = fig.add_axes((0.08, 0.15, 0.38, 0.75))
+        ax2 = fig.add_axes((0.58, 0.15, 0.39, 0.75))
         secant_plot(offsets, along, float(x[index]), e, f_plus, f_minus, analytic, name=label, ax=ax1)
         ax1.set_title(f"L along {label}")
         gradcheck_plot(EPS_GRID, errors, current=(e, abs_err), ax=ax2)
-        plt.show()
+        _show(fig)
         verdict = "agree" if rel <= 1e-7 else "disagree: the step is too large or too small"
         text = (f"<p><b>Gradient check</b> of {html.escape(label)}: backprop gives "
                 f"<b>{analytic:.10f}</b>; with epsilon = {e:.0e} the central difference gives "
@@ -231,13 +248,17 @@ def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_
         taken = n if diverged is None else min(n, diverged)
         kernel, shown = kernels[taken], losses[:taken + 1]
         blew_up = diverged is not None and n >= diverged
-        kernel_training_plot(shown, kernel, target, diverged=blew_up, figsize=(10, 2.8))
-        plt.gcf().set_dpi(DPI)
-        plt.show()
+        fig = plt.figure(figsize=(10, 2.8), dpi=DPI)
+        axes = (fig.add_axes((0.07, 0.17, 0.36, 0.72)), fig.add_axes((0.48, 0.08, 0.2, 0.8)),
+                fig.add_axes((0.71, 0.08, 0.2, 0.8)))
+        kernel_training_plot(shown, kernel, target, diverged=blew_up, axes=axes,
+                             cax=fig.add_axes((0.93, 0.12, 0.012, 0.72)))
+        _show(fig)
         gap = float(np.abs(kernel - target).max())
         if blew_up:
             hint = f" (below about {stable_below:.3g})" if stable_below else ""
-            text = (f"<p style='color:#b00020'><b>Diverged:</b> with learning rate {rate:.3g} the loss grew "
+            text = (f"<p style='color:#b00020'><b>Learning a kernel: diverged!</b> With learning rate "
+                    f"{rate:.3g} the loss grew "
                     f"from {losses[0]:.3g} to {losses[diverged]:.3g} in {diverged} steps, so the run was "
                     f"stopped before the numbers overflow. Each step jumps past the bottom of the loss "
                     f"bowl and lands higher up the other side. Try a smaller learning rate{hint}.</p>")

@@ -1,0 +1,99 @@
+# CNN math, hands-on: the course's everyday commands.
+#
+#   make course      set up .venv (first time only) and open the course in JupyterLab
+#   make test        set up .venv with the test tools and run every test (unit, notebooks, browser)
+#   make notebooks   re-execute every notebook top to bottom and clean it, in place
+#   make bench       run the benchmarks
+#   make student     build the student version of the notebooks
+#   make clean       remove test artefacts and caches (keeps .venv); `make distclean` removes .venv too
+#
+# Needs only Python 3.11+ and make; everything else is installed into .venv inside this folder.
+# Another interpreter: make course PYTHON=/usr/bin/python3.12
+# Extra pytest options:  make test PYTEST_ARGS="-x -k relu"
+# The quick part only:   make test PYTEST_ARGS='-m "not browser and not slow"'
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# Stamps record which requirements the venv was last installed from, so pip only runs again when a
+# requirements file (or pyproject.toml, which lists the package's own dependencies) is newer.
+COURSE_STAMP := $(VENV)/.installed-course
+TEST_STAMP := $(VENV)/.installed-test
+PYTEST_ARGS ?=
+NOTEBOOK ?= notebooks/00_start_here.ipynb
+
+.PHONY: help course test notebooks bench student clean distclean venv
+
+help:
+	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+
+# The interpreter is checked before anything is created, so an old Python fails with a message that
+# says what to do instead of a pip resolver error later on.
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: '$(PYTHON)' not found. The course needs Python 3.11 or newer: install it, or name it:" \
+	       "make $(or $(MAKECMDGOALS),course) PYTHON=python3.11"; \
+	  exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "error: the course needs Python 3.11 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "       Install Python 3.11+ and run again, naming it if it is not 'python3':" \
+	       "make $(or $(MAKECMDGOALS),course) PYTHON=python3.11"; \
+	  exit 1; }
+	@echo "Creating $(VENV) with $$($(PYTHON) --version 2>&1)"
+	@$(PYTHON) -m venv $(VENV) || { \
+	  rm -rf $(VENV); \
+	  echo "error: '$(PYTHON) -m venv' failed. On Debian or Ubuntu: sudo apt-get install python3-venv"; \
+	  exit 1; }
+	@# An up-to-date pip resolves and builds `-e .` (pyproject only) reliably; a failure here is not
+	@# fatal because the pip that venv bundles usually copes.
+	@$(PIP) install --quiet --upgrade pip || echo "warning: could not upgrade pip; carrying on with $$($(PIP) --version)"
+
+venv: $(PY)
+
+$(COURSE_STAMP): requirements.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements.txt
+	@# Build matplotlib's font cache now, so the first lesson's first plot is not a long silent wait.
+	$(PY) -c "import matplotlib.pyplot"
+	@touch $@
+
+$(TEST_STAMP): requirements.txt requirements-test.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements-test.txt
+	$(PY) -c "import matplotlib.pyplot"
+	@touch $@
+
+# The LabApp options stop JupyterLab from fetching news and update checks, so a classroom without
+# internet sees no errors. Until the first notebook exists, the notebooks folder (or the checkout) opens.
+# Jupyter refuses to run as root unless told, which is what a container usually is.
+course: $(COURSE_STAMP)
+	$(VENV)/bin/jupyter lab $(firstword $(wildcard $(NOTEBOOK) notebooks) .) \
+	  --LabApp.news_url=None \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# One pytest run for everything, so its closing line counts every test. Exit code 5 means "no tests
+# collected" (for instance before any notebook exists): that is not a failure. git keeps no empty
+# folders, so notebooks/ is only passed to pytest when it exists. The fixed hash seed matches
+# tools/run_notebooks.py, so nbval's kernels print what the committed run printed.
+test: $(TEST_STAMP)
+	PYTHONHASHSEED=0 $(PY) -m pytest tests $(wildcard notebooks) --nbval-lax --nbval-current-env $(PYTEST_ARGS); \
+	  status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests (exit code 5): counted as success"; exit 0; fi; \
+	  exit $$status
+
+notebooks: $(TEST_STAMP)
+	$(PY) tools/run_notebooks.py
+
+bench: $(TEST_STAMP)
+	$(PY) benchmarks/run.py
+
+student: $(COURSE_STAMP)
+	$(PY) tools/make_student_version.py
+
+clean:
+	rm -rf test-artifacts .pytest_cache .hypothesis build dist student *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print \
+	  | xargs rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

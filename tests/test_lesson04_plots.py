@@ -1,0 +1,193 @@
+"""Lesson 4 (04_pooling.ipynb) pictures: every plot returns a figure that shows the right numbers.
+
+Expected numbers come from cnnmath's pooling functions, never from the plot being tested.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Circle, Rectangle  # noqa: E402
+
+from cnnmath import (avg_pool2d, max_pool2d, max_pool2d_switches, maxpool2d_backward,  # noqa: E402
+                     maxpool2d_forward, relu, seed_pool_input)
+from cnnmath.viz.plots import (WINDOW_STYLES, pool_gradient_plot, pool_gradient_routes,  # noqa: E402
+                               pool_shift_compare_plot, pool_shift_plot, pool_step_plot, pool_windows_plot,
+                               pooled_by_mode, relative_l2_change, window_style)
+from cnnmath.viz.widgets import pool_example_inputs  # noqa: E402
+
+X = seed_pool_input()
+X_TIE = pool_example_inputs()["4x4 after ReLU (ties)"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + \
+        [t.get_text() for leg in fig.legends for t in leg.get_texts()]
+
+
+def _circles(ax):
+    return [p for p in ax.patches if isinstance(p, Circle)]
+
+
+def test_window_styles_differ_in_line_style_not_only_colour():
+    styles = [style for _, style in WINDOW_STYLES]
+    assert len(set(map(str, styles))) == len(styles)
+    assert len({colour for colour, _ in WINDOW_STYLES}) == len(WINDOW_STYLES)
+    assert window_style(len(WINDOW_STYLES)) == window_style(0)
+
+
+def test_windows_plot_traces_every_output_to_its_window():
+    fig = pool_windows_plot(X, 2, 2)
+    assert isinstance(fig, Figure)
+    ax_in, ax_out = fig.axes[:2]
+    rects = [p for p in ax_in.patches if isinstance(p, Rectangle)]
+    assert len(rects) == 4  # one outline per window, nothing hatched: 4x4 tiles exactly
+    assert len({str(r.get_linestyle()) for r in rects}) == 4
+    rings = _circles(ax_in)
+    rows, cols = max_pool2d_switches(X)
+    assert sorted((round(c.center[1]), round(c.center[0])) for c in rings) == \
+        sorted(zip(rows.ravel().tolist(), cols.ravel().tolist()))
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    pooled = max_pool2d(X)
+    for i, j in np.ndindex(pooled.shape):
+        assert f"window ({i}, {j}) \u2192 P[{i}, {j}] = {pooled[i, j]:g}" in labels
+    out_numbers = [t.get_text() for t in ax_out.texts]
+    assert out_numbers == [f"{v:g}" for v in pooled.ravel()]
+
+
+def test_windows_plot_average_and_overlap_and_floor():
+    fig = pool_windows_plot(X, 3, 2, mode="average")
+    ax_in, ax_out = fig.axes[:2]
+    assert not _circles(ax_in)  # average mode marks no maximum
+    hatched = [p for p in ax_in.patches if p.get_hatch()]
+    assert len(hatched) == 2  # the last row and the last column are never read
+    assert [t.get_text() for t in ax_out.texts] == [f"{avg_pool2d(X, 3, 2)[0, 0]:.2f}"]
+    fig = pool_windows_plot(X, 3, 1)
+    assert len(_circles(fig.axes[0])) == 4  # four windows, all won by the same entry: four rings
+    with pytest.raises(ValueError, match="mode"):
+        pool_windows_plot(X, mode="min")
+
+
+@pytest.mark.parametrize("position", [0, 1, 2, 3])
+def test_step_plot_hides_the_outputs_not_computed_yet(position):
+    fig = pool_step_plot(X, 2, 2, position)
+    assert isinstance(fig, Figure)
+    ax_in, ax_out = fig.axes[:2]
+    assert sum(t.get_text() == "?" for t in ax_out.texts) == 3 - position
+    i, j = divmod(position, 2)
+    rows, cols = max_pool2d_switches(X)
+    (ring,) = _circles(ax_in)
+    assert ring.center == (cols[i, j], rows[i, j])
+
+
+def test_step_plot_rejects_bad_settings():
+    with pytest.raises(ValueError, match="position"):
+        pool_step_plot(X, 2, 2, 4)
+    with pytest.raises(ValueError, match="position"):
+        pool_step_plot(X, 2, 2, -1)
+    with pytest.raises(ValueError, match="mode"):
+        pool_step_plot(X, mode="median")
+    with pytest.raises(ValueError):
+        pool_step_plot(X, 5, 1, 0)  # the window does not fit
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (7, 9), (6, 5)])
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2), (2, 1), (4, 4), (1, 1)])
+def test_pooled_by_mode_matches_the_package(shape, size, stride):
+    x = np.random.default_rng(1).normal(size=shape)
+    assert np.array_equal(pooled_by_mode(x, size, stride, "max"), max_pool2d(x, size, stride))
+    assert np.array_equal(pooled_by_mode(x, size, stride, "average"), avg_pool2d(x, size, stride))
+    sub = pooled_by_mode(x, size, stride, "subsample")
+    assert sub.shape == max_pool2d(x, size, stride).shape
+    for i, j in np.ndindex(sub.shape):
+        assert sub[i, j] == x[i * stride, j * stride]  # the top-left entry of window (i, j)
+
+
+def test_pooled_by_mode_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="mode"):
+        pooled_by_mode(X, 2, 2, "median")
+
+
+def test_relative_l2_change():
+    a = np.array([[1.0, 0.0], [0.0, 0.0]])
+    b = np.array([[0.0, 1.0], [0.0, 0.0]])
+    assert relative_l2_change(a, a) == 0.0
+    assert relative_l2_change(a, b) == pytest.approx(np.sqrt(2))
+    assert relative_l2_change(a, 2 * a) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="shape"):
+        relative_l2_change(a, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="zeros"):
+        relative_l2_change(np.zeros((2, 2)), a)
+
+
+def test_shift_plot_counts_changed_entries():
+    strokes = np.zeros((4, 8))
+    strokes[0:2, 0] = 1.0
+    strokes[2:4, 3] = 1.0
+    fig = pool_shift_plot(strokes, shifts=(0, 1, 2))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[1] == "max pooled: same as unmoved"
+    assert titles[3] == "max pooled: 2 of 8 entries changed"  # only the second stroke crossed a window edge
+    assert titles[5] == "max pooled: 4 of 8 entries changed"
+    with pytest.raises(ValueError, match="last 3 columns"):
+        pool_shift_plot(np.ones((4, 8)), shifts=(0, 3))
+    with pytest.raises(ValueError, match="shifts"):
+        pool_shift_plot(strokes, shifts=(-1, 0))
+
+
+@pytest.mark.parametrize("mode", ["max", "average", "subsample"])
+def test_shift_compare_plot_titles_give_the_changes(mode):
+    rng = np.random.default_rng(3)
+    wide = relu(rng.normal(size=(16, 17)))
+    before, after = wide[:, :16], wide[:, 1:]
+    fig = pool_shift_compare_plot(before, after, 2, 2, mode)
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes[:4]]
+    assert titles[1] == f"change: {relative_l2_change(before, after):.2f}"
+    p = lambda m: pooled_by_mode(m, 2, 2, mode)  # noqa: E731
+    assert titles[3] == f"change: {relative_l2_change(p(before), p(after)):.2f}"
+
+
+def test_gradient_routes_first_is_the_switches_and_mask_copies_at_ties():
+    rows, cols = max_pool2d_switches(X_TIE)
+    first = pool_gradient_routes(X_TIE, 2, 2, "first")
+    assert first == [((i, j), [(int(rows[i, j]), int(cols[i, j]))]) for i in range(2) for j in range(2)]
+    mask = dict(pool_gradient_routes(X_TIE, 2, 2, "mask"))
+    assert mask[(0, 1)] == [(0, 2), (0, 3), (1, 2), (1, 3)]  # four zeros tie
+    assert mask[(1, 0)] == [(2, 0), (2, 1)]  # two equal values tie
+    assert len(mask[(0, 0)]) == len(mask[(1, 1)]) == 1
+    with pytest.raises(ValueError, match="rule"):
+        pool_gradient_routes(X, rule="all")
+
+
+@pytest.mark.parametrize(("x", "size", "stride"), [(X, 2, 2), (X, 3, 1), (X_TIE, 2, 2), (X_TIE, 2, 1)])
+def test_gradient_plot_shows_the_packages_dx(x, size, stride):
+    h_out = (4 - size) // stride + 1
+    dout = np.arange(1.0, h_out * h_out + 1).reshape(h_out, h_out)
+    fig = pool_gradient_plot(x, dout, size, stride, legend=h_out * h_out <= 8)
+    ax_dx = fig.axes[2]
+    _, cache = maxpool2d_forward(x[None, None], size, stride)
+    dx = maxpool2d_backward(dout[None, None], cache)[0, 0]
+    assert [t.get_text() for t in ax_dx.texts] == [f"{v:g}" for v in dx.ravel()]
+    # every route is a ring on dx: as many rings as windows, since each sends to one entry
+    assert len(_circles(ax_dx)) == h_out * h_out
+
+
+def test_gradient_plot_mask_rule_and_bad_dout():
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    fig = pool_gradient_plot(X_TIE, dout, rule="mask")
+    shown = np.array([float(t.get_text()) for t in fig.axes[2].texts]).reshape(4, 4)
+    assert shown.sum() == 1 + 2 * 4 + 3 * 2 + 4  # the tied windows' gradients are copied
+    assert fig.axes[2].get_title() == "dx with an equality mask (wrong)"
+    with pytest.raises(ValueError, match="dout"):
+        pool_gradient_plot(X, np.ones((3, 3)))

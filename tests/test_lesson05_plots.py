@@ -1,0 +1,265 @@
+"""Lesson 5 (05_feature_maps.ipynb) pictures and the receptive-field arithmetic behind them.
+
+The receptive field is checked against a brute-force measurement: push a gradient of 1 back from one
+output unit through a stack of all-ones filters (conv2d_backward) and see which input pixels it reaches.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cnnmath import conv2d, conv2d_backward, conv2d_forward, get_kernel, kernel_bank  # noqa: E402
+from cnnmath.checks import STACK_EXERCISE  # noqa: E402
+from cnnmath.viz.plots import (channel_sum_plot, filter_bank_plot, format_number, kernel_plot,  # noqa: E402
+                               receptive_field, receptive_field_plot, receptive_field_steps)
+
+EDGES = ("vertical edge", "horizontal edge", "diagonal edge")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def tiny_image():
+    """The lesson's 6x6 image: top half +1, left half +1."""
+    image = np.zeros((6, 6))
+    image[:3, :] += 1
+    image[:, :3] += 1
+    return image
+
+
+# --- receptive field arithmetic ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("layers", "expected"), [
+    ([], 1),
+    ([(3, 1)], 3),
+    ([(3, 1), (3, 1)], 5),            # the lesson's "a 3x3 on a 3x3 sees 5x5"
+    ([(3, 1)] * 3, 7),
+    ([(5, 1)], 5),
+    ([(3, 2), (3, 1)], 7),
+    ([(3, 2), (3, 2), (3, 1)], 15),
+    ([(2, 2), (2, 2)], 4),            # pooling that tiles the input: 2x2 then 2x2 covers 4x4
+    ([(1, 1)] * 4, 1),
+    (list(STACK_EXERCISE), 10),
+])
+def test_receptive_field_known_values(layers, expected):
+    assert receptive_field(layers) == expected
+
+
+def test_receptive_field_steps_records_field_and_jump():
+    assert receptive_field_steps([(3, 1), (3, 1), (2, 2), (3, 1)]) == [(3, 1), (5, 1), (6, 2), (10, 2)]
+    assert receptive_field_steps([]) == []
+    assert receptive_field_steps(((3, 2), (5, 3))) == [(3, 2), (11, 6)]  # tuples and numpy ints too
+    assert receptive_field([(np.int64(3), np.int64(1))] * 2) == 5
+
+
+def _measured_field(layers):
+    """Side of the input window that reaches output unit (0, 0) of a stack of all-ones convolutions."""
+    size = receptive_field(layers) + 8
+    x = np.zeros((1, 1, size, size))
+    caches, h = [], x
+    for k, s in layers:
+        h, cache = conv2d_forward(h, np.ones((1, 1, k, k)), np.zeros(1), stride=s)
+        caches.append(cache)
+    dout = np.zeros_like(h)
+    dout[0, 0, 0, 0] = 1.0
+    for cache in reversed(caches):
+        dout, _, _ = conv2d_backward(dout, cache)
+    rows = np.flatnonzero(dout[0, 0].any(axis=1))
+    cols = np.flatnonzero(dout[0, 0].any(axis=0))
+    assert rows[0] == 0 and cols[0] == 0 and rows[-1] == cols[-1]
+    if all(s <= k for k, s in layers):
+        # positive weights cannot cancel, and windows that overlap or touch leave no gaps: a full square
+        assert np.all(dout[0, 0][:rows[-1] + 1, :cols[-1] + 1] > 0)
+    return rows[-1] + 1  # with gaps (stride > kernel) the field is the extent of the window
+
+
+@pytest.mark.parametrize("layers", [
+    [(3, 1)], [(3, 1)] * 2, [(3, 1)] * 3, [(5, 1), (3, 1)], [(3, 2), (3, 1)], [(3, 2), (3, 2), (3, 1)],
+    [(3, 1), (3, 1), (2, 2), (3, 1)], [(2, 2), (3, 1), (2, 2), (5, 1)], [(7, 3), (1, 1), (3, 2)],
+])
+def test_receptive_field_matches_brute_force(layers):
+    assert receptive_field(layers) == _measured_field(layers)
+
+
+def test_receptive_field_matches_brute_force_on_random_stacks():
+    rng = np.random.default_rng(0)
+    for _ in range(15):
+        depth = int(rng.integers(1, 5))
+        layers = [(int(rng.integers(1, 6)), int(rng.integers(1, 4))) for _ in range(depth)]
+        assert receptive_field(layers) == _measured_field(layers), layers
+
+
+@pytest.mark.parametrize(("layers", "error", "words"), [
+    ("3x3", TypeError, "list of (kernel, stride)"),
+    (5, TypeError, "list of (kernel, stride)"),
+    ([(3,)], ValueError, "layer 1"),
+    ([(3, 1), (0, 1)], ValueError, "layer 2 has kernel 0"),
+    ([(3, 1.5)], ValueError, "stride 1.5"),
+    ([(3, True)], ValueError, "stride True"),
+    ([(3, -1)], ValueError, "stride -1"),
+])
+def test_receptive_field_rejects_bad_layers(layers, error, words):
+    with pytest.raises(error, match=None) as info:
+        receptive_field(layers)
+    assert words in str(info.value)
+
+
+# --- kernels and feature maps ----------------------------------------------------------------------
+
+def test_kernel_plot_writes_every_weight():
+    K = get_kernel("diagonal edge")
+    fig = kernel_plot(K, title="diagonal")
+    assert isinstance(fig, Figure)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [format_number(v) for v in K.ravel()]
+    assert len(fig.axes) == 1  # the numbers carry the values: no colour bar
+    with pytest.raises(ValueError, match="2-D kernel"):
+        kernel_plot(np.ones((1, 3, 3)))
+
+
+def test_filter_bank_plot_tiny_example_numbers_and_labels():
+    image = tiny_image()
+    bank = kernel_bank(*EDGES)
+    out, _ = conv2d_forward(image[None, None], bank, np.zeros(3))
+    fig = filter_bank_plot(out, bank, names=list(EDGES), image=image, figsize=(10, 5))
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "input 6x6" in titles
+    for f, name in enumerate(EDGES):
+        assert f"kernel: {name}" in titles and f"map {f + 1}: {name}" in titles
+        ax = fig.axes[titles.index(f"map {f + 1}: {name}")]
+        expected = conv2d(image, get_kernel(name))
+        # every value written in its cell, and the extremes written under the map
+        assert [t.get_text() for t in ax.texts] == [format_number(v) for v in expected.ravel()]
+        assert ax.get_xlabel() == f"min {format_number(expected.min())}, max {format_number(expected.max())}"
+    # a colour bar per map (3) besides image, 3 kernels and 3 maps
+    assert len(fig.axes) == 1 + 3 + 3 + 3
+
+
+def test_filter_bank_plot_large_maps_shared_scale_has_one_colour_bar():
+    rng = np.random.default_rng(0)
+    maps = rng.normal(size=(1, 4, 40, 30))
+    fig = filter_bank_plot(maps, names=list("abcd"), shared_scale=True, figsize=(9, 2.6))
+    assert len(fig.axes) == 4 + 1
+    limits = {(ax.images[0].norm.vmin, ax.images[0].norm.vmax) for ax in fig.axes[:4]}
+    assert len(limits) == 1  # the same scale on every map
+    clipped = fig.axes[0].images[0].norm.vmax
+    assert clipped == pytest.approx(np.percentile(np.abs(maps), 99.0))
+    np.testing.assert_array_equal(fig.axes[2].images[0].get_array(), maps[0, 2])
+    assert fig.axes[2].get_xlabel() == f"min {format_number(maps[0, 2].min())}, max {format_number(maps[0, 2].max())}"
+
+
+def test_filter_bank_plot_per_map_scales_and_given_axes():
+    rng = np.random.default_rng(1)
+    maps = rng.normal(size=(2, 20, 20)) * np.array([1.0, 10.0])[:, None, None]
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+    assert filter_bank_plot(maps, axes=axes) is fig
+    assert axes[0].get_title() == "map 1: filter 1"
+    assert axes[1].images[0].norm.vmax > 5 * axes[0].images[0].norm.vmax
+    fig, axes = plt.subplots(2, 2, figsize=(6, 6))
+    filter_bank_plot(maps, np.ones((2, 1, 3, 3)), axes=axes)
+    assert axes[0, 0].get_title() == "kernel: filter 1"
+
+
+def test_filter_bank_plot_does_not_change_its_inputs():
+    maps = np.arange(2 * 5 * 5, dtype=float).reshape(2, 5, 5) - 20
+    kernels = kernel_bank("vertical edge", "sharpen")
+    before = maps.copy(), kernels.copy()
+    filter_bank_plot(maps, kernels)
+    np.testing.assert_array_equal(maps, before[0])
+    np.testing.assert_array_equal(kernels, before[1])
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"maps": np.zeros((2, 2, 3, 3))}, "maps has shape"),
+    ({"maps": np.zeros((2, 5, 5)), "names": ["a"]}, "names has 1 entries"),
+    ({"maps": np.zeros((2, 5, 5)), "kernels": np.zeros((3, 3, 3))}, "one kernel per map"),
+    ({"maps": np.zeros((2, 5, 5)), "axes": "three"}, "axes has"),
+])
+def test_filter_bank_plot_rejects_bad_input(kwargs, words):
+    if kwargs.get("axes") == "three":
+        _, axes = plt.subplots(1, 3, figsize=(6, 2))
+        kwargs["axes"] = axes
+    with pytest.raises(ValueError, match=words):
+        filter_bank_plot(**kwargs)
+
+
+# --- colour channels -----------------------------------------------------------------------------------
+
+def _colour_case():
+    rng = np.random.default_rng(2)
+    x = rng.random((1, 3, 12, 10))
+    w = rng.normal(size=(2, 3, 3, 3))
+    b = np.array([0.5, -0.25])
+    return x, w, b
+
+
+def test_channel_sum_plot_panels_are_the_channel_convolutions_and_their_sum():
+    x, w, b = _colour_case()
+    for f in range(2):
+        fig = channel_sum_plot(x, w, b, f=f, position=(3, 4), figsize=(10, 3))
+        panels = fig.axes[:4]
+        assert [ax.get_title() for ax in panels] == [f"R * w[{f}, 0]", f"G * w[{f}, 1]", f"B * w[{f}, 2]",
+                                                     f"out[{f}] = b + sum"]
+        parts = [conv2d(x[0, c], w[f, c]) for c in range(3)]
+        # 10x8 maps are small: their numbers are written in the cells
+        for ax, part in zip(panels, parts):
+            assert [t.get_text() for t in ax.texts][:part.size] == [format_number(v) for v in part.ravel()]
+        assert [ax.texts[-1].get_text() for ax in panels[:3]] == ["+", "+", "+ b ="]
+        out, _ = conv2d_forward(x, w, b)
+        total_texts = [t.get_text() for t in panels[3].texts]
+        assert total_texts == [format_number(v) for v in out[0, f].ravel()]
+        assert len(fig.axes) == 5  # one shared colour bar
+        plt.close(fig)
+
+
+def test_channel_sum_plot_large_image_and_given_axes():
+    rng = np.random.default_rng(3)
+    x = rng.random((3, 40, 30))
+    w = rng.normal(size=(1, 3, 3, 3))
+    fig, axes = plt.subplots(1, 4, figsize=(10, 3))
+    assert channel_sum_plot(x, w, [0.1], f=0, axes=axes) is fig
+    expected = 0.1 + sum(conv2d(x[c], w[0, c]) for c in range(3))
+    np.testing.assert_allclose(axes[3].images[0].get_array(), expected)
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    ((np.zeros((3, 8, 8)), np.zeros((2, 2, 3, 3)), np.zeros(2)), "same C"),
+    ((np.zeros((3, 8, 8)), np.zeros((2, 3, 3, 3)), np.zeros(2), 2), "f is 2"),
+])
+def test_channel_sum_plot_rejects_bad_input(args, words):
+    with pytest.raises(ValueError, match=words):
+        channel_sum_plot(*args)
+
+
+# --- receptive field picture ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layers", [[(3, 1)], [(3, 1), (3, 1)], [(3, 1), (3, 1), (2, 2), (3, 1)], [(5, 2)] * 4])
+def test_receptive_field_plot_draws_every_level(layers):
+    fig = receptive_field_plot(layers)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == len(layers) + 1
+    r = receptive_field(layers)
+    assert fig.axes[0].get_xlabel() == f"receptive field {r}x{r}"
+    assert fig.axes[0].get_title() == f"input\n{r}x{r} pixels feed it"
+    assert fig.axes[-1].get_title().endswith("the unit")
+    # the region drawn on the input has the receptive field's size
+    grid = fig.axes[0].images[0].get_array()
+    assert int((np.asarray(grid) > 0).sum()) == r * r
+
+
+def test_receptive_field_plot_given_axes_and_bad_input():
+    fig, axes = plt.subplots(1, 3, figsize=(7, 3))
+    assert receptive_field_plot([(3, 1), (3, 1)], axes=axes) is fig
+    with pytest.raises(ValueError, match="needs 3"):
+        receptive_field_plot([(3, 1)] * 2, axes=axes[:2])
+    with pytest.raises(ValueError, match="empty"):
+        receptive_field_plot([])

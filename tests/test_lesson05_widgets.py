@@ -1,0 +1,258 @@
+"""Lesson 5 (05_feature_maps.ipynb) explorers, driven headless by setting their controls' values.
+
+Every expected number is computed here from cnnmath (conv2d, avg_pool2d, receptive_field), never copied
+from the explorer.
+"""
+
+import html
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo  # noqa: E402
+from cnnmath.viz.plots import receptive_field  # noqa: E402
+from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
+                                 parse_kernel_text, receptive_field_explorer, small_photo)
+from cnnmath.viz.widgets.common import Explorer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return avg_pool2d(load_photo(normalize=True), size=5, stride=5)
+
+
+def stat(v):
+    text = f"{v:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def summary_line(k, name, fmap):
+    return f"filter {k} ({name}): min {stat(fmap.min())}, max {stat(fmap.max())}, mean {stat(fmap.mean())}"
+
+
+def count_redraws(explorer):
+    calls = []
+    original = explorer._redraw
+
+    def counting():
+        calls.append(1)
+        original()
+
+    explorer._redraw = counting
+    return calls
+
+
+# --- small_photo and parse_kernel_text ------------------------------------------------------------
+
+def test_small_photo_is_the_averaged_photo_and_a_fresh_copy(photo):
+    img = small_photo()
+    assert img.shape == (120, 102)
+    np.testing.assert_array_equal(img, photo)
+    img[:] = 0  # the student's copy; the cache must not change
+    np.testing.assert_array_equal(small_photo(), photo)
+    assert small_photo(8).shape == (75, 64) and small_photo(4).shape == (150, 128)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1 0 -1 1 0 -1 1 0 -1", get_kernel("vertical edge")),
+    ("1,2,1; 0,0,0; -1,-2,-1", get_kernel("sobel y")),
+    ("[[0, -1, 0], [-1, 5, -1], [0, -1, 0]]", get_kernel("sharpen")),
+    ("1/9 " * 9, get_kernel("box blur")),
+    ("  .5 -0.5 1e-1 0 0 0 +2 -2 0 ", np.array([[0.5, -0.5, 0.1], [0, 0, 0], [2, -2, 0]])),
+])
+def test_parse_kernel_text_reads_numbers_row_by_row(text, expected):
+    np.testing.assert_allclose(parse_kernel_text(text), expected)
+
+
+@pytest.mark.parametrize(("text", "error", "words"), [
+    ("1 2 3", ValueError, "found 3 number(s)"),
+    ("1 2 3 4 5 6 7 8 9 10", ValueError, "found 10"),
+    ("", ValueError, "found 0"),
+    ("1 2 x 4 5 6 7 8 9", ValueError, "'x' is not a number"),
+    ("1/0 0 0 0 0 0 0 0 0", ValueError, "not a finite number"),
+    ("nan 0 0 0 0 0 0 0 0", ValueError, "not a number"),
+    ("1/2/3 0 0 0 0 0 0 0 0", ValueError, "not a number"),
+    (None, TypeError, "needs text"),
+])
+def test_parse_kernel_text_explains_bad_text(text, error, words):
+    with pytest.raises(error) as info:
+        parse_kernel_text(text, "filter 2 numbers")
+    assert words in str(info.value)
+
+
+# --- filter_bank_explorer -------------------------------------------------------------------------
+
+def test_filter_bank_starts_with_three_edge_filters(photo):
+    ex = filter_bank_explorer()
+    assert isinstance(ex, Explorer)
+    assert ex.controls["filters"].value == 3
+    assert ex.controls["filters"].description == "number of filters"
+    assert ex.state["names"] == ["vertical edge", "horizontal edge", "diagonal edge"]
+    assert ex.state["maps"].shape == (3, 118, 100)
+    assert "output of shape (1, 3, 118, 100)" in ex.summary.value
+    for k, name in enumerate(ex.state["names"], start=1):
+        fmap = conv2d(photo, get_kernel(name))
+        np.testing.assert_allclose(ex.state["maps"][k - 1], fmap, atol=1e-12)
+        assert summary_line(k, name, fmap) in ex.summary.value
+        assert ex.controls[f"numbers{k}"].value == " ".join(
+            str(int(v)) for v in get_kernel(name).ravel())
+    # the fourth filter waits, hidden, until the count asks for it
+    assert ex.controls["preset4"].layout.display == "none"
+    assert ex.controls["numbers4"].layout.display == "none"
+
+
+def test_every_control_has_a_visible_description():
+    ex = filter_bank_explorer()
+    for name, control in ex.controls.items():
+        assert control.description, name
+    assert sorted(ex.controls) == sorted(["filters"] + [f"preset{k}" for k in range(1, 5)]
+                                         + [f"numbers{k}" for k in range(1, 5)])
+    assert list(ex.controls["preset1"].options) == list(KERNEL_NAMES) + [CUSTOM_FILTER]
+
+
+@pytest.mark.parametrize("name", KERNEL_NAMES)
+def test_choosing_a_preset_shows_its_numbers_and_its_map(photo, name):
+    start = "sharpen" if name != "sharpen" else "identity"  # a change, so that the explorer redraws
+    ex = filter_bank_explorer(photo, presets=("identity", start, "sobel x", "box blur"))
+    calls = count_redraws(ex)
+    ex.controls["preset2"].value = name
+    assert len(calls) == 1  # one redraw, although the dropdown also rewrote the text box
+    assert ex.controls["preset2"].value == name  # the text box did not switch it to custom
+    np.testing.assert_allclose(parse_kernel_text(ex.controls["numbers2"].value), get_kernel(name),
+                               atol=5e-4)  # the box shows 4 significant digits
+    fmap = conv2d(photo, get_kernel(name))
+    np.testing.assert_allclose(ex.state["maps"][1], fmap, atol=1e-12)
+    assert ex.state["names"][1] == name
+    assert summary_line(2, name, fmap) in ex.summary.value
+
+
+def test_typing_numbers_makes_a_custom_filter(photo):
+    ex = filter_bank_explorer(photo)
+    calls = count_redraws(ex)
+    ex.controls["numbers3"].value = "0 0 0 0 -1 0 0 0 0"
+    assert len(calls) == 1
+    assert ex.controls["preset3"].value == CUSTOM_FILTER
+    assert ex.state["names"][2] == "custom"
+    np.testing.assert_allclose(ex.state["maps"][2], -photo[1:-1, 1:-1])
+    assert summary_line(3, "custom", -photo[1:-1, 1:-1]) in ex.summary.value
+    # going back to a preset replaces the typed numbers
+    ex.controls["preset3"].value = "horizontal edge"
+    assert ex.controls["numbers3"].value == "1 1 1 0 0 0 -1 -1 -1"
+    assert ex.state["names"][2] == "horizontal edge"
+
+
+def test_fractions_in_a_custom_filter(photo):
+    ex = filter_bank_explorer(photo, n_filters=1)
+    ex.controls["numbers1"].value = "1/9, " * 9
+    blur = conv2d(photo, np.full((3, 3), 1 / 9))
+    np.testing.assert_allclose(ex.state["maps"][0], blur)
+    assert summary_line(1, "custom", blur) in ex.summary.value
+    assert 0 < blur.min() and abs(blur.mean() - photo.mean()) < 0.01  # a blur keeps the brightness
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 2])
+def test_number_of_filters(photo, count):
+    ex = filter_bank_explorer(photo, presets=("sobel x", "sobel y", "sharpen", "identity"))
+    ex.controls["filters"].value = count
+    assert ex.state["maps"].shape == (count, 118, 100)
+    assert ex.summary.value.count("<li>") == count
+    assert f"output of shape (1, {count}, 118, 100)" in ex.summary.value
+    for k in range(1, MAX_FILTERS + 1):
+        shown = ex.controls[f"preset{k}"].layout.display != "none"
+        assert shown == (k <= count)
+    last = ("sobel x", "sobel y", "sharpen", "identity")[count - 1]
+    assert summary_line(count, last, conv2d(photo, get_kernel(last))) in ex.summary.value
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("1 2 3", "filter 2 numbers: found 3 number(s) but a 3x3 filter needs 9"),
+    ("a b c d e f g h i", "filter 2 numbers: 'a' is not a number"),
+    ("1/0 1 1 1 1 1 1 1 1", "not a finite number"),
+])
+def test_bad_numbers_are_explained_and_can_be_fixed(photo, text, words):
+    ex = filter_bank_explorer(photo)
+    before = ex.state
+    ex.controls["numbers2"].value = text
+    assert html.escape(words) in ex.summary.value
+    assert "That setting does not work" in ex.summary.value
+    assert isinstance(ex.last_error, ValueError)
+    assert ex.state is before
+    ex.controls["numbers2"].value = "1 2 1 0 0 0 -1 -2 -1"
+    assert ex.last_error is None
+    assert summary_line(2, "custom", conv2d(photo, get_kernel("sobel y"))) in ex.summary.value
+
+
+def test_a_bad_filter_that_is_hidden_does_not_matter(photo):
+    ex = filter_bank_explorer(photo, n_filters=4)
+    ex.controls["numbers4"].value = "oops"
+    assert ex.last_error is not None
+    ex.controls["filters"].value = 3  # filter 4 is no longer used
+    assert ex.last_error is None
+    assert ex.state["maps"].shape[0] == 3
+
+
+def test_filter_bank_on_the_lessons_tiny_image():
+    image = np.zeros((6, 6))
+    image[:3, :] += 1
+    image[:, :3] += 1
+    ex = filter_bank_explorer(image)
+    np.testing.assert_array_equal(ex.state["maps"][0], np.tile([0.0, 3.0, 3.0, 0.0], (4, 1)))
+    np.testing.assert_array_equal(ex.state["maps"][1], np.tile([0.0, 3.0, 3.0, 0.0], (4, 1)).T)
+    assert "filter 3 (diagonal edge): min -2.000, max 2.000, mean 0.000" in ex.summary.value
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"image": np.zeros((2, 6, 6))}, "2-D grayscale"),
+    ({"presets": ("vertical edge", "blur")}, "presets has 'blur'"),
+    ({"n_filters": 0}, "n_filters is 0"),
+    ({"n_filters": 5}, "n_filters is 5"),
+])
+def test_filter_bank_rejects_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        filter_bank_explorer(**kwargs)
+
+
+def test_filter_bank_does_not_change_the_image():
+    image = np.arange(64, dtype=float).reshape(8, 8)
+    ex = filter_bank_explorer(image)
+    ex.controls["numbers1"].value = "0 0 0 0 100 0 0 0 0"
+    np.testing.assert_array_equal(image, np.arange(64, dtype=float).reshape(8, 8))
+
+
+# --- receptive_field_explorer ----------------------------------------------------------------------
+
+def test_receptive_field_explorer_starts_at_two_3x3_layers():
+    ex = receptive_field_explorer()
+    assert isinstance(ex, Explorer)
+    assert ex.state["field"] == 5
+    assert ex.state["steps"] == [(3, 1), (5, 1)]
+    assert "2 layer(s) of 3x3, stride 1: receptive field 5x5" in ex.summary.value
+    assert {c.description for c in ex.controls.values()} == {"layers", "kernel size", "stride"}
+
+
+@pytest.mark.parametrize(("layers", "kernel", "stride"), [
+    (1, 3, 1), (3, 3, 1), (4, 3, 1), (4, 3, 2), (2, 5, 2), (4, 5, 2), (3, 7, 1), (2, 1, 2), (3, 2, 2),
+])
+def test_receptive_field_explorer_follows_its_controls(layers, kernel, stride):
+    ex = receptive_field_explorer()
+    ex.controls["layers"].value = layers
+    ex.controls["kernel"].value = kernel
+    ex.controls["stride"].value = stride
+    r = receptive_field([(kernel, stride)] * layers)
+    assert ex.state["field"] == r
+    assert ex.state["layers"] == [(kernel, stride)] * layers
+    assert f"{layers} layer(s) of {kernel}x{kernel}, stride {stride}: receptive field {r}x{r}" in ex.summary.value
+    growth = ", ".join(str(receptive_field([(kernel, stride)] * n)) for n in range(1, layers + 1))
+    assert f"after each layer: {growth};" in ex.summary.value
+    assert ex.last_error is None

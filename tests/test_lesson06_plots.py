@@ -1,0 +1,130 @@
+"""Lesson 6 (06_backpropagation.ipynb) pictures: each returns a Figure that shows the numbers it was given."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cnnmath import conv2d_grad, max_pool2d_switches, seed_image, seed_kernel, softmax  # noqa: E402
+from cnnmath.viz.plots import (backward_chain_plot, forward_chain_plot, gradcheck_plot,  # noqa: E402
+                               kernel_gradient_plot, kernel_training_plot, secant_plot,
+                               softmax_gradient_plot)
+
+from .test_lesson06_gradients import B_LIVE, forward_backward, live_kernel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes]
+
+
+def test_softmax_gradient_plot_writes_p_and_p_minus_y():
+    z = np.array([2.0, 1.0, 0.1])
+    fig = softmax_gradient_plot(z, 0, figsize=(9, 3))
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    p = softmax(z)
+    texts = _texts(fig)
+    for value in p:
+        assert f"{value:.3f}" in texts
+    assert f"{p[0] - 1:.3f}" in texts  # the true class's negative gradient
+    assert _titles(fig) == ["logits z", "probabilities p and label y", "dL/dz = p - y"]
+    # blue for the negative bar, red for the positive ones (and the numbers say the same)
+    bars = fig.axes[2].patches
+    assert bars[0].get_height() < 0 < bars[1].get_height()
+
+
+def test_softmax_gradient_plot_class_names():
+    fig = softmax_gradient_plot([0.0, 3.0], 1, class_names=["cat", "dog"])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["cat", "dog"]
+
+
+def test_kernel_gradient_plot_two_and_four_panels():
+    I, K = seed_image(), seed_kernel()
+    G = np.array([[1.0, 0, -1], [0, 2, 0], [-1, 0, 1]])
+    _, dK = conv2d_grad(I, K, G)
+    fig = kernel_gradient_plot(K, dK)
+    assert isinstance(fig, Figure)
+    assert _titles(fig)[:2] == ["kernel K", "gradient dL/dK"]
+    assert {"14", "38"} <= set(_texts(fig))
+    fig4 = kernel_gradient_plot(K, dK, image=I, dout=G, weight=(0, 0))
+    titles = [t for t in _titles(fig4) if t]
+    assert titles == ["input I", "upstream dL/dO", "kernel K", "gradient dL/dK"]
+    # the outline on the image covers the 3x3 block that K[0,0] touches
+    patches = [p for p in fig4.axes[0].patches]
+    assert patches and patches[0].get_width() == 3 and patches[0].get_height() == 3
+
+
+def test_chain_plots_show_every_stage():
+    K = live_kernel()
+    v = forward_backward(K, B_LIVE)
+    switches = max_pool2d_switches(v["A"][0, 0], size=2, stride=1)
+    fig = forward_chain_plot(seed_image(), K, v["O"][0, 0], v["A"][0, 0], v["P"][0, 0], switches, bias=B_LIVE)
+    assert isinstance(fig, Figure)
+    titles = [t for t in _titles(fig) if t]
+    assert titles[2] == "O = I * K + (-9)" and titles[-1] == "P = maxpool(A)"
+    relu_axis = fig.axes[[ax.get_title() for ax in fig.axes].index("A = ReLU(O), switches outlined")]
+    assert len(relu_axis.patches) == 4  # four windows, four different switches
+    mask = (v["O"][0, 0] > 0).astype(int)
+    fig2 = backward_chain_plot(v["dP"][0, 0], v["dA"][0, 0], mask, v["dO"][0, 0], v["dK"], switches)
+    texts = _texts(fig2)
+    assert f"{v['dK'][2, 2]:.2f}" in texts and f"{v['dO'][0, 0, 2, 1]:.2f}" in texts
+    assert [t for t in _titles(fig2) if t][-1] == "dL/dK"
+
+
+def test_gradcheck_plot_marks_the_current_step_and_survives_zero_errors():
+    eps = np.logspace(-1, -9, 33)
+    errors = eps ** 2 + 1e-16 / eps
+    errors[10] = 0.0  # an exact hit must not break the log axis
+    fig = gradcheck_plot(eps, errors, current=(1e-5, 1e-10))
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "eps = 1e-05" in labels and "truncation ~ eps^2" in labels
+    lo, _ = ax.get_ylim()
+    assert lo <= 1e-11  # the marked point is inside the axes
+
+
+def test_secant_plot_draws_both_points():
+    offsets = np.linspace(-0.1, 0.1, 21)
+    losses = offsets ** 2
+    fig = secant_plot(offsets, losses, 0.0, 0.05, 0.0025, 0.0025, 0.0, name="K[1,1]")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "K[1,1]"
+    points = [line for line in ax.get_lines() if line.get_marker() == "o"][0]
+    np.testing.assert_allclose(points.get_xdata(), [-0.05, 0.05])
+
+
+def test_kernel_training_plot_default_and_given_axes():
+    losses = np.logspace(0, -3, 11)
+    K = np.eye(3)
+    target = seed_kernel()
+    fig = kernel_training_plot(losses, K, target)
+    assert isinstance(fig, Figure)
+    assert "kernel after 10 steps" in _titles(fig) and "target kernel" in _titles(fig)
+    fig2 = plt.figure(figsize=(8, 3))
+    axes = [fig2.add_subplot(1, 3, k) for k in (1, 2, 3)]
+    cax = fig2.add_axes((0.95, 0.1, 0.01, 0.8))
+    out = kernel_training_plot(losses, K, target, diverged=True, axes=axes, cax=cax)
+    assert out is fig2
+    assert axes[0].get_title() == "loss DIVERGES: learning rate too large"
+    assert axes[0].get_lines()[0].get_color() == "#b2182b"
+    # a loss curve spanning less than two decades still gets several labelled ticks
+    fig3 = kernel_training_plot(np.linspace(0.4, 0.05, 20), K, target)
+    fig3.canvas.draw()
+    labels = [t.get_text() for t in fig3.axes[0].get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3

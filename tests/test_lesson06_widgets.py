@@ -1,0 +1,221 @@
+"""Lesson 6 (06_backpropagation.ipynb) explorers, driven headless by setting their controls' values.
+
+Every expected number is computed here from cnnmath (the worked example and the kernel-learning setup are
+rebuilt in test_lesson06_gradients.py), never copied from the explorer.
+"""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnmath.viz.widgets import gradcheck_explorer, kernel_descent_explorer  # noqa: E402
+from cnnmath.viz.widgets.common import Explorer  # noqa: E402
+
+from .test_lesson06_gradients import (B_LIVE, forward_backward, learning_setup, live_kernel,  # noqa: E402
+                                      loss_only)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def chain():
+    K = live_kernel()
+    v = forward_backward(K, B_LIVE)
+    return K, v["dK"], (lambda k: loss_only(k, B_LIVE))
+
+
+@pytest.fixture(scope="module")
+def learning():
+    return learning_setup()
+
+
+def _central(f, K, index, eps):
+    e = np.zeros_like(K)
+    e[index] = 1.0
+    return (f(K + eps * e) - f(K - eps * e)) / (2 * eps)
+
+
+def _descent(mse_and_grad, K0, lr, steps):
+    K = K0.copy()
+    for _ in range(steps):
+        K = K - lr * mse_and_grad(K)[1]
+    return K, mse_and_grad(K)[0]
+
+
+# --- gradcheck_explorer --------------------------------------------------------------------------------
+
+def test_gradcheck_starts_where_asked(chain):
+    K, dK, f = chain
+    ex = gradcheck_explorer(f, K, dK, eps=1e-5, weight=(2, 2))
+    assert isinstance(ex, Explorer)
+    assert ex.controls["weight"].description == "weight" and ex.controls["eps"].description == "epsilon"
+    assert ex.last_error is None
+    s = ex.state
+    assert s["weight"] == (2, 2) and s["eps"] == pytest.approx(1e-5)
+    assert s["analytic"] == dK[2, 2]
+    assert s["numerical"] == pytest.approx(_central(f, K, (2, 2), 1e-5), rel=1e-12)
+    assert s["rel_error"] <= 1e-7
+    assert f"backprop gives <b>{dK[2, 2]:.10f}</b>" in ex.summary.value
+    assert "Gradient check</b> of K[2,2]" in ex.summary.value and "agree" in ex.summary.value
+
+
+@pytest.mark.parametrize("exponent", [-1, -1.5, -3, -5, -6.5, -9])
+def test_gradcheck_follows_epsilon(chain, exponent):
+    K, dK, f = chain
+    ex = gradcheck_explorer(f, K, dK, weight=(2, 2))
+    ex.controls["eps"].value = 10.0 ** exponent
+    eps = ex.state["eps"]
+    want = _central(f, K, (2, 2), eps)
+    assert ex.state["numerical"] == pytest.approx(want, rel=1e-12, abs=1e-12)
+    assert ex.state["abs_error"] == pytest.approx(abs(want - dK[2, 2]), rel=1e-6, abs=1e-15)
+    assert f"epsilon = {eps:.0e}" in ex.summary.value
+    assert f"<b>{want:.10f}</b>" in ex.summary.value
+
+
+def test_gradcheck_large_step_disagrees_small_step_agrees(chain):
+    K, dK, f = chain
+    ex = gradcheck_explorer(f, K, dK, weight=(2, 2))
+    ex.controls["eps"].value = 0.1
+    assert ex.state["rel_error"] > 1e-2 and "disagree" in ex.summary.value
+    ex.controls["eps"].value = 1e-5
+    assert ex.state["rel_error"] <= 1e-7 and "(they agree)" in ex.summary.value
+
+
+@pytest.mark.parametrize("weight", [(0, 0), (0, 2), (1, 1), (2, 0), (2, 1)])
+def test_gradcheck_follows_the_weight(chain, weight):
+    K, dK, f = chain
+    ex = gradcheck_explorer(f, K, dK)
+    ex.controls["weight"].value = weight
+    assert ex.state["weight"] == weight and ex.state["analytic"] == dK[weight]
+    assert ex.state["rel_error"] <= 1e-7
+    assert f"of K[{weight[0]},{weight[1]}]" in ex.summary.value
+
+
+def test_gradcheck_lists_every_weight_and_leaves_x_alone(chain):
+    K, dK, f = chain
+    before = K.copy()
+    ex = gradcheck_explorer(f, K, dK)
+    labels = [label for label, _ in ex.controls["weight"].options]
+    assert labels == [f"K[{m},{n}]" for m in range(3) for n in range(3)]
+    for value in [(1, 2), (0, 1)]:
+        ex.controls["weight"].value = value
+    np.testing.assert_array_equal(K, before)
+
+
+def test_gradcheck_clamps_or_explains_bad_steps(chain):
+    K, dK, f = chain
+    ex = gradcheck_explorer(f, K, dK)
+    ex.controls["eps"].value = 0.0  # the log slider clamps to its smallest step
+    assert ex.state["eps"] == pytest.approx(1e-9) and ex.last_error is None
+    ex.controls["eps"].value = float("nan")
+    assert isinstance(ex.last_error, ValueError)
+    assert "epsilon is nan" in ex.summary.value and "That setting does not work" in ex.summary.value
+
+
+def test_gradcheck_rejects_bad_arguments(chain):
+    K, dK, f = chain
+    with pytest.raises(ValueError, match="grad has shape"):
+        gradcheck_explorer(f, K, dK[:2])
+    with pytest.raises(TypeError, match="f is"):
+        gradcheck_explorer("loss", K, dK)
+
+
+# --- kernel_descent_explorer ----------------------------------------------------------------------------
+
+def test_descent_starts_with_the_given_run(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=20)
+    assert isinstance(ex, Explorer)
+    assert [ex.controls[k].description for k in ("lr", "steps", "step", "reset")] == \
+        ["learning rate", "steps", "take one step", "start again"]
+    K, loss = _descent(mse_and_grad, K0, 1.0, 20)
+    assert ex.state["steps"] == 20 and not ex.state["diverged"]
+    np.testing.assert_allclose(ex.state["kernel"], K, rtol=1e-12)
+    assert ex.state["loss"] == pytest.approx(loss, rel=1e-10)
+    assert ex.state["start_loss"] == pytest.approx(mse_and_grad(K0)[0], rel=1e-12)
+    assert f"after 20 steps with learning rate 1 the loss is <b>{loss:.4g}</b>" in ex.summary.value
+    assert f"K[0,0] = {K[0, 0]:.3f}" in ex.summary.value
+
+
+@pytest.mark.parametrize("steps", [0, 1, 7, 150])
+def test_descent_follows_the_steps_slider(learning, steps):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=20)
+    ex.controls["steps"].value = steps
+    K, loss = _descent(mse_and_grad, K0, 1.0, steps)
+    assert ex.state["steps"] == steps
+    np.testing.assert_allclose(ex.state["kernel"], K, rtol=1e-10, atol=1e-14)
+    assert ex.state["loss"] == pytest.approx(loss, rel=1e-9)
+    assert len(ex.state["losses"]) == steps + 1
+    assert ex.state["max_gap"] == pytest.approx(np.abs(K - K_target).max(), rel=1e-9)
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.1, 2.0, 3.0])
+def test_descent_follows_the_learning_rate(learning, lr):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=30)
+    ex.controls["lr"].value = lr
+    K, loss = _descent(mse_and_grad, K0, ex.state["lr"], 30)
+    assert ex.state["lr"] == pytest.approx(lr, rel=1e-9)
+    assert ex.state["loss"] == pytest.approx(loss, rel=1e-9) and not ex.state["diverged"]
+    assert loss < ex.state["start_loss"]
+
+
+def test_descent_buttons_step_and_reset(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=0.5, steps=3, max_steps=4)
+    ex.controls["step"].click()
+    assert ex.controls["steps"].value == 4 and ex.state["steps"] == 4
+    ex.controls["step"].click()  # past the slider's end: the slider grows by one
+    assert ex.controls["steps"].max == 5 and ex.state["steps"] == 5
+    K, loss = _descent(mse_and_grad, K0, 0.5, 5)
+    np.testing.assert_allclose(ex.state["kernel"], K, rtol=1e-12)
+    ex.controls["reset"].click()
+    assert ex.controls["steps"].value == 0 and ex.state["steps"] == 0
+    np.testing.assert_array_equal(ex.state["kernel"], K0)
+    ex.controls["reset"].click()  # already at 0: still redraws, still step 0
+    assert ex.state["steps"] == 0 and "after 0 steps" in ex.summary.value
+
+
+def test_descent_too_large_rate_says_so_without_warnings(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow or invalid-value RuntimeWarning may escape
+        ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=300, stable_below=3.43)
+        ex.controls["lr"].value = 10.0
+    s = ex.state
+    assert s["diverged"] and np.all(np.isfinite(s["losses"])) and np.all(np.isfinite(s["kernel"]))
+    assert s["losses"][-1] > 1e6 * s["losses"][0] >= s["losses"][-2]
+    assert s["steps"] == len(s["losses"]) - 1 < 300
+    text = ex.summary.value
+    assert "Learning a kernel: diverged!</b> With learning rate 10 the loss grew" in text and f"in {s['steps']} steps" in text and "below about 3.43" in text
+    assert "nan" not in text.lower() and "inf" not in text.replace("info", "")
+    ex.controls["lr"].value = 1.0  # back to a good rate: a fresh run from K0
+    assert not ex.state["diverged"] and ex.state["steps"] == 300
+
+
+def test_descent_before_the_blow_up_shows_the_partial_run(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=10.0, steps=2)
+    assert not ex.state["diverged"] and ex.state["steps"] == 2  # the loss has not grown a million-fold yet
+
+
+def test_descent_explains_a_nan_rate_and_rejects_bad_arguments(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=5)
+    ex.controls["lr"].value = float("nan")
+    assert isinstance(ex.last_error, ValueError) and "learning rate is nan" in ex.summary.value
+    with pytest.raises(ValueError, match="target has shape"):
+        kernel_descent_explorer(mse_and_grad, K0, np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="loss_and_grad is"):
+        kernel_descent_explorer(None, K0, K_target)

@@ -1,0 +1,147 @@
+"""Lesson 7's pictures: each returns a Figure, with the numbers it promises written on it."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cnnmath import TinyCNN, get_kernel  # noqa: E402
+from cnnmath.viz.plots import (confusion_plot, digit_examples_plot, feature_maps_plot,  # noqa: E402
+                               filters_comparison_plot, flat_vector_plot, image_stages_plot,
+                               misclassified_plot, most_similar_filters, pipeline_stages_plot,
+                               probability_plot, scores_plot, training_curves_plot)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts + [ax.title]] + \
+        ([fig._suptitle.get_text()] if fig._suptitle else [])
+
+
+@pytest.fixture(scope="module")
+def digits():
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 1, 8, 8))
+    y = np.arange(30) % 10
+    return X, y
+
+
+def test_digit_examples(digits):
+    fig = digit_examples_plot(*digits, per_class=2)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 20
+    assert "label 9" in texts(fig)
+
+
+def test_feature_maps_mosaic_labels_and_errors():
+    maps = np.arange(6 * 4 * 4, dtype=float).reshape(6, 4, 4) - 40
+    fig = feature_maps_plot(maps, ncols=4, title="maps")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["f0", "f4"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["+0", "+1", "+2", "+3"]
+    tiled = ax.images[0].get_array()
+    assert tiled.shape == (2 * 4 + 1, 4 * 4 + 3)
+    np.testing.assert_array_equal(tiled[:4, 5:9], maps[1])  # second map, after a 1-pixel gap
+    np.testing.assert_array_equal(tiled[5:9, 0:4], maps[4])
+    assert len(fig.axes) == 2  # the colour bar
+    with pytest.raises(ValueError, match=r"\(F, H, W\)"):
+        feature_maps_plot(np.zeros((4, 4)))
+
+
+def test_flat_scores_probabilities():
+    fig = flat_vector_plot(np.arange(32.0), group=16)
+    assert "flattened vector: 32 numbers" in texts(fig)
+    assert {"f0", "f1"} <= set(texts(fig))
+    scores = np.array([-1.25, 0.0, 3.5])
+    fig = scores_plot(scores)
+    assert {"-1.2", "0.0", "3.5"} <= set(texts(fig))
+    probs = np.array([0.1, 0.83, 0.07])
+    fig = probability_plot(probs, true_label=0)
+    assert "most likely: 1 (83%)" in texts(fig)
+    assert {"10%", "83%", "7%"} <= set(texts(fig))
+    assert fig.axes[0].patches[1].get_hatch() == "//"  # the winner is marked by more than colour
+    assert "0\ntrue" in [t.get_text() for t in fig.axes[0].get_xticklabels()]
+
+
+def test_pipeline_stages_of_a_real_model(digits):
+    X, y = digits
+    model = TinyCNN(seed=0)
+    stages = model.forward(X[:2])
+    fig = pipeline_stages_plot(X[1, 0], stages, index=1, label=y[1])
+    titles = texts(fig)
+    assert "2. conv I*K+b (16, 8, 8)" in titles
+    assert "4. max pool (16, 4, 4)" in titles
+    best = int(stages["probs"][1].argmax())
+    assert any(t.startswith(f"softmax: most likely {best} (") for t in titles)
+
+
+def test_training_curves_live_and_final():
+    history = {"loss": [0.9, 0.2], "val_acc": [0.9, 0.975]}
+    fig = training_curves_plot(history, epochs=10)
+    assert "epoch 2 of 10" in texts(fig)
+    assert "97.5%" in texts(fig)
+    assert fig.axes[0].get_xlim() == (0.5, 10.5)
+    fig = training_curves_plot({"loss": [], "val_acc": []})  # before the first epoch
+    assert isinstance(fig, Figure)
+    fig = training_curves_plot({"loss": [1.0], "val_acc": [None]})  # no validation data
+    assert len(fig.axes[1].get_lines()) == 0
+
+
+def test_most_similar_filters_finds_a_planted_kernel():
+    w = np.random.default_rng(1).normal(size=(5, 1, 3, 3)) * 0.01
+    w[3, 0] = -2 * get_kernel("horizontal edge")
+    found = dict((name, (i, c)) for name, i, c in most_similar_filters(w, ["horizontal edge"]))
+    i, cos = found["horizontal edge"]
+    assert i == 3
+    assert cos == pytest.approx(-1.0, abs=1e-3)
+
+
+def test_filters_comparison():
+    w = TinyCNN(seed=0).params["conv_w"]
+    fig = filters_comparison_plot(w)
+    assert len(fig.axes) == 16 + 4
+    assert "learned f15" in texts(fig)
+    assert any(t.startswith("vertical edge\nclosest: f") for t in texts(fig))
+
+
+def test_confusion_counts():
+    y_true = np.array([0, 0, 1, 1, 2])
+    y_pred = np.array([0, 1, 1, 1, 2])
+    fig = confusion_plot(y_true, y_pred)
+    assert "4 of 5 test digits on the diagonal (right)" in texts(fig)
+    assert sorted(t for t in texts(fig) if t.isdigit()) == sorted(["1", "1", "0", "0", "2", "0", "0", "0", "1"])
+
+
+def test_misclassified(digits):
+    X, y = digits
+    probs = np.full((30, 10), 0.01)
+    probs[np.arange(30), y] = 0.91
+    probs[4] = 0.01
+    probs[4, 7] = 0.91  # digit 4 taken for a 7
+    fig = misclassified_plot(X, y, probs)
+    assert any(t.startswith("#4: true 4, said 7\np=0.91 vs 0.01") for t in texts(fig))
+    assert "1 mistakes" in fig._suptitle.get_text()
+    probs[4] = probs[5]
+    probs[4] = 0.01
+    probs[4, 4] = 0.91
+    fig = misclassified_plot(X, y, probs)
+    assert "no mistakes on these digits" in texts(fig)
+
+
+def test_image_stages():
+    img = np.arange(30.0).reshape(5, 6)
+    fig = image_stages_plot(img, np.zeros((3, 4)) - 1, np.zeros((3, 4)), np.zeros((1, 2)),
+                            kernel=get_kernel("vertical edge"), kernel_name="vertical edge")
+    titles = texts(fig)
+    assert {"grayscale 5x6", "vertical edge", "conv 3x4", "ReLU 3x4", "max pool 1x2"} <= set(titles)

@@ -1,0 +1,323 @@
+"""Lesson 7's explorers driven headless: Train button, feature maps, drawing pad, upload."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from cnnmath import (TinyCNN, accuracy, conv2d, fit, get_kernel, load_digits, load_photo,  # noqa: E402
+                     max_pool2d, relu, rgb_to_gray)
+from cnnmath.viz.widgets import (PAD_LEVELS, drawing_pad, feature_map_explorer,  # noqa: E402
+                                 image_from_bytes, training_explorer, upload_explorer)
+from cnnmath.viz.widgets import lesson07 as lesson07_widgets  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_digits(seed=0)
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    X_train, y_train, _, _ = data
+    model = TinyCNN(seed=0)
+    fit(model, X_train, y_train)
+    return model
+
+
+def plain(html_text):
+    return re.sub(r"<[^>]+>", "", html_text).replace("&rarr;", "->")
+
+
+# ------------------------------------------------------------------------------------------ training
+
+@pytest.fixture()
+def small(data):
+    X_train, y_train, X_test, y_test = data
+    return X_train[:400], y_train[:400], X_test[:100], y_test[:100]
+
+
+def test_training_waits_for_the_button(small):
+    ex = training_explorer(*small)
+    assert "press Train" in plain(ex.summary.value)
+    assert ex.state == {}
+    ex.controls["epochs"].value = 2
+    ex.controls["num_filters"].value = 4
+    ex.controls["lr"].value = 0.3
+    ex.controls["batch_size"].value = 64
+    assert ex.state == {}  # moving controls trains nothing
+    assert "press Train" in plain(ex.summary.value)
+
+
+def test_train_button_reports_the_measured_accuracy(small):
+    X_train, y_train, X_test, y_test = small
+    ex = training_explorer(*small)
+    ex.controls["epochs"].value = 3
+    ex.controls["num_filters"].value = 6
+    ex.controls["batch_size"].value = 16
+    ex.controls["train"].click()
+    assert ex.last_error is None
+    # the same run, made independently
+    model = TinyCNN(seed=0, num_filters=6)
+    history = fit(model, X_train, y_train, epochs=3, lr=0.1, batch_size=16, X_val=X_test, y_val=y_test)
+    acc = accuracy(model, X_test, y_test)
+    text = plain(ex.summary.value)
+    assert f"test accuracy {100 * acc:.1f}% ({int(round(acc * 100))} of 100 digits) after 3 epochs" in text
+    assert f"training loss {history['loss'][0]:.3f} -> {history['loss'][-1]:.3f}" in text
+    assert "(lr 0.1, 6 filters, batch size 16)" in text
+    assert ex.state["accuracy"] == acc
+    assert ex.state["settings"] == (0.1, 6, 3, 16)
+    assert ex.state["model"].params["conv_w"].shape == (6, 1, 3, 3)
+    np.testing.assert_array_equal(ex.state["model"].params["dense_w"], model.params["dense_w"])
+    assert ex.controls["train"].disabled is False  # usable again after the run
+
+
+@pytest.mark.parametrize("epochs", [1, 2])
+def test_too_large_learning_rate_gives_words_not_a_traceback(small, epochs):
+    ex = training_explorer(*small)
+    ex.controls["epochs"].value = epochs
+    ex.controls["lr"].value = 10.0
+    ex.controls["train"].click()
+    text = plain(ex.summary.value)
+    assert "Training did not work" in text
+    assert "With lr = 10" in text and "Try a smaller learning rate" in text
+    assert "Traceback" not in text
+    assert ex.state["accuracy"] < 0.5
+    last = ex.state["history"]["loss"][-1]
+    assert f"the last epoch's loss {last:.3f} is" in text and "the 2.303 of even guessing" in text
+    assert f"after {epochs} epoch{'s' if epochs > 1 else ''} in" in text
+    dead = ex.state["dead_filters"]
+    assert f"{dead} of 16 filters answer 0 to every test digit" in text if dead else "dead" not in text
+
+
+def test_diverging_loss_is_explained(small, monkeypatch):
+    def diverging_fit(*args, **kwargs):
+        raise FloatingPointError("the loss became nan at epoch 1: the learning rate lr=10.0 is too large; "
+                                 "try a smaller one")
+
+    monkeypatch.setattr(lesson07_widgets, "fit", diverging_fit)
+    ex = training_explorer(*small)
+    ex.controls["lr"].value = 10.0
+    ex.controls["train"].click()
+    text = plain(ex.summary.value)
+    assert "Training failed: the loss became infinite or NaN." in text
+    assert "lr=10.0 is too large" in text
+    assert "Traceback" not in text
+    assert ex.state["diverged"] is True and ex.state["model"] is None
+    assert ex.last_error is None
+    assert ex.controls["train"].disabled is False
+
+
+def test_too_small_learning_rate_is_explained(small):
+    ex = training_explorer(*small, live_plot=False)
+    ex.controls["epochs"].value = 1
+    ex.controls["lr"].value = 0.001
+    ex.controls["num_filters"].value = 2
+    ex.controls["train"].click()
+    text = plain(ex.summary.value)
+    assert ex.state["accuracy"] < 0.5  # one tiny step size, one epoch: barely better than guessing
+    assert "Not learned yet" in text and "larger learning rate or more epochs" in text
+    assert "Training did not work" not in text
+
+
+def test_training_explorer_rejects_an_unknown_rate(small):
+    with pytest.raises(ValueError, match="lr is 0.2"):
+        training_explorer(*small, lr=0.2)
+
+
+# -------------------------------------------------------------------------------------- feature maps
+
+def test_feature_maps_follow_the_slider(trained, data):
+    _, _, X_test, y_test = data
+    ex = feature_map_explorer(trained, X_test, y_test)
+    stages = trained.forward(X_test)
+    preds = trained.predict(X_test)
+    for i in (0, 17, len(X_test) - 1):
+        ex.controls["index"].value = i
+        assert ex.last_error is None
+        p = stages["probs"][i]
+        assert ex.state["pred"] == preds[i]
+        assert ex.state["label"] == y_test[i]
+        np.testing.assert_array_equal(ex.state["maps"], stages["relu"][i])
+        text = plain(ex.summary.value)
+        assert f"Test digit #{i}: true label {y_test[i]}; the network says {preds[i]} ({100 * p.max():.1f}%)" in text
+        active = int((stages["relu"][i].reshape(16, -1).max(axis=1) > 0).sum())
+        assert f"{active} of 16 maps have a positive value" in text
+    ex.controls["index"].value = 10 ** 6  # the slider clamps to the last digit
+    assert ex.state["index"] == len(X_test) - 1
+    ex.controls["stage"].value = "pool"
+    np.testing.assert_array_equal(ex.state["maps"], stages["pool"][len(X_test) - 1])
+    assert "max pool stage" in plain(ex.summary.value)
+    ex.controls["stage"].value = "conv"
+    assert ex.state["maps"].shape == (16, 8, 8)
+    assert "conv (I*K + b) stage" in plain(ex.summary.value)
+
+
+# --------------------------------------------------------------------------------------- drawing pad
+
+def expected_summary(model, image):
+    probs = model.predict_proba(image[None, None])[0]
+    best = int(probs.argmax())
+    return probs, f"most likely: {best} ({100 * probs[best]:.0f}%)"
+
+
+def test_pad_cells_cycle_and_probabilities_follow(trained):
+    pad = drawing_pad(trained)
+    assert len(pad.cells) == 8 and all(len(row) == 8 for row in pad.cells)
+    assert pad.cells[3][5].tooltip == "row 3, col 5: 0"
+    assert "The pad is empty" in plain(pad.summary.value)
+    assert "0 of 64 cells inked" in plain(pad.summary.value)
+    cell = pad.cells[3][5]
+    for level in PAD_LEVELS[1:] + PAD_LEVELS[:1]:
+        cell.click()
+        assert pad.image[3, 5] == level
+        assert cell.tooltip == f"row 3, col 5: {level:g}"
+    cell.click()
+    cell.click()
+    assert pad.image[3, 5] == 1.0
+    assert cell.style.button_color == "#ffffff"
+    probs, expected = expected_summary(trained, pad.image)
+    np.testing.assert_allclose(pad.state["probs"], probs)
+    assert expected in plain(pad.summary.value)
+    assert "1 of 64 cells inked" in plain(pad.summary.value)
+    assert "The pad is empty" not in plain(pad.summary.value)
+
+
+def test_pad_draws_a_seven_and_clear_empties_it(trained):
+    pad = drawing_pad(trained)
+    seven = [(1, c) for c in range(1, 7)] + [(2, 6), (3, 5), (4, 4), (5, 4), (6, 3)]
+    for r, c in seven:
+        pad.cells[r][c].click()
+        pad.cells[r][c].click()  # two clicks: full ink
+    image = np.zeros((8, 8))
+    for r, c in seven:
+        image[r, c] = 1.0
+    np.testing.assert_array_equal(pad.image, image)
+    np.testing.assert_array_equal(pad.state["image"], image)
+    probs, expected = expected_summary(trained, image)
+    assert expected in plain(pad.summary.value)
+    assert pad.state["prediction"] == int(probs.argmax())
+    pad.controls["clear"].click()
+    assert not pad.image.any()
+    assert all(cell.style.button_color == "#000000" for row in pad.cells for cell in row)
+    assert pad.cells[1][1].tooltip == "row 1, col 1: 0"
+    assert "0 of 64 cells inked" in plain(pad.summary.value)
+
+
+def test_pad_copies_a_test_digit(trained, data):
+    _, _, X_test, _ = data
+    pad = drawing_pad(trained, examples=X_test)
+    pad.controls["example"].value = 5
+    pad.controls["copy"].click()
+    levels = np.array(PAD_LEVELS)
+    want = levels[np.abs(X_test[5, 0][..., None] - levels).argmin(axis=-1)]
+    np.testing.assert_array_equal(pad.image, want)
+    _, expected = expected_summary(trained, want)
+    assert expected in plain(pad.summary.value)
+
+
+# -------------------------------------------------------------------------------------------- upload
+
+def upload_value(name, content, kind="image/png"):
+    """A FileUpload value in the form ipywidgets 8 gives it."""
+    return [{"name": name, "type": kind, "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)}]
+
+
+def image_bytes(array, fmt="PNG", mode=None):
+    buf = io.BytesIO()
+    Image.fromarray(array, mode=mode).save(buf, fmt)
+    return buf.getvalue()
+
+
+def test_upload_starts_with_the_sample_photo():
+    ex = upload_explorer()
+    photo = load_photo()
+    assert ex.last_error is None
+    gray = ex.state["gray"]
+    assert max(gray.shape) <= 256
+    np.testing.assert_array_equal(ex.state["conv"], conv2d(gray, get_kernel("vertical edge")))
+    text = plain(ex.summary.value)
+    assert f"the sample photo (upload your own above): {photo.shape[0]}x{photo.shape[1]} pixels" in text
+    h, w = gray.shape
+    assert f"max pool {(h - 2) // 2}x{(w - 2) // 2}" in text
+
+
+def test_upload_png_through_conv_relu_pool():
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8)
+    ex = upload_explorer()
+    ex.controls["upload"].value = upload_value("noise.png", image_bytes(rgb))
+    assert ex.last_error is None
+    gray = rgb_to_gray(rgb)
+    np.testing.assert_allclose(ex.state["gray"], gray)
+    k = get_kernel("vertical edge")
+    np.testing.assert_allclose(ex.state["conv"], conv2d(gray, k))
+    np.testing.assert_allclose(ex.state["relu"], relu(conv2d(gray, k)))
+    np.testing.assert_allclose(ex.state["pool"], max_pool2d(relu(conv2d(gray, k))))
+    text = plain(ex.summary.value)
+    assert "for noise.png: 20x30 pixels (H x W), grayscale 20x30 -> conv with 'vertical edge' 18x28" in text
+    assert text.rstrip().endswith("max pool 9x14.")
+    zeros = float((relu(conv2d(gray, k)) == 0).mean())
+    assert f"ReLU sets {100 * zeros:.0f}% of the values to 0" in text
+    ex.controls["kernel"].value = "sobel y"
+    np.testing.assert_allclose(ex.state["conv"], conv2d(gray, get_kernel("sobel y")))
+    assert "conv with 'sobel y'" in plain(ex.summary.value)
+
+
+def test_upload_jpeg_is_shrunk_and_transparent_png_lies_on_white():
+    big = np.full((600, 300, 3), 200, dtype=np.uint8)
+    ex = upload_explorer()
+    ex.controls["upload"].value = upload_value("big.jpg", image_bytes(big, "JPEG"), "image/jpeg")
+    assert ex.state["gray"].shape == (256, 128)
+    assert "600x300 pixels (H x W), grayscale 256x128" in plain(ex.summary.value)
+    clear = np.zeros((10, 10, 4), dtype=np.uint8)  # fully transparent
+    gray, shape = image_from_bytes(image_bytes(clear, "PNG", "RGBA"), "clear.png")
+    assert shape == (10, 10)
+    np.testing.assert_allclose(gray, 255.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("notes.txt", b"these are my notes, not a picture\n", "notes.txt is not an image that can be read"),
+        ("empty.png", b"", "empty.png is empty (0 bytes)"),
+        ("cut.png", None, "cut.png looks like an image but is damaged"),
+    ],
+    ids=["text", "empty", "truncated"],
+)
+def test_upload_of_a_non_image_gives_a_message(name, content, expected):
+    if content is None:
+        content = image_bytes(np.zeros((64, 64, 3), dtype=np.uint8) + 7)[:60]
+    ex = upload_explorer()
+    ex.controls["upload"].value = upload_value(name, content, "text/plain")
+    text = plain(ex.summary.value)
+    assert expected in text
+    assert "Traceback" not in ex.summary.value
+    assert isinstance(ex.last_error, ValueError)
+    # a good file afterwards works again
+    ex.controls["upload"].value = upload_value("ok.png", image_bytes(np.zeros((8, 9, 3), dtype=np.uint8)))
+    assert ex.last_error is None
+    assert ex.state["gray"].shape == (8, 9)
+
+
+def test_upload_names_are_escaped():
+    ex = upload_explorer()
+    ex.controls["upload"].value = upload_value("<b>x</b>.png", image_bytes(np.zeros((5, 5, 3), np.uint8)))
+    assert "&lt;b&gt;x&lt;/b&gt;.png" in ex.summary.value
