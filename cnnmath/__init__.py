@@ -30,6 +30,7 @@ from .pooling import (avg_pool2d, avg_pool2d_naive, avgpool2d_backward, avgpool2
                       max_pool2d_naive, max_pool2d_switches, maxpool2d_backward, maxpool2d_backward_naive,
                       maxpool2d_forward, maxpool2d_forward_naive, pool_output_size)
 from .train import accuracy, fit, sgd_step
+from .weights import load_weights, save_weights
 
 __version__ = "0.1.0"
 
@@ -48,7 +49,7 @@ __all__ = [
     "flatten_forward", "flatten_backward", "dense_forward", "dense_backward",
     "softmax_cross_entropy", "numerical_gradient", "rel_error",
     # network level
-    "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits",
+    "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits", "save_weights", "load_weights",
     # data and kernels
     "seed_image", "seed_kernel", "seed_pool_input", "load_photo", "load_photo_rgb", "rgb_to_gray",
     "GRAY_WEIGHTS", "KERNEL_NAMES", "get_kernel", "kernel_bank",
