@@ -107,8 +107,8 @@ def check_pool_output_size(answer):
                          "before adding 1.")
     answer = int(answer)
     if answer == want:
-        return correct(f"(28 - 3) // 2 + 1: the floor drops the half step, and the windows overlap by one "
-                       f"row because the stride is smaller than the window.")
+        return correct("(28 - 3) // 2 + 1: the floor drops the half step, and the windows overlap by one "
+                       "row because the stride is smaller than the window.")
     if answer == -(-(q["input"] - q["size"]) // q["stride"]) + 1:
         return incorrect("close: (H - size) / stride is not a whole number here, and the formula rounds "
                          "it down, not up (a window that does not fit entirely is not used).")

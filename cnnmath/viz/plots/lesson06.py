@@ -12,7 +12,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .common import DIVERGING_CMAP, format_number, highlight_cells, image_plot, matrix_plot
+from .common import format_number, highlight_cells, matrix_plot
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "forward_chain_plot", "backward_chain_plot",
            "gradcheck_plot", "secant_plot", "kernel_training_plot"]

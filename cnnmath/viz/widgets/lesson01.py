@@ -12,7 +12,7 @@ import numpy as np
 from ...data import GRAY_WEIGHTS, load_photo, load_photo_rgb
 from ..plots.common import format_number
 from ..plots.lesson01 import gray_weights_plot, zoom_plot
-from .common import Explorer, make_explorer
+from .common import Explorer, bind_controls, make_explorer
 
 __all__ = ["zoom_explorer", "gray_weights_explorer", "GRAY_PRESETS"]
 
@@ -29,26 +29,6 @@ GRAY_PRESETS = {
     "too bright (sum 2)": (0.598, 1.174, 0.228),
 }
 _CUSTOM = "custom"
-
-
-def _bind(explorer, controls, before_redraw=None):
-    """Redraw once per change; ``before_redraw(name)`` may adjust other controls without extra redraws."""
-    busy = [False]
-
-    def on_change(change, name):
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            if before_redraw is not None:
-                before_redraw(name)
-        finally:
-            busy[0] = False
-        explorer.refresh()
-
-    for name, control in controls.items():
-        if hasattr(control, "value") and not isinstance(control, widgets.Button):
-            control.observe(lambda change, name=name: on_change(change, name), names="value")
 
 
 def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, max_size: int = 16) -> Explorer:
@@ -111,7 +91,7 @@ def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, ma
         return text, state
 
     explorer = make_explorer(controls, draw, observe=False, summary_first=True)
-    _bind(explorer, controls, fit_window)
+    bind_controls(explorer, controls, fit_window)
     return explorer
 
 
@@ -197,5 +177,5 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
         return text, state
 
     explorer = make_explorer(controls, draw, observe=False, summary_first=True)
-    _bind(explorer, controls, sync)
+    bind_controls(explorer, controls, sync)
     return explorer

@@ -7,19 +7,16 @@ numbers in the summary.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
 
 from ...conv import conv2d, conv_output_size, convolve2d
 from ...data import load_photo, seed_image, seed_kernel
 from ...kernels import KERNEL_NAMES, get_kernel
 from ..plots.common import format_number
 from ..plots.lesson02 import conv_step_plot, flip_plot, kernel_effect_plot, output_size_plot
-from .common import Explorer, make_explorer
+from .common import Explorer, bind_controls, make_explorer, show_png
 
 __all__ = ["conv_step_explorer", "kernel_editor_explorer", "output_size_explorer", "flip_explorer",
            "FLIP_KERNELS"]
@@ -38,39 +35,9 @@ FLIP_KERNELS = {
 }
 
 
-def _show(fig):
-    """Show ``fig`` as a PNG at ``_DPI`` and close it.
 
-    The same picture ``plt.show()`` would give, but without the inline backend's ``bbox_inches="tight"``,
-    which draws every figure twice; the plots place their axes at fixed positions, so nothing is cut off.
-    That halves the drawing time and keeps each redraw near 60 ms instead of 100 ms.
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI, facecolor="white")
-    plt.close(fig)  # headless runs must not pile figures up
-    display(Image(data=buffer.getvalue(), format="png"))
-
-
-def _bind(explorer, controls, before_redraw=None):
-    """Redraw once per change; ``before_redraw(name)`` may set other controls without extra redraws."""
-    busy = [False]
-
-    def on_change(change, name):
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            if before_redraw is not None:
-                before_redraw(name)
-        finally:
-            busy[0] = False
-        explorer.refresh()
-
-    for name, control in controls.items():
-        if isinstance(control, widgets.Play):  # the Play drives the slider, which redraws
-            continue
-        control.observe(lambda change, name=name: on_change(change, name), names="value")
-
+def _show_png(fig):
+    show_png(fig, dpi=_DPI, facecolor="white")
 
 def _terms(window, kernel):
     """``(1)(1) + (2)(0) + (3)(-1) + ...``: each pixel of the window times its kernel weight."""
@@ -132,7 +99,7 @@ def conv_step_explorer(image=None, kernel=None, *, stride: int = 1, padding: int
         window = padded[r:r + kh, c:c + kw]
         products = window * K
         value = float(out[i, j])
-        _show(conv_step_plot(I, K, p, stride=stride, padding=padding, figsize=(11, 3.0)))
+        _show_png(conv_step_plot(I, K, p, stride=stride, padding=padding, figsize=(11, 3.0)))
         text = (f"<p><b>Step {p + 1} of {n}: output[{i}, {j}] = {_terms(window, K)} = "
                 f"{format_number(value)}</b></p>"
                 f"<p>The window covers rows {r} to {r + kh - 1} and columns {c} to {c + kw - 1}"
@@ -144,7 +111,7 @@ def conv_step_explorer(image=None, kernel=None, *, stride: int = 1, padding: int
 
     explorer = make_explorer(controls, draw, observe=False)
     explorer.children = (widgets.HBox([widgets.Label("play the steps:"), play, slider]),) + explorer.children[1:]
-    _bind(explorer, controls)
+    bind_controls(explorer, controls)
     return explorer
 
 
@@ -209,7 +176,7 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
     def draw(values, explorer):
         kernel = read_kernel()
         feature = conv2d(img, kernel)  # raises, in words, on NaN or infinity
-        _show(kernel_effect_plot(img, kernel, feature=feature, figsize=(10, 3.4)))
+        _show_png(kernel_effect_plot(img, kernel, feature=feature, figsize=(10, 3.4)))
         lo, hi, mean, total = float(feature.min()), float(feature.max()), float(feature.mean()), float(kernel.sum())
         if abs(total) < 1e-9:
             why = ("the weights sum to 0, so a flat patch gives 0 (white): only changes in brightness, such "
@@ -231,7 +198,7 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
     explorer.children = (widgets.HBox([controls["preset"], grid],
                                       layout=widgets.Layout(align_items="center")),) + \
         explorer.children[1:]
-    _bind(explorer, controls, sync)
+    bind_controls(explorer, controls, sync)
     return explorer
 
 
@@ -282,7 +249,7 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
 
     def draw(values, explorer):
         h, k, s, p = (int(values[name]) for name in ("size", "kernel", "stride", "padding"))
-        _show(output_size_plot(h, k, s, p, figsize=(4.6, 4.6)))
+        _show_png(output_size_plot(h, k, s, p, figsize=(4.6, 4.6)))
         span = h + 2 * p - k
         state = {"size": h, "kernel": k, "stride": s, "padding": p, "span": span}
         if span < 0:
@@ -365,7 +332,7 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
         conv = convolve2d(I, K)
         equal = bool(np.allclose(corr, conv))
         symmetric = bool(np.array_equal(K, K[::-1, ::-1]))
-        _show(flip_plot(I, K, flipped, figsize=(11, 3.0)))
+        _show_png(flip_plot(I, K, flipped, figsize=(11, 3.0)))
         a, b = format_number(corr[0, 0]), format_number(conv[0, 0])
         name = "flip(K)" if flipped else "K"
         if flipped:

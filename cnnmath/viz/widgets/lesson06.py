@@ -8,16 +8,14 @@ controls to the pictures of :mod:`cnnmath.viz.plots.lesson06`.
 from __future__ import annotations
 
 import html
-import io
 import numbers
 
 import numpy as np
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import Image, display
 
 from ..plots.lesson06 import gradcheck_plot, kernel_training_plot, secant_plot
-from .common import make_explorer
+from .common import make_explorer, show_png
 
 __all__ = ["gradcheck_explorer", "kernel_descent_explorer"]
 
@@ -26,19 +24,6 @@ DPI = 80
 EPS_GRID = np.logspace(-1, -9, 33)
 #: How far the secant panel moves the chosen weight either way.
 SECANT_RANGE = 0.15
-
-
-def _show(fig):
-    """Show ``fig`` in the explorer's Output as one PNG, then close it.
-
-    This is ``plt.show()`` without the inline backend's ``bbox_inches="tight"``, which draws every figure
-    twice; the explorers' figures are laid out with fixed axes instead, so one draw is enough and each
-    redraw stays quick.
-    """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 def _central_difference(f, x, index, eps):
@@ -143,7 +128,7 @@ def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
         secant_plot(offsets, along, float(x[index]), e, f_plus, f_minus, analytic, name=label, ax=ax1)
         ax1.set_title(f"L along {label}")
         gradcheck_plot(EPS_GRID, errors, current=(e, abs_err), ax=ax2)
-        _show(fig)
+        show_png(fig, dpi=DPI)
         verdict = "agree" if rel <= 1e-7 else "disagree: the step is too large or too small"
         text = (f"<p><b>Gradient check</b> of {html.escape(label)}: backprop gives "
                 f"<b>{analytic:.10f}</b>; with epsilon = {e:.0e} the central difference gives "
@@ -253,7 +238,7 @@ def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_
                 fig.add_axes((0.71, 0.08, 0.2, 0.8)))
         kernel_training_plot(shown, kernel, target, diverged=blew_up, axes=axes,
                              cax=fig.add_axes((0.93, 0.12, 0.012, 0.72)))
-        _show(fig)
+        show_png(fig, dpi=DPI)
         gap = float(np.abs(kernel - target).max())
         if blew_up:
             hint = f" (below about {stable_below:.3g})" if stable_below else ""

@@ -18,14 +18,14 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, Image, clear_output, display
+from IPython.display import HTML, clear_output, display
 
 from cnnmath import (KERNEL_NAMES, TinyCNN, accuracy, conv2d, fit, get_kernel, load_photo, max_pool2d, relu,
                      rgb_to_gray)
 
 from ..plots.lesson07 import feature_maps_plot, image_stages_plot, probability_plot, training_curves_plot
 from ..plots.common import image_plot
-from .common import make_explorer
+from .common import make_explorer, show_png
 
 __all__ = ["training_explorer", "feature_map_explorer", "drawing_pad", "upload_explorer",
            "image_from_bytes", "LEARNING_RATES", "PAD_LEVELS", "UPLOAD_MAX_SIDE"]
@@ -40,19 +40,6 @@ UPLOAD_MAX_SIDE = 256
 
 def _pct(p):
     return f"{100 * p:.1f}%"
-
-
-def _show(fig):
-    """Show a figure whose layout is already fixed, with one PNG render, and close it.
-
-    ``plt.show()`` under the inline backend saves with ``bbox_inches="tight"``, which draws the figure
-    twice; for the explorers' redraws that second draw was most of the callback's time (measured: about
-    160 ms instead of 40 ms for the feature-map figure), so they render once here instead.
-    """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -137,7 +124,7 @@ def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=1
         def show(history):
             with live:
                 clear_output(wait=True)
-                _show(training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6)))
+                show_png(training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6)))
 
         def on_epoch(info):
             bar.update(1)
@@ -219,7 +206,7 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
         feature_maps_plot(maps, axes[1], title=f"{label}: {maps.shape[0]} maps {maps.shape[1]}x{maps.shape[2]}")
         probability_plot(probs, axes[2], true_label=int(y[i]))
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.5)  # tight_layout: slow
-        _show(fig)
+        show_png(fig)
         peak = maps.reshape(len(maps), -1).max(axis=1)
         active = int((peak > 0).sum())
         verdict = "right" if pred == y[i] else "wrong"
@@ -284,7 +271,7 @@ def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
         fig, ax = plt.subplots(figsize=(4.2, 2.4))
         probability_plot(probs, ax)
         fig.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88)
-        _show(fig)
+        show_png(fig)
         inked = int((pad > levels[0]).sum())
         empty = "The pad is empty (click cells to draw); " if inked == 0 else ""
         text = (f"<p><b>Drawing pad:</b> {empty}most likely: <b>{best}</b> ({100 * probs[best]:.0f}%); "
@@ -449,7 +436,7 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
         pool = max_pool2d(act)
         fig = image_stages_plot(gray, conv, act, pool, kernel=k, kernel_name=values["kernel"],
                                 figsize=(11, 2.8))
-        _show(fig)
+        show_png(fig)
         zeros = float((act == 0).mean())
         text = (f"<p><b>Image pipeline</b> for {name}: {size[0]}x{size[1]} pixels (H x W), grayscale "
                 f"{gray.shape[0]}x{gray.shape[1]} &rarr; conv with '{values['kernel']}' "
