@@ -26,6 +26,7 @@ from .gradcheck import numerical_gradient, rel_error
 from .kernels import KERNEL_NAMES, get_kernel, kernel_bank
 from .losses import cross_entropy, log_softmax, softmax, softmax_cross_entropy
 from .model import TinyCNN
+from .receptive import receptive_field, receptive_field_steps
 from .pooling import (avg_pool2d, avg_pool2d_naive, avgpool2d_backward, avgpool2d_forward, max_pool2d,
                       max_pool2d_naive, max_pool2d_switches, maxpool2d_backward, maxpool2d_backward_naive,
                       maxpool2d_forward, maxpool2d_forward_naive, pool_output_size)
@@ -39,7 +40,7 @@ __all__ = [
     "conv2d", "convolve2d", "conv2d_naive", "conv2d_grad", "conv2d_grad_naive", "conv_output_size",
     "relu", "relu_derivative",
     "max_pool2d", "avg_pool2d", "max_pool2d_naive", "avg_pool2d_naive", "max_pool2d_switches",
-    "pool_output_size",
+    "pool_output_size", "receptive_field", "receptive_field_steps",
     "softmax", "log_softmax", "cross_entropy",
     # layer level
     "conv2d_forward", "conv2d_backward", "conv2d_forward_naive", "conv2d_backward_naive",

@@ -17,7 +17,7 @@ from cnnmath import conv2d, conv2d_forward, conv_output_size, get_kernel
 from cnnmath.checks import (LAYER_EXERCISE, STACK_EXERCISE, check_horizontal_edge_filter,
                             check_layer_output_shape, check_layer_param_count, check_receptive_field)
 from cnnmath.checks.lesson05 import _edge_images
-from cnnmath.viz.plots import receptive_field
+from cnnmath import receptive_field
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "05_feature_maps.ipynb"
 E = LAYER_EXERCISE

@@ -13,10 +13,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnmath import conv2d, conv2d_backward, conv2d_forward, get_kernel, kernel_bank  # noqa: E402
+from cnnmath import (conv2d, conv2d_backward, conv2d_forward, get_kernel, kernel_bank,  # noqa: E402
+                     receptive_field, receptive_field_steps)
 from cnnmath.checks import STACK_EXERCISE  # noqa: E402
 from cnnmath.viz.plots import (channel_sum_plot, filter_bank_plot, format_number, kernel_plot,  # noqa: E402
-                               receptive_field, receptive_field_plot, receptive_field_steps)
+                               receptive_field_plot)
 
 EDGES = ("vertical edge", "horizontal edge", "diagonal edge")
 

@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo  # noqa: E402
-from cnnmath.viz.plots import receptive_field  # noqa: E402
+from cnnmath import receptive_field  # noqa: E402
 from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
                                  parse_kernel_text, receptive_field_explorer, small_photo)
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402

@@ -205,7 +205,7 @@ def check_receptive_field(answer) -> Feedback:
             or float(answer) != int(answer):
         return incorrect("Give one whole number: the side of the square window of the input that one unit "
                          "of the last layer sees.")
-    from ..viz.plots.lesson05 import receptive_field  # here, so importing the checks loads no matplotlib
+    from ..receptive import receptive_field
 
     got = int(answer)
     expected = receptive_field(STACK_EXERCISE)

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo
-from cnnmath.viz.plots import receptive_field
+from cnnmath import receptive_field
 
 from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
 

@@ -13,7 +13,6 @@ the core package has no receptive-field function (lesson 5 is the only user).
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -21,9 +20,10 @@ from matplotlib.colors import ListedColormap, TwoSlopeNorm
 from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
+from ...receptive import _check_layers
 from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, matrix_plot
 
-__all__ = ["receptive_field", "receptive_field_steps", "kernel_plot", "filter_bank_plot",
+__all__ = ["kernel_plot", "filter_bank_plot",
            "channel_sum_plot", "receptive_field_plot"]
 
 REGION_COLOR = "#d55e00"   # orange outline of what one unit sees
@@ -34,76 +34,6 @@ _RF_CMAP = ListedColormap(["#f2f2f2", "#f6c89f", "#d55e00"])  # outside, region,
 # ----------------------------------------------------------------------------------------------------
 # Receptive field arithmetic
 # ----------------------------------------------------------------------------------------------------
-
-def _check_layers(layers):
-    if isinstance(layers, (str, bytes)):
-        raise TypeError("layers is a string but needs a list of (kernel, stride) pairs such as [(3, 1), (3, 1)]")
-    try:
-        pairs = [tuple(layer) for layer in layers]
-    except TypeError:
-        raise TypeError(f"layers is {layers!r} but needs a list of (kernel, stride) pairs such as "
-                        f"[(3, 1), (3, 1)]") from None
-    checked = []
-    for number, pair in enumerate(pairs, start=1):
-        if len(pair) != 2:
-            raise ValueError(f"layer {number} is {pair!r} but needs two numbers, (kernel, stride)")
-        for value, what in zip(pair, ("kernel", "stride")):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"layer {number} has {what} {value!r} but needs a whole number >= 1")
-        checked.append((int(pair[0]), int(pair[1])))
-    return checked
-
-
-def receptive_field_steps(layers):
-    """Receptive field and jump after each layer of a stack (lesson 5).
-
-    A unit of layer ``l`` sees ``r_l`` input pixels along each axis, and neighbouring units of layer ``l``
-    are ``j_l`` input pixels apart. Starting from one pixel (``r_0 = 1``, ``j_0 = 1``)::
-
-        r_l = r_(l-1) + (k_l - 1) * j_(l-1)        j_l = j_(l-1) * s_l
-
-    Padding does not change either number. A pooling window of size k and stride s counts as a layer
-    ``(k, s)`` too.
-
-    Parameters
-    ----------
-    layers : sequence of (int, int)
-        ``(kernel_size, stride)`` of each layer, first layer first.
-
-    Returns
-    -------
-    list of (int, int)
-        ``(r_l, j_l)`` after each layer; empty for an empty stack.
-    """
-    r, j = 1, 1
-    steps = []
-    for k, s in _check_layers(layers):
-        r += (k - 1) * j
-        j *= s
-        steps.append((r, j))
-    return steps
-
-
-def receptive_field(layers) -> int:
-    """How many input pixels (along each axis) one unit of the last layer of a stack sees (lesson 5).
-
-    ``r = 1 + sum_l (k_l - 1) * s_1 * ... * s_(l-1)``: each layer adds ``k - 1`` of its own steps, and a
-    step of layer ``l`` is the product of the strides below it. Two 3x3 layers with stride 1 give 5
-    (a 5x5 window of the input); three give 7.
-
-    Parameters
-    ----------
-    layers : sequence of (int, int)
-        ``(kernel_size, stride)`` of each layer, first layer first.
-
-    Returns
-    -------
-    int
-        The side of the square window of the input that one output unit depends on (1 for no layers).
-    """
-    steps = receptive_field_steps(layers)
-    return steps[-1][0] if steps else 1
-
 
 # ----------------------------------------------------------------------------------------------------
 # Kernels and their feature maps

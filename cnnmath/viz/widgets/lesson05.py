@@ -16,7 +16,8 @@ from ...conv import conv2d_forward
 from ...data import load_photo
 from ...kernels import KERNEL_NAMES, get_kernel
 from ...pooling import avg_pool2d
-from ..plots.lesson05 import filter_bank_plot, receptive_field_plot, receptive_field_steps
+from ...receptive import receptive_field_steps
+from ..plots.lesson05 import filter_bank_plot, receptive_field_plot
 from .common import Explorer, make_explorer
 
 __all__ = ["filter_bank_explorer", "receptive_field_explorer", "small_photo", "parse_kernel_text",
