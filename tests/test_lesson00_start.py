@@ -27,12 +27,6 @@ LESSONS = ["00_start_here", "01_image_as_matrix", "02_convolution", "03_relu", "
            "05_feature_maps", "06_backpropagation", "07_full_pipeline"]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 # --- plots ----------------------------------------------------------------------------------------
 
 def _texts(fig):

@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
@@ -14,12 +13,6 @@ from cnnmath import GRAY_WEIGHTS, load_photo, load_photo_rgb  # noqa: E402
 from cnnmath.checks import example_matrix  # noqa: E402
 from cnnmath.viz.plots import (channels_plot, gray_weights_plot, image_matrix_plot,  # noqa: E402
                                normalize_plot, zoom_plot)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

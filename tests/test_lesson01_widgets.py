@@ -7,7 +7,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -15,12 +14,7 @@ from cnnmath import GRAY_WEIGHTS, load_photo, load_photo_rgb, rgb_to_gray  # noq
 from cnnmath.viz.plots import format_number  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from tests.conftest import count_redraws as _count_redraws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +25,6 @@ def photo():
 @pytest.fixture(scope="module")
 def rgb():
     return load_photo_rgb()
-
-
-def _count_redraws(explorer):
-    calls = []
-    original = explorer._redraw
-
-    def counting():
-        calls.append(1)
-        original()
-
-    explorer._redraw = counting
-    return calls
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------

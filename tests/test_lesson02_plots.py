@@ -17,12 +17,6 @@ from cnnmath.viz.plots import (conv_step_plot, flip_plot, format_number, kernel_
                                output_size_plot)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _texts(ax):
     return [t.get_text() for t in ax.texts]
 

@@ -20,29 +20,12 @@ from cnnmath.viz.widgets import (FLIP_KERNELS, conv_step_explorer, flip_explorer
                                  kernel_editor_explorer, output_size_explorer)
 from cnnmath.viz.widgets import lesson02 as lesson02_widgets  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from tests.conftest import count_redraws as _count_redraws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def small_photo():
     return load_photo()[::2, ::2]
-
-
-def _count_redraws(explorer):
-    calls = []
-    original = explorer._redraw
-
-    def counting():
-        calls.append(1)
-        original()
-
-    explorer._redraw = counting
-    return calls
 
 
 def _terms(window, kernel):

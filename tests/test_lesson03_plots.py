@@ -14,12 +14,6 @@ from cnnmath.viz.plots import (best_line_fit, format_number, relu_derivative_plo
                                relu_fit_plot, relu_map_plot, relu_pair_plot, relu_plot)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _texts(fig):
     return [t.get_text() for ax in fig.axes for t in ax.texts]
 

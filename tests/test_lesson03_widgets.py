@@ -18,12 +18,6 @@ from cnnmath.viz.widgets import RELU_BIAS_KERNELS, relu_bias_explorer, relu_expl
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def photo_maps():
     photo = load_photo()

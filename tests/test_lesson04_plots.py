@@ -7,7 +7,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -22,12 +21,6 @@ from cnnmath.viz.widgets import pool_example_inputs  # noqa: E402
 
 X = seed_pool_input()
 X_TIE = pool_example_inputs()["4x4 after ReLU (ties)"]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _texts(fig):

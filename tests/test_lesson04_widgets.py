@@ -23,12 +23,6 @@ from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 INPUTS = pool_example_inputs()
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _every_control_is_labelled(ex):
     for name, control in ex.controls.items():
         assert control.description, name

@@ -22,12 +22,6 @@ from cnnmath.viz.plots import (channel_sum_plot, filter_bank_plot, format_number
 EDGES = ("vertical edge", "horizontal edge", "diagonal edge")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def tiny_image():
     """The lesson's 6x6 image: top half +1, left half +1."""
     image = np.zeros((6, 6))

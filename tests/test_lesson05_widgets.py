@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -19,12 +18,7 @@ from cnnmath import receptive_field  # noqa: E402
 from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
                                  parse_kernel_text, receptive_field_explorer, small_photo)
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from tests.conftest import count_redraws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +33,6 @@ def stat(v):
 
 def summary_line(k, name, fmap):
     return f"filter {k} ({name}): min {stat(fmap.min())}, max {stat(fmap.max())}, mean {stat(fmap.mean())}"
-
-
-def count_redraws(explorer):
-    calls = []
-    original = explorer._redraw
-
-    def counting():
-        calls.append(1)
-        original()
-
-    explorer._redraw = counting
-    return calls
 
 
 # --- small_photo and parse_kernel_text ------------------------------------------------------------

@@ -6,7 +6,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnmath import conv2d_grad, max_pool2d_switches, seed_image, seed_kernel, softmax  # noqa: E402
@@ -15,12 +14,6 @@ from cnnmath.viz.plots import (backward_chain_plot, forward_chain_plot, gradchec
                                softmax_gradient_plot)
 
 from .test_lesson06_gradients import B_LIVE, forward_backward, live_kernel  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _texts(fig):

@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -19,12 +18,6 @@ from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 
 from .test_lesson06_gradients import (B_LIVE, forward_backward, learning_setup, live_kernel,  # noqa: E402
                                       loss_only)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
