@@ -22,6 +22,9 @@ COURSE_STAMP := $(VENV)/.installed-course
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 NOTEBOOK ?= notebooks/00_start_here.ipynb
+# The slideshow extension in labextension/ is installed by requirements.txt; a change to it reinstalls.
+LABEXTENSION := $(wildcard labextension/pyproject.toml labextension/cnnmath-rise-widgets/*.json \
+                  labextension/cnnmath-rise-widgets/static/*.js)
 
 .PHONY: help course test notebooks bench student clean distclean venv
 
@@ -51,13 +54,13 @@ $(PY):
 
 venv: $(PY)
 
-$(COURSE_STAMP): requirements.txt pyproject.toml | $(PY)
+$(COURSE_STAMP): requirements.txt pyproject.toml $(LABEXTENSION) | $(PY)
 	$(PIP) install -r requirements.txt
 	@# Build matplotlib's font cache now, so the first lesson's first plot is not a long silent wait.
 	$(PY) -c "import matplotlib.pyplot"
 	@touch $@
 
-$(TEST_STAMP): requirements.txt requirements-test.txt pyproject.toml | $(PY)
+$(TEST_STAMP): requirements.txt requirements-test.txt pyproject.toml $(LABEXTENSION) | $(PY)
 	$(PIP) install -r requirements-test.txt
 	$(PY) -c "import matplotlib.pyplot"
 	@touch $@

@@ -53,3 +53,10 @@ def test_student_version_runs_top_to_bottom(path, tmp_path):
     assert not any("<summary>Solution" in c.source for c in nb.cells if c.cell_type == "markdown")
     # raises NotebookExecutionError, naming the cell, if anything fails without the solutions
     run_notebooks.execute_notebook(nb, cwd=ROOT / "notebooks", path=built)
+
+
+def test_the_copy_presents_like_the_original(tmp_path):
+    student.build(tmp_path, NOTEBOOKS[:1])
+    assert (tmp_path / "rise.css").read_text() == (ROOT / "notebooks" / "rise.css").read_text()
+    nb = nbformat.read(tmp_path / NOTEBOOKS[0].name, as_version=4)
+    assert nb.metadata["rise"] == nbformat.read(NOTEBOOKS[0], as_version=4).metadata["rise"]

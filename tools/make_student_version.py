@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -62,6 +63,8 @@ def build(out_dir: Path, notebooks=None) -> list[Path]:
         target = out_dir / path.name
         nbformat.write(studentize(nb), target)
         written.append(target)
+    # The slideshow stylesheet travels with the notebooks, so the copy presents like the original.
+    shutil.copyfile(NOTEBOOK_DIR / "rise.css", out_dir / "rise.css")
     return written
 
 
