@@ -68,3 +68,37 @@ def _walk(widget):
         w = stack.pop()
         stack.extend(getattr(w, "children", ()))
         yield w
+
+
+# --- colormaps: every figure reads in grey and for colour-blind students ------------------------------
+# tests/conftest.py judges every colormap drawn in every test with colormap_problem; these tests show the
+# judge itself tells good maps from bad ones, and that the package's maps are really being seen.
+
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+
+from .conftest import colormap_problem  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["gray", "Greys", "viridis", "cividis", "RdBu_r"])
+def test_readable_colormaps_pass(name):
+    assert colormap_problem(colormaps[name]) is None
+
+
+@pytest.mark.parametrize("name", ["jet", "hsv", "RdYlGn", "PiYG", "rainbow"])
+def test_colormaps_that_fail_in_grey_or_for_colour_blind_students_are_caught(name):
+    assert colormap_problem(colormaps[name]) is not None
+
+
+def test_a_red_green_category_map_of_equal_lightness_is_caught():
+    assert colormap_problem(ListedColormap(["#d62728", "#2ca02c"], name="red-green")) is not None
+
+
+def test_the_package_maps_are_judged(_close_figures):
+    from cnnmath.viz.plots.lesson03 import MASK_CMAP
+    from cnnmath.viz.plots.lesson05 import _RF_CMAP
+
+    for cmap in (MASK_CMAP, _RF_CMAP, colormaps[cm.viz.plots.common.DIVERGING_CMAP]):
+        assert colormap_problem(cmap) is None, cmap.name
+    W.conv_step_explorer()  # draws its figure: the conftest recorder must see the colormaps it used
+    assert {c.name for c in _close_figures.values()} & {"gray", "RdBu_r"}
