@@ -169,6 +169,34 @@ def check_has_checked_output(path, nb):
     return [f"no cell carries `{CHECK_OUTPUT_MARKER}`: mark the cells whose printed numbers are the lesson"]
 
 
+def _numbers_in(cell) -> bool:
+    """Whether a cell shows numbers in words: markdown text, or printed/displayed text under a code cell."""
+    if cell.cell_type == "markdown":
+        return bool(re.search(r"\d", cell.source))
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        text = output.get("text", "") + data.get("text/markdown", "") + data.get("text/html", "")
+        if "image/png" not in data and re.search(r"\d", text):
+            return True
+    return False
+
+
+def check_figures_have_numbers_beside_them(path, nb):
+    """A figure's key numbers are also written out: in its own cell's text output or a cell next to it.
+
+    A student who cannot tell the colours apart, uses a screen reader, or reads the notebook in grey
+    still gets what the picture says.
+    """
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+            continue
+        neighbours = nb.cells[max(index - 1, 0):index + 2]
+        if not any(_numbers_in(c) for c in neighbours):
+            problems.append(f"cell {index + 1}: a figure with no numbers in words in it or next to it")
+    return problems
+
+
 CHECKS = [
     check_valid_nbformat,
     check_no_error_outputs,
@@ -181,6 +209,7 @@ CHECKS = [
     check_no_star_imports,
     check_figures_have_figsize,
     check_has_checked_output,
+    check_figures_have_numbers_beside_them,
 ]
 
 
@@ -248,6 +277,16 @@ def test_checks_catch_problems(tmp_path, check, sources, counts):
     path = tmp_path / "02_demo.ipynb"
     nbformat.write(nb, path)
     assert check(path, nb)
+
+
+def test_a_figure_alone_is_caught_and_one_with_its_numbers_is_not(tmp_path):
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure 1>"})
+    nb = _notebook("fig = plot()", "x = 1")
+    nb.cells[0].outputs = [png]
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("## A picture"))
+    assert check_figures_have_numbers_beside_them(tmp_path / "x.ipynb", nb)
+    nb.cells[0].source = "## A picture: the largest value is 7"
+    assert not check_figures_have_numbers_beside_them(tmp_path / "x.ipynb", nb)
 
 
 def test_checks_catch_widgets_errors_and_kernelspec(tmp_path):
