@@ -56,6 +56,16 @@ def show_error(summary, err):
                      f"{html.escape(str(err))}</p>")
 
 
+def _drop_picture():
+    """After a failed redraw: close its half-made figure and clear the Output now.
+
+    ``clear_output(wait=True)`` only clears when new output arrives; a failed redraw sends none, so the
+    previous setting's picture would stay above the error message as if it belonged to the new setting.
+    """
+    plt.close("all")
+    clear_output()
+
+
 def make_explorer(controls, draw, *, layout="vertical", summary_first=False, observe=True):
     """Bind ``controls`` to ``draw`` and return an :class:`Explorer`.
 
@@ -94,11 +104,11 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
                 explorer.state = state or {}
                 explorer.last_error = None
             except (ValueError, TypeError) as err:
-                plt.close("all")
+                _drop_picture()
                 show_error(summary, err)
                 explorer.last_error = err
             except Exception as err:  # still visible to the student, never swallowed
-                plt.close("all")
+                _drop_picture()
                 summary.value = ("<pre style='color:#b00020'>" + html.escape(traceback.format_exc())
                                  + "</pre>")
                 explorer.last_error = err
