@@ -8,7 +8,13 @@ Run from the repository root (``make bench`` does this)::
 Every case runs its candidates interleaved in this one process (repeat 1: cnnmath, torch, scipy; repeat 2:
 ...), after a warm-up, so machine noise hits all of them alike; the table shows medians. PyTorch and SciPy
 are optional: a missing one is reported and its columns say so. numpy's BLAS and PyTorch are given the same
-number of threads (threadpoolctl and ``torch.set_num_threads``).
+number of threads (threadpoolctl and ``torch.set_num_threads``); cnnmath's own threads (max pooling) follow
+the same limit.
+
+With two or more threads, a library's idle worker threads keep spinning for a while after each call
+(OpenBLAS for about 0.1 s, PyTorch's OpenMP for several ms) and take cores from whichever candidate runs
+next. ``--settle MS`` runs each candidate untimed for MS milliseconds before each timed call, so that each
+is measured without the other's spinning threads (see README.md).
 """
 
 from __future__ import annotations
@@ -41,14 +47,30 @@ except ImportError:
     threadpool_limits = None
 
 
-def median_times(candidates, repeats, warmup=2):
-    """Time each callable ``repeats`` times, interleaved; return {name: median seconds}."""
-    for _ in range(warmup):
+def median_times(candidates, repeats, warmup=2, settle=0.0, warmup_seconds=0.1):
+    """Time each callable ``repeats`` times, interleaved; return {name: median seconds}.
+
+    The warm-up runs the candidates interleaved, untimed, for at least ``warmup`` rounds and
+    ``warmup_seconds``. Until the heap has grown to what both libraries' allocations need side by side,
+    some calls page-fault on fresh memory (about 2x slower for these cases); in a fresh process that takes
+    some 100 calls, which is why ``run`` gives its first case a longer warm-up.
+    ``settle`` > 0: before each timed call, call the same candidate untimed for that many seconds (at
+    least once), so that the previous candidate's idle worker threads have stopped spinning (see
+    ``--settle``).
+    """
+    start, rounds = time.perf_counter(), 0
+    while rounds < warmup or time.perf_counter() - start < warmup_seconds:
         for fn in candidates.values():
             fn()
+        rounds += 1
     times = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
+            if settle:
+                until = time.perf_counter() + settle
+                fn()
+                while time.perf_counter() < until:
+                    fn()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
@@ -206,7 +228,10 @@ def fmt_ratio(a, b, target):
     return f"{r:5.2f}x{mark}"
 
 
-def run(threads_list, repeats, dtypes):
+FIRST_WARMUP = 0.5  # seconds of warm-up for the first case of the process (see median_times)
+
+
+def run(threads_list, repeats, dtypes, settle=0.0):
     rows = []
     for threads in threads_list:
         limiter = threadpool_limits(limits=threads) if threadpool_limits else None
@@ -215,10 +240,11 @@ def run(threads_list, repeats, dtypes):
         try:
             for label, shape, factory, t_target, s_target in CASES:
                 for dtype in dtypes:
-                    med = median_times(factory(dtype), repeats)
+                    med = median_times(factory(dtype), repeats, settle=settle,
+                                       warmup_seconds=0.1 if rows else FIRST_WARMUP)
                     rows.append((label, shape, np.dtype(dtype).name, threads, med.get("cnnmath"),
                                  med.get("torch"), med.get("scipy"), t_target, s_target))
-            med = median_times(case_epoch(), max(3, repeats // 2), warmup=1)
+            med = median_times(case_epoch(), max(3, repeats // 2), warmup=1, settle=settle)
             rows.append(("TinyCNN epoch", "digits 1437, batch 32", "float64", threads, med.get("cnnmath"),
                          med.get("torch"), None, 0.5, None))
         finally:
@@ -248,7 +274,7 @@ def malloc_probe(repeats):
     """cnnmath's medians for MALLOC_CASES at 1 thread, as JSON (run in a child with tuning on or off)."""
     import json
     with threadpool_limits(limits=1):
-        out = [median_times({"cnnmath": factory()["cnnmath"]}, repeats)["cnnmath"]
+        out = [median_times({"cnnmath": factory()["cnnmath"]}, repeats, warmup_seconds=0)["cnnmath"]
                for _, _, factory in MALLOC_CASES]
     print(json.dumps({"tuned": cm.MALLOC_TUNED, "medians": out}))
 
@@ -278,6 +304,10 @@ def main(argv=None):
     parser.add_argument("--float64-only", action="store_true")
     parser.add_argument("--malloc-probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-malloc-comparison", action="store_true")
+    parser.add_argument("--settle", type=float, default=0.0, metavar="MS",
+                        help="before each timed call, run the same candidate untimed for MS milliseconds, so "
+                             "that the other library's idle threads (OpenBLAS, OpenMP) stop spinning on the "
+                             "cores first; matters with more than one thread (default 0: plain interleaving)")
     args = parser.parse_args(argv)
     repeats = max(7, args.repeats)
     if args.malloc_probe:
@@ -289,10 +319,12 @@ def main(argv=None):
     if threadpool_limits:
         blas = [f"{i['internal_api']} {i['version']} ({i['num_threads']} threads)" for i in threadpool_info()]
         print(f"BLAS: {', '.join(blas)}")
-    print(f"medians of {repeats} interleaved repeats after a warm-up; ratio = cnnmath / other (lower is better)")
+    settle = f", each after {args.settle:g} ms of untimed calls of itself" if args.settle else ""
+    print(f"medians of {repeats} interleaved repeats after a warm-up{settle}; "
+          f"ratio = cnnmath / other (lower is better)")
     print()
     dtypes = [np.float64] if args.float64_only else [np.float64, np.float32]
-    print_table(run(args.threads, repeats, dtypes))
+    print_table(run(args.threads, repeats, dtypes, settle=args.settle / 1e3))
     reached = time_to_97()
     print()
     if reached:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _parallel
 from ._validate import as_array, check_int, out_shape2d
 
 __all__ = [
@@ -273,6 +274,8 @@ def _max_forward(x, size, stride, h_out, w_out):
         out = x[:, :, :row_end:stride, :col_end:stride].copy()
     elif size == 2 == stride and x.shape[2] % 2 == 0 and x.shape[3] % 2 == 0 and _memory_order(x):
         return _max_forward_2x2(x)
+    elif stride == 1:
+        return _max_forward_wide(x, size, h_out, w_out)
     else:
         cols = x[:, :, :, 0:col_end:stride].copy()  # (N, C, H, W_out): maxima over window columns
         for k in range(1, size):
@@ -305,8 +308,7 @@ def maxpool2d_backward(dout, cache):
     """
     x, out, size, stride = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
-    need = out.shape if not isinstance(out, tuple) else \
-        x.shape[:2] + (x.shape[2] // 2, x.shape[3] // 2)  # the 2x2 path caches its comparisons instead
+    need = x.shape[:2] + ((x.shape[2] - size) // stride + 1, (x.shape[3] - size) // stride + 1)
     if dout.shape != need:
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward "
                          f"pass's output")
@@ -361,10 +363,110 @@ def _max_backward_2x2(dout, x, order, left_wins, top_wins):
     return dxm.transpose(np.argsort(order))
 
 
+def _max_forward_wide(x, size, h_out, w_out):
+    """Stride-1 max pooling (overlapping windows) on the whole batch as one flat array, split over threads.
+
+    With stride 1, the windows at offset (m, n) of every output of every map read one contiguous run of
+    the flattened batch, if every map is given outputs at all its H*W positions: those beyond the last
+    row or column of outputs are windows that wrap around into the next row or map, computed and never
+    shown. So every step below is one operation on long 1-D runs, which numpy does several times faster
+    than the same work on strided 4-D views, and the maps can be split over threads
+    (:mod:`cnnmath._parallel`): each thread takes whole maps and stops before its last map's wrapped
+    windows, so no thread writes where another does.
+
+    Separable, as in :func:`_max_forward`: ``colmax`` holds the maximum over each window's columns at every
+    position, the output the maximum over ``size`` rows of it. Both are kept for the backward pass.
+    """
+    order = _memory_order(x)
+    xm = np.ascontiguousarray(x) if order is None else x.transpose(order)
+    order = order or (0, 1, 2, 3)
+    a, b, h, w = xm.shape
+    flat = xm.reshape(-1)
+    plane = h * w
+    colmax = np.empty(flat.size, dtype=x.dtype)
+    best = np.empty(flat.size, dtype=x.dtype)
+
+    def work(lo, hi):
+        start, stop = lo * plane, hi * plane
+        end_c = stop - (size - 1)  # colmax at j needs x up to j + size - 1
+        end_o = stop - (size - 1) * (w + 1)  # the output at j needs colmax up to j + (size - 1) * w
+        cm, src = colmax[start:end_c], flat[start:stop]
+        np.maximum(src[:end_c - start], src[1:1 + end_c - start], out=cm)
+        for n in range(2, size):
+            np.maximum(cm, src[n:n + end_c - start], out=cm)
+        out = best[start:end_o]
+        run = end_o - start
+        np.maximum(cm[:run], cm[w:w + run], out=out)
+        for m in range(2, size):
+            np.maximum(out, cm[m * w:m * w + run], out=out)
+        colmax[end_c:stop] = 0  # positions no window of these maps reaches: defined, never used
+        best[end_o:stop] = 0
+
+    _parallel.split_rows(work, a * b, flat.size)
+    out = best.reshape(a, b, h, w)[:, :, :h_out, :w_out].transpose(order)
+    return out, (x, ("wide", order, flat, colmax, best), size, 1)
+
+
+def _route_first_max(values, best, grad, target, pitch, size, scratch):
+    """Add each ``grad[j]`` to ``target[j + t*pitch]`` for the first t with ``values[j + t*pitch] == best[j]``.
+
+    Candidate t takes the part of the gradient still left where it holds the maximum; what it takes is
+    exactly that gradient or exactly 0 (a product with a comparison), so what is left after it is exactly
+    0 or the whole gradient (a difference), and the last candidate takes whatever is left. ``scratch`` is
+    two arrays of ``best``'s length for the float and bool temporaries.
+    """
+    run = best.size
+    left, hit = scratch[0][:run], scratch[1][:run]
+    share = None
+    for t in range(size - 1):
+        shifted = slice(t * pitch, t * pitch + run)
+        np.equal(values[shifted], best, out=hit)
+        share = np.multiply(grad if t == 0 else left, hit, out=share)
+        target[shifted] += share
+        np.subtract(grad if t == 0 else left, share, out=left)
+    shifted = slice((size - 1) * pitch, (size - 1) * pitch + run)
+    target[shifted] += left
+
+
+def _max_backward_wide(dout, x, size, order, flat, colmax, best):
+    """Backward of :func:`_max_forward_wide`, separably and with the tie rule of :func:`_max_backward`.
+
+    The first maximum of a window in reading order lies in its first row whose column maximum equals the
+    window's maximum, at the first column of that row that equals it. So the gradient goes first from each
+    output to one of ``size`` rows of ``colmax``, then from each entry of ``colmax`` to one of ``size``
+    columns of x: 2*size shifted adds instead of size**2. The positions that are not outputs carry a
+    gradient of exactly zero, and every sum starts from +0.0 (so it is never -0.0, and adding a zero
+    changes no bit), so where the batch is split between threads makes no difference to a single bit.
+    """
+    a, b, h, w = x.transpose(order).shape
+    h_out, w_out = dout.shape[2:]
+    plane = h * w
+    grad = np.zeros(flat.size, dtype=x.dtype)
+    grad.reshape(a, b, h, w)[:, :, :h_out, :w_out] = dout.transpose(order)
+    dcol = np.empty(flat.size, dtype=x.dtype)
+    dx = np.empty(flat.size, dtype=x.dtype)
+
+    def work(lo, hi):
+        start, stop = lo * plane, hi * plane
+        end_c, end_o = stop - (size - 1), stop - (size - 1) * (w + 1)  # as in _max_forward_wide
+        dcol[start:stop] = 0
+        dx[start:stop] = 0
+        scratch = (np.empty(stop - start, dtype=x.dtype), np.empty(stop - start, dtype=bool))
+        _route_first_max(colmax[start:stop], best[start:end_o], grad[start:end_o], dcol[start:stop], w, size,
+                         scratch)
+        _route_first_max(flat[start:stop], colmax[start:end_c], dcol[start:end_c], dx[start:stop], 1, size,
+                         scratch)
+
+    _parallel.split_rows(work, a * b, flat.size)
+    return dx.reshape(a, b, h, w).transpose(order)
+
+
 def _max_backward(dout, cache):
     """:func:`maxpool2d_backward` on a checked ``dout``."""
     x, out, size, stride = cache
-    if isinstance(out, tuple):
+    if isinstance(out, tuple):  # a fast path's own cache
+        if out[0] == "wide":
+            return _max_backward_wide(dout, x, size, *out[1:])
         return _max_backward_2x2(dout, x, *out[1:])
     dx = np.zeros_like(x)
     unclaimed = np.ones(out.shape, dtype=bool)

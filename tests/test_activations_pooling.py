@@ -1,5 +1,7 @@
 """ReLU and pooling: the lesson's examples, loops against vectorised, ties, gradients."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,127 @@ def test_pooling_has_no_parameters_and_stride_floor():
     # (5 - 2)//2 + 1 = 2: the last row and column are not covered by any window
     assert max_pool2d(x).shape == (2, 2)
     assert max_pool2d(x)[1, 1] == x[3, 3]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stride-1 max pooling of a batch: the flat "wide" path, split over threads (cnnmath/_parallel.py)
+# ----------------------------------------------------------------------------------------------------
+
+def _batch(shape, layout, seed):
+    """Small integers (many ties) in (N, C, H, W) order, laid out in memory as asked."""
+    x = np.random.default_rng(seed).integers(-2, 3, size=shape).astype(float)
+    if layout == "channel-major":  # the network's convolution leaves its output like this
+        return np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    if layout == "fortran":  # neither order: the path copies it first
+        return np.asfortranarray(x)
+    return x
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+@pytest.mark.parametrize("shape", [(1, 1, 4, 4), (5, 3, 7, 6), (3, 1, 9, 5), (2, 2, 4, 11)])
+@pytest.mark.parametrize("layout", ["c", "channel-major", "fortran"])
+def test_stride_one_max_pooling_equals_loops_with_ties(size, shape, layout):
+    x = _batch(shape, layout, seed=size + sum(shape))
+    before = x.copy()
+    out, cache = maxpool2d_forward(x, size, 1)
+    ref, ref_cache = maxpool2d_forward_naive(x, size, 1)
+    np.testing.assert_array_equal(out, ref)
+    dout = np.random.default_rng(size).integers(-3, 4, size=out.shape).astype(float)  # exact sums
+    np.testing.assert_array_equal(maxpool2d_backward(dout, cache), maxpool2d_backward_naive(dout, ref_cache))
+    np.testing.assert_array_equal(x, before)  # the input is never modified
+
+
+def test_stride_one_max_pooling_keeps_float32():
+    x = _batch((3, 2, 6, 6), "c", seed=1).astype(np.float32)
+    out, cache = maxpool2d_forward(x, 3, 1)
+    dx = maxpool2d_backward(np.ones(out.shape, np.float32), cache)
+    assert out.dtype == dx.dtype == np.float32
+    np.testing.assert_array_equal(out, maxpool2d_forward_naive(x.astype(float), 3, 1)[0])
+    assert dx.sum() == out.size  # one unit of gradient per window
+
+
+@pytest.fixture
+def forced_threads(monkeypatch):
+    """Make every call split over ``n`` threads, however small its arrays: ``forced_threads(n)``."""
+    from cnnmath import _parallel
+
+    def force(n):
+        monkeypatch.setattr(_parallel, "MIN_ITEMS", 0)
+        monkeypatch.setattr(_parallel, "threads_allowed", lambda: n)
+    return force
+
+
+@pytest.mark.parametrize("threads", [2, 3, 4, 16])
+@pytest.mark.parametrize("size", [2, 3])
+@pytest.mark.parametrize("shape", [(5, 3, 8, 7), (1, 3, 6, 6), (7, 1, 5, 9)])  # odd numbers of maps
+def test_threaded_pooling_is_bit_for_bit_the_single_thread_result(threads, size, shape, forced_threads):
+    x = _batch(shape, "c", seed=threads + size)
+    x[0, 0] = 0.0  # a whole map of ties
+    dout = np.random.default_rng(size).normal(size=(shape[0], shape[1], shape[2] - size + 1,
+                                                    shape[3] - size + 1))
+    dout[-1, -1] = -0.0  # signed zeros must come out the same too
+    out1, cache1 = maxpool2d_forward(x, size, 1)
+    dx1 = maxpool2d_backward(dout, cache1)
+    forced_threads(threads)
+    out, cache = maxpool2d_forward(x, size, 1)
+    dx = maxpool2d_backward(dout, cache)
+    assert out.tobytes() == out1.tobytes()
+    assert dx.tobytes() == dx1.tobytes()
+    # and both agree with the loops (the naive version sums in another order: compare values)
+    ref, ref_cache = maxpool2d_forward_naive(x, size, 1)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_allclose(dx, maxpool2d_backward_naive(dout, ref_cache), rtol=1e-14, atol=1e-15)
+
+
+def test_forward_and_backward_may_use_different_thread_counts(forced_threads):
+    x = _batch((5, 3, 7, 7), "channel-major", seed=3)
+    dout = np.random.default_rng(3).normal(size=(5, 3, 5, 5))
+    out1, cache1 = maxpool2d_forward(x, 3, 1)
+    forced_threads(3)
+    out, cache = maxpool2d_forward(x, 3, 1)
+    assert maxpool2d_backward(dout, cache1).tobytes() == maxpool2d_backward(dout, cache).tobytes()
+
+
+def test_split_rows_runs_every_row_once_and_raises_a_blocks_error():
+    from cnnmath import _parallel
+    for rows in (1, 2, 5, 17):
+        for threads in (1, 2, 3, 8):
+            seen = np.zeros(rows, dtype=int)
+
+            def work(lo, hi):
+                seen[lo:hi] += 1  # blocks are disjoint: no two threads touch the same entry
+            _parallel.split_rows(work, rows, items=10**9, threads=threads)
+            np.testing.assert_array_equal(seen, 1)
+
+    def fail(lo, hi):
+        if hi == 4:
+            raise ValueError("block 2 failed")
+    with pytest.raises(ValueError, match="block 2"):
+        _parallel.split_rows(fail, 4, items=10**9, threads=2)
+
+
+def test_thread_count_follows_the_blas_limit():
+    """threadpoolctl's limit (what the benchmark sets) decides: 1 thread stays 1 thread."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from cnnmath import _parallel
+    with threadpoolctl.threadpool_limits(1):
+        assert _parallel.threads_allowed() == 1
+    with threadpoolctl.threadpool_limits(2):
+        blas = [info["num_threads"] for info in threadpoolctl.threadpool_info()
+                if info["user_api"] == "blas" and f"{os.sep}numpy" in info["filepath"]]
+        assert _parallel.threads_allowed() == min([2, os.cpu_count() or 1] + blas)
+    assert 1 <= _parallel.threads_allowed() <= (os.cpu_count() or 1)
+
+
+def test_split_rows_inside_a_block_runs_on_that_thread():
+    """A block that splits again (not done today) must not wait for the pool it is running on."""
+    from cnnmath import _parallel
+    seen = np.zeros(12, dtype=int)
+
+    def inner(lo, hi):
+        seen[lo:hi] += 1
+
+    def outer(lo, hi):
+        _parallel.split_rows(lambda a, b: inner(lo + a, lo + b), hi - lo, items=10**9, threads=2)
+    _parallel.split_rows(outer, 12, items=10**9, threads=2)
+    np.testing.assert_array_equal(seen, 1)

@@ -168,3 +168,53 @@ def test_float32_stays_float32():
     assert out.dtype == np.float32
     assert all(g.dtype == np.float32 for g in conv2d_backward(np.ones_like(out), cache))
     assert conv2d(np.ones((4, 4), np.float32), np.ones((2, 2), np.float32)).dtype == np.float32
+
+
+# Stride 1 goes through the "wide" im2col (cnnmath/conv.py: _im2col_wide, _backward_wide); "same" padding
+# (H_out == H) has its own col2im. Kernel rows that land entirely on the padding, 1x1 kernels, non-square
+# kernels and images narrower than the kernel plus padding are the edges of that bookkeeping.
+STRIDE_ONE_CASES = [
+    # (N, C, H, W, F, KH, KW, padding)
+    (3, 2, 6, 6, 4, 3, 3, 1),   # same padding
+    (2, 1, 5, 7, 3, 5, 5, 2),   # same padding, wider kernel
+    (1, 2, 1, 1, 2, 5, 5, 2),   # same padding on a 1x1 image: most kernel rows read only padding
+    (2, 3, 4, 6, 2, 3, 5, 1),   # same rows, not same columns
+    (2, 2, 7, 5, 3, 3, 3, 0),   # no padding
+    (3, 1, 6, 4, 2, 2, 3, 2),   # more padding than "same"
+    (2, 2, 5, 5, 3, 1, 1, 0),   # 1x1 kernel
+    (1, 1, 2, 9, 2, 4, 2, 1),
+]
+
+
+@pytest.mark.parametrize("case", STRIDE_ONE_CASES)
+@pytest.mark.parametrize("layout", ["c", "transposed"])
+def test_stride_one_layer_equals_loops(case, layout):
+    n, c, h, w, f, kh, kw, padding = case
+    rng = np.random.default_rng(sum(case))
+    x, wts, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, kh, kw)), rng.normal(size=f)
+    if layout == "transposed":  # a view, as the network's own arrays often are
+        x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    saved = [a.copy() for a in (x, wts, b)]
+    out, cache = conv2d_forward(x, wts, b, 1, padding)
+    ref, ref_cache = conv2d_forward_naive(x, wts, b, 1, padding)
+    np.testing.assert_allclose(out, ref, atol=1e-12)
+    dout = rng.normal(size=out.shape)
+    dout_saved = dout.copy()
+    for fast, slow in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, ref_cache)):
+        assert fast.shape == slow.shape
+        np.testing.assert_allclose(fast, slow, atol=1e-11)
+    for a, before in zip((x, wts, b, dout), saved + [dout_saved]):
+        np.testing.assert_array_equal(a, before)  # inputs are never modified
+
+
+def test_stride_one_float32_layer_is_close_to_float64():
+    rng = np.random.default_rng(3)
+    x, wts, b = rng.normal(size=(4, 3, 9, 9)), rng.normal(size=(5, 3, 3, 3)), rng.normal(size=5)
+    out, cache = conv2d_forward(x, wts, b, 1, 1)
+    dout = rng.normal(size=out.shape)
+    out32, cache32 = conv2d_forward(x.astype(np.float32), wts.astype(np.float32), b.astype(np.float32), 1, 1)
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32, out, rtol=1e-4, atol=1e-4)
+    for g32, g in zip(conv2d_backward(dout.astype(np.float32), cache32), conv2d_backward(dout, cache)):
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g, rtol=1e-4, atol=1e-3)

@@ -157,3 +157,47 @@ def test_network_equals_the_chain_of_public_layers(config):
     np.testing.assert_allclose(stages["relu"], act, atol=1e-13)
     np.testing.assert_allclose(stages["pool"], pool, atol=1e-13)
     np.testing.assert_allclose(stages["scores"], scores, rtol=1e-12)
+
+
+@pytest.mark.parametrize("bias", [0.3, -0.2, 0.0])
+def test_fused_path_ties_and_dead_windows_match_the_chain(bias):
+    """The fused path pools before ReLU and routes ties itself: blank patches give four equal conv outputs
+    (positive, negative or zero with the bias), and they must get the gradient exactly as the chain does."""
+    from cnnmath import (conv2d_backward, conv2d_forward, maxpool2d_backward, maxpool2d_forward, relu_backward,
+                         relu_forward)
+    rng = np.random.default_rng(11)
+    model = TinyCNN(seed=5)
+    assert model._fused
+    model.params["conv_b"] = np.full(model.num_filters, bias)
+    X = rng.random((7, 1, 8, 8))
+    X[:, :, :4, :4] = 0.0  # blank quarter in every image: ties in its pooling windows
+    X[3] = 0.0  # and one blank image
+    p = model.params
+    conv, c1 = conv2d_forward(X, p["conv_w"], p["conv_b"], 1, model.padding)
+    act, c2 = relu_forward(conv)
+    pool, c3 = maxpool2d_forward(act, 2, 2)
+    got, cache = model._forward(X, maps=True)
+    np.testing.assert_allclose(got["pool"], pool, atol=1e-13)
+    np.testing.assert_allclose(got["conv"], conv, atol=1e-13)
+    np.testing.assert_array_equal(got["relu"] > 0, got["conv"] > 0)
+    dpool = rng.normal(size=pool.shape)
+    _, dw, db = conv2d_backward(relu_backward(maxpool2d_backward(dpool, c3), c2), c1)
+    from cnnmath import _fused
+    fw, fb = _fused.backward(dpool, cache)
+    np.testing.assert_allclose(fw, dw, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(fb, db, rtol=1e-10, atol=1e-13)
+
+
+def test_fused_backward_leaves_its_inputs_alone():
+    from cnnmath import _fused
+    rng = np.random.default_rng(2)
+    model = TinyCNN(seed=1)
+    X = rng.random((5, 1, 8, 8))
+    X_before = X.copy()
+    _, cache = _fused.forward(X, model.params["conv_w"], model.params["conv_b"], model.padding)
+    dpool = rng.normal(size=(model.num_filters, 5, 4, 4)).transpose(1, 0, 2, 3)  # filter-major: a view
+    dpool_before = dpool.copy()
+    _fused.backward(dpool, cache)
+    _fused.backward(dpool, cache)
+    np.testing.assert_array_equal(dpool, dpool_before)
+    np.testing.assert_array_equal(X, X_before)
