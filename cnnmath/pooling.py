@@ -31,6 +31,12 @@ def pool_output_size(size: int, window: int = 2, stride: int = 2) -> int:
     return out_shape2d(size, 1, window, 1, stride, image="input", kernel="window")[0]
 
 
+def _pooled_shape(x_shape, size, stride):
+    """(N, C, H_out, W_out): the shape a layer-level pooling pass gives an input of ``x_shape``."""
+    return tuple(x_shape[:2]) + (pool_output_size(x_shape[2], size, stride),
+                                 pool_output_size(x_shape[3], size, stride))
+
+
 def _pool_inputs(x, size, stride, name="x", ndim=2, layout="(H, W)"):
     x = as_array(x, name, ndim, layout)
     size = check_int(size, "size")
@@ -308,7 +314,7 @@ def maxpool2d_backward(dout, cache):
     """
     x, out, size, stride = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
-    need = x.shape[:2] + ((x.shape[2] - size) // stride + 1, (x.shape[3] - size) // stride + 1)
+    need = _pooled_shape(x.shape, size, stride)
     if dout.shape != need:
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward "
                          f"pass's output")
@@ -525,7 +531,7 @@ def avgpool2d_backward(dout, cache):
     x_shape, dtype, size, stride = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)").astype(dtype, copy=False)
     h_out, w_out = dout.shape[2:]
-    need = x_shape[:2] + ((x_shape[2] - size) // stride + 1, (x_shape[3] - size) // stride + 1)
+    need = _pooled_shape(x_shape, size, stride)
     if dout.shape != need:
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward output")
     dx = np.zeros(x_shape, dtype=dtype)

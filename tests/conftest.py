@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from cnnmath import load_photo, load_photo_rgb  # noqa: E402
+
 # Colormap.__call__ as matplotlib defines it: the judge samples maps with it, unrecorded.
 _COLORMAP_CALL = mcolors.Colormap.__call__
 # Diverging maps whose two arms stay apart for red-green colour-blind viewers (blue/red, purple/orange).
@@ -68,6 +70,18 @@ def _close_figures(monkeypatch):
     monkeypatch.undo()
     problems = [p for p in map(colormap_problem, drawn.values()) if p]
     assert not problems, "colormaps that fail in grey or for colour-blind students: " + "; ".join(problems)
+
+
+@pytest.fixture(scope="module")
+def photo():
+    """The course photo in grey, (600, 512), values 0..255 (lessons 1-3; lessons 4 and 5 define their own)."""
+    return load_photo()
+
+
+@pytest.fixture(scope="module")
+def rgb():
+    """The course photo in colour, (600, 512, 3)."""
+    return load_photo_rgb()
 
 
 def count_redraws(explorer):

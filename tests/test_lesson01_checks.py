@@ -9,7 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from cnnmath import GRAY_WEIGHTS, load_photo, rgb_to_gray
+from cnnmath import GRAY_WEIGHTS, rgb_to_gray
 from cnnmath.checks import (EXAMPLE_MATRIX, MATRIX_QUESTION, PHOTO_QUESTION, SHAPE_QUESTION,
                             check_matrix_entry, check_photo_pixel, check_photo_shape, check_to_gray,
                             example_matrix)
@@ -20,11 +20,6 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01_image_as_m
 def _mentions(message, value):
     """Does the message contain ``value`` as a number of its own (not as part of a longer one)?"""
     return re.search(rf"(?<![\d.]){re.escape(format(value, 'g'))}(?![\d])", message) is not None
-
-
-@pytest.fixture(scope="module")
-def photo():
-    return load_photo()
 
 
 # --- exercise 1 and 2: reading entries -------------------------------------------------------------

@@ -9,20 +9,10 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnmath import GRAY_WEIGHTS, load_photo, load_photo_rgb  # noqa: E402
+from cnnmath import GRAY_WEIGHTS  # noqa: E402
 from cnnmath.checks import example_matrix  # noqa: E402
 from cnnmath.viz.plots import (channels_plot, gray_weights_plot, image_matrix_plot,  # noqa: E402
                                normalize_plot, zoom_plot)
-
-
-@pytest.fixture(scope="module")
-def photo():
-    return load_photo()
-
-
-@pytest.fixture(scope="module")
-def rgb():
-    return load_photo_rgb()
 
 
 def _numbers_in(ax):

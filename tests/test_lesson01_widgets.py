@@ -10,21 +10,11 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnmath import GRAY_WEIGHTS, load_photo, load_photo_rgb, rgb_to_gray  # noqa: E402
+from cnnmath import GRAY_WEIGHTS, rgb_to_gray  # noqa: E402
 from cnnmath.viz.plots import format_number  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.conftest import count_redraws as _count_redraws  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def photo():
-    return load_photo()
-
-
-@pytest.fixture(scope="module")
-def rgb():
-    return load_photo_rgb()
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def page(request, browser, lab, page_errors):
     context.set_default_timeout(30_000)
 
     def only_loopback(route):
-        if route.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+        if route.request.url.startswith(harness.LOCAL_URL_PREFIXES):
             route.continue_()
         else:
             route.abort()  # hermetic, and a stray external request fails fast instead of hanging

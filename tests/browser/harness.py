@@ -67,6 +67,9 @@ RUN_ALL_TIMEOUT_MS = 180_000
 WIDGET_RENDER_TIMEOUT_MS = 30_000
 DEFAULT_PRESS_TIMEOUT_MS = 30_000
 
+# Requests that stay on this machine; the page fixture aborts every other one.
+LOCAL_URL_PREFIXES = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+
 # Every press_and_measure result of this pytest process; conftest writes them out at session end.
 LATENCIES: list[dict] = []
 

@@ -12,10 +12,8 @@ import re
 
 import nbformat
 
-from cnnmath import relu, relu_derivative
-from cnnmath.viz.plots import format_number
-
-from .harness import REPO_ROOT, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import LOCAL_URL_PREFIXES, REPO_ROOT, expect, open_notebook, press_and_measure, run_all, screenshot
+from .test_lesson03 import relu_text  # the explorer's summary line, computed from cnnmath
 
 NOTEBOOK = "03_relu.ipynb"
 SLIDE_TIMEOUT_MS = 60_000
@@ -39,11 +37,6 @@ def _slides_in_metadata(name: str) -> list[str]:
 
 def _slide_index(titles: list[str], heading: str) -> int:
     return next(i for i, title in enumerate(titles) if heading in title)
-
-
-def relu_text(x: float) -> str:
-    f, df = float(relu(x)), float(relu_derivative(x))
-    return f"ReLU at x = {format_number(x)}: f(x) = {format_number(f)}, f'(x) = {format_number(df)}"
 
 
 def _go_to_slide(page, index: int, max_steps: int = 60) -> None:
@@ -74,7 +67,7 @@ def test_lesson03_as_a_slideshow_with_a_live_widget(page, lab, page_errors):
 
     outside = []
     page.on("request", lambda request: outside.append(request.url)
-            if not request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else None)
+            if not request.url.startswith(LOCAL_URL_PREFIXES) else None)
     page.goto(f"{lab.url}/rise/{NOTEBOOK}?token={lab.token}")
 
     # --- it renders: one horizontal slide per "slide" cell, the title first -----------------------
