@@ -9,13 +9,18 @@ Layer level (batched; forward returns ``(out, cache)``, backward takes ``(dout, 
 :func:`dense_forward`/:func:`dense_backward`, :func:`softmax_cross_entropy`, and the checks
 :func:`numerical_gradient` and :func:`rel_error`.
 
-Network level: :class:`TinyCNN`, :func:`fit`, :func:`load_digits`.
+Layers and networks (each layer's forward and backward call exactly the public pair above):
+:class:`Conv2D`, :class:`ReLU`, :class:`MaxPool2D`, :class:`Flatten`, :class:`Dense`, chained by
+:class:`Sequential`; :class:`TinyCNN`, the lessons' network; :func:`fit`, :func:`load_digits`.
+
+Importing ``cnnmath`` changes nothing in the process: no allocator or thread settings. :func:`tune_malloc`
+is an opt-in for programs that own their process (the benchmarks call it).
 
 Pictures live in :mod:`cnnmath.viz.plots`, explorers in :mod:`cnnmath.viz.widgets`, exercise feedback in
 :mod:`cnnmath.checks`; importing ``cnnmath`` loads none of them (and no matplotlib or ipywidgets).
 """
 
-from ._speed import MALLOC_TUNED  # noqa: F401  (first: every later array benefits)
+from ._fast.malloc import tune_malloc
 from .activations import relu, relu_backward, relu_derivative, relu_forward
 from .conv import (conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
                    conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, convolve2d)
@@ -25,7 +30,8 @@ from .dense import dense_backward, dense_forward, flatten_backward, flatten_forw
 from .gradcheck import numerical_gradient, rel_error
 from .kernels import KERNEL_NAMES, get_kernel, kernel_bank
 from .losses import cross_entropy, log_softmax, softmax, softmax_cross_entropy
-from .model import TinyCNN
+from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
+from .model import Sequential, TinyCNN
 from .receptive import receptive_field, receptive_field_steps
 from .pooling import (avg_pool2d, avg_pool2d_naive, avgpool2d_backward, avgpool2d_forward, max_pool2d,
                       max_pool2d_naive, max_pool2d_switches, maxpool2d_backward, maxpool2d_backward_naive,
@@ -49,9 +55,13 @@ __all__ = [
     "avgpool2d_forward", "avgpool2d_backward",
     "flatten_forward", "flatten_backward", "dense_forward", "dense_backward",
     "softmax_cross_entropy", "numerical_gradient", "rel_error",
+    # layers and networks
+    "Layer", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "Sequential",
     # network level
     "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits", "save_weights", "load_weights",
     # data and kernels
     "seed_image", "seed_kernel", "seed_pool_input", "load_photo", "load_photo_rgb", "rgb_to_gray",
     "GRAY_WEIGHTS", "KERNEL_NAMES", "get_kernel", "kernel_bank",
+    # speed, opt-in
+    "tune_malloc",
 ]

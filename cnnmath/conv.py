@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._fast import conv as _fast_conv
 from ._validate import as_array, check_int, out_shape2d, shape_str
 
 __all__ = [
@@ -363,8 +364,9 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     -------
     out : ndarray, shape (N, F, H_out, W_out)
         ``H_out = (H + 2*padding - KH) // stride + 1``, ``W_out = (W + 2*padding - KW) // stride + 1``.
-    cache : tuple
-        What :func:`conv2d_backward` needs.
+    cache : tuple ``(method, data)``
+        What :func:`conv2d_backward` needs: ``method`` names the path that made ``data`` (``"wide"``, the
+        stride-1 fast twin in ``cnnmath/_fast/conv.py``, or ``"im2col"``, the version described here).
 
     Raises
     ------
@@ -375,29 +377,24 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         Non-numeric arrays, or a stride/padding that is not a whole number.
     """
     x, w, b, stride, padding, h_out, w_out = _layer_inputs(x, w, b, stride, padding)
-    return _forward(x, w, b, stride, padding, h_out, w_out)
+    if stride == 1:  # the fast twin (cnnmath/_fast/conv.py), tested equal to _forward_im2col
+        out, cols = _fast_conv.forward(x, w, b, padding, h_out, w_out)
+        return out, ("wide", (x.shape, cols, w, stride, padding))
+    return _forward_im2col(x, w, b, stride, padding, h_out, w_out)
 
 
-def _forward(x, w, b, stride, padding, h_out, w_out):
-    """:func:`conv2d_forward` on inputs already checked (the network calls this once per batch)."""
+def _forward_im2col(x, w, b, stride, padding, h_out, w_out):
+    """The vectorised forward pass as the docstring of :func:`conv2d_forward` describes it, any stride."""
     n_img = x.shape[0]
-    f_num, c, kh, kw = w.shape
-    if stride == 1:
-        cols = _im2col_wide(x, kh, kw, padding, h_out)
-        out = w.reshape(f_num, -1) @ cols
-        out += b[:, None]
-        # every output row has `pitch` entries on the wide grid; the view leaves out those past W_out
-        pitch = _wide_pitch(x.shape[3], kw, padding)
-        out = out.reshape(f_num, n_img, h_out, pitch)[..., :w_out].transpose(1, 0, 2, 3)
-        return out, (x.shape, cols, w, stride, padding)
-    cols = _im2col(x, kh, kw, stride, padding, h_out, w_out)
+    f_num = w.shape[0]
+    cols = _im2col(x, *w.shape[2:], stride, padding, h_out, w_out)
     out = w.reshape(f_num, -1) @ cols
     out += b[:, None]
     out = out.reshape(f_num, n_img, h_out, w_out).transpose(1, 0, 2, 3)
-    return out, (x.shape, cols, w, stride, padding)
+    return out, ("im2col", (x.shape, cols, w, stride, padding))
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout, cache, need_dx=True):
     """Backward pass of :func:`conv2d_forward` (lessons 6 and 7).
 
     ``db[f] = sum_{n,i,j} dout[n, f, i, j]``;
@@ -410,14 +407,17 @@ def conv2d_backward(dout, cache):
     dout : array_like, shape (N, F, H_out, W_out)
         Upstream gradient dL/dout.
     cache : tuple from :func:`conv2d_forward`
+    need_dx : bool
+        False skips ``dx`` (returned as None): the first layer of a network needs no gradient of its input
+        images, and this is a third of the work.
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W), or None when ``need_dx`` is False
     dw : ndarray, shape (F, C, KH, KW)
     db : ndarray, shape (F,)
     """
-    x_shape, cols, w, stride, padding = cache
+    method, (x_shape, cols, w, stride, padding) = cache
     n_img, c, h, wd = x_shape
     f_num, _, kh, kw = w.shape
     h_out = (h + 2 * padding - kh) // stride + 1
@@ -426,14 +426,14 @@ def conv2d_backward(dout, cache):
     if dout.shape != (n_img, f_num, h_out, w_out):
         raise ValueError(f"dout has shape {dout.shape} but needs {(n_img, f_num, h_out, w_out)}, "
                          f"the shape of the forward pass's output")
-    return _backward(dout.astype(w.dtype, copy=False), cache)
+    dout = dout.astype(w.dtype, copy=False)
+    if method == "wide":
+        return _fast_conv.backward(dout, x_shape, cols, w, padding, bool(need_dx))
+    return _backward_im2col(dout, x_shape, cols, w, stride, padding, bool(need_dx))
 
 
-def _backward(dout, cache, need_dx=True):
-    """:func:`conv2d_backward` on a checked ``dout``; ``need_dx=False`` skips dx (a first layer's input)."""
-    x_shape, cols, w, stride, padding = cache
-    if stride == 1:
-        return _backward_wide(dout, cache, need_dx)
+def _backward_im2col(dout, x_shape, cols, w, stride, padding, need_dx=True):
+    """The vectorised backward pass of :func:`_forward_im2col`, as :func:`conv2d_backward` describes it."""
     n_img, c, h, wd = x_shape
     f_num, _, kh, kw = w.shape
     h_out, w_out = dout.shape[2:]
@@ -454,70 +454,6 @@ def _backward(dout, cache, need_dx=True):
     return _unpad(dxp, padding).transpose(1, 0, 2, 3), dw, db
 
 
-def _backward_wide(dout, cache, need_dx):
-    """Backward pass for stride 1, whose columns come from :func:`_im2col_wide`.
-
-    The upstream gradient is laid out on the same wide grid, with zeros at the extra entries of every row:
-    they multiply the extra columns of ``cols`` by exactly zero (dw), and make the matching columns of
-    ``dcols`` exactly zero (dx), so the extra entries add nothing anywhere.
-    """
-    x_shape, cols, w, _, padding = cache
-    n_img, c, h, wd = x_shape
-    f_num, _, kh, kw = w.shape
-    h_out, w_out = dout.shape[2:]
-    gap, pitch = _wide_gap(kw, padding), _wide_pitch(wd, kw, padding)
-    lead = gap - padding  # flat offset of padded column 0 within a row's `pitch` entries
-    span = h_out * pitch  # one image's outputs on the wide grid
-    total = n_img * span
-    g = np.zeros((f_num, n_img, h_out, pitch), dtype=w.dtype)
-    g[..., :w_out] = dout.transpose(1, 0, 2, 3)
-    g = g.reshape(f_num, total)
-    db = g @ np.ones(total, dtype=w.dtype)  # the row sums, as one matrix-vector product
-    dw = (cols @ g.T).T.reshape(w.shape)
-    if not need_dx:
-        return None, dw, db
-    dcols = (w.reshape(f_num, -1).T @ g).reshape(c, kh, kw, total)
-    # col2im on the flat wide grid. Kernel column k reads the input k places further along the flat index,
-    # so its gradient is dcols shifted by k: for each kernel row m, the KW shifts are summed first, each one
-    # contiguous add in dcols' own buffer. Then the sum is added m rows further down. An entry pushed past
-    # the end of its row (or its image) lands where the input has the zeros between rows: padding, whose
-    # gradient is dropped; the extra entries of each row are exactly zero.
-    same = h_out == h
-    if same:
-        # "same" padding: keep only the H real rows of every map, so an image's rows follow each other at
-        # the same pitch as in dcols and every kernel row's add is one contiguous shift of the whole batch.
-        # The rows that would land on the padding (a neighbouring image's territory here) are zeroed first.
-        acc = np.zeros((c, total), dtype=w.dtype)
-    else:
-        acc = np.zeros((c, n_img, (h + 2 * padding) * pitch + lead), dtype=w.dtype)
-    for m in range(kh):
-        if same:
-            first, stop = max(0, padding - m), min(h, h + padding - m)  # rows of dcols that land on x
-            if first >= stop:
-                continue
-        row = dcols[:, m, 0]
-        for k in range(1, min(kw, total)):  # a shift past the whole batch lands on padding only
-            np.add(row[:, k:], dcols[:, m, k, :total - k], out=row[:, k:])
-        if same:
-            grid = row.reshape(c, n_img, h_out, pitch)
-            grid[:, :, :first] = 0
-            grid[:, :, stop:] = 0
-            shift = (m - padding) * pitch + lead
-            if shift < 0:
-                np.add(acc[:, :total + shift], row[:, -shift:], out=acc[:, :total + shift])
-            else:
-                np.add(acc[:, shift:], row[:, :total - shift], out=acc[:, shift:])
-        else:
-            start = m * pitch + lead
-            acc[:, :, start:start + span] += row.reshape(c, n_img, span)
-    if same:
-        dx = acc.reshape(c, n_img, h, pitch)[..., gap:gap + wd]
-    else:
-        rows = acc[:, :, :(h + 2 * padding) * pitch].reshape(c, n_img, h + 2 * padding, pitch)
-        dx = rows[:, :, padding:padding + h, gap:gap + wd]
-    return dx.transpose(1, 0, 2, 3), dw, db
-
-
 def _im2col(x, kh, kw, stride, padding, h_out, w_out):
     """Columns of every window: shape (C*KH*KW, N*H_out*W_out), rows ordered (c, m, k).
 
@@ -536,40 +472,3 @@ def _im2col(x, kh, kw, stride, padding, h_out, w_out):
     return windows.reshape(c * kh * kw, n_img * h_out * w_out)
 
 
-def _wide_gap(kw, padding):
-    """Zeros between two rows of the wide grid's input: ``padding`` (shared by both rows), or more when a
-    row of outputs would otherwise be longer than a row of input."""
-    return max(padding, 2 * padding - kw + 1)
-
-
-def _wide_pitch(w, kw, padding):
-    """Entries per row of the wide grid: the image width plus the zeros between rows."""
-    return w + _wide_gap(kw, padding)
-
-
-def _im2col_wide(x, kh, kw, padding, h_out):
-    """Columns of every window for stride 1, on the wide grid: shape (C*KH*KW, N*H_out*pitch), rows (c, m, k).
-
-    With stride 1, the windows of one output row at kernel offset (m, k) read one contiguous run of the
-    flattened padded map, and so do all H_out rows together if every output row is given as many entries
-    as a row of the flattened input has (``pitch``) instead of W_out: the extra ones are windows that wrap
-    around the row's end, computed and then left out. The input rows are laid out with only ``padding``
-    zeros between them, shared as the right padding of one row and the left padding of the next, so that
-    there are as few extra entries as possible (1 in 15 for a 3x3 kernel on 14x14 maps). Copying runs of
-    H_out*pitch numbers instead of W_out is several times faster; the matrix products do a little more.
-    """
-    n_img, c, h, w = x.shape
-    gap, pitch = _wide_gap(kw, padding), _wide_pitch(w, kw, padding)
-    plane = (h + 2 * padding) * pitch
-    # spare zeros at the end: the last map's wrapped windows read them (they are never outputs)
-    spare = kw - 1 + gap - padding
-    buf = np.zeros(n_img * c * plane + spare, dtype=x.dtype)
-    xp = buf[:n_img * c * plane].reshape(n_img, c, h + 2 * padding, pitch)
-    xp[:, :, padding:padding + h, gap:gap + w] = x
-    size = buf.itemsize
-    # padded pixel (r, col) of map (n, c) is at flat r*pitch + (gap - padding) + col of that map, so entry
-    # [c, m, k, n, t] = the flat map (n, c) at (gap - padding) + m*pitch + k + t, for t < H_out*pitch
-    windows = np.ndarray((c, kh, kw, n_img, h_out * pitch), dtype=buf.dtype, buffer=buf,
-                         offset=(gap - padding) * size,
-                         strides=(plane * size, pitch * size, size, c * plane * size, size))
-    return windows.reshape(c * kh * kw, n_img * h_out * pitch)

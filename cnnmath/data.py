@@ -94,22 +94,25 @@ def load_photo(gray: bool = True, normalize: bool = False) -> np.ndarray:
     return img / 255.0 if normalize else img
 
 
-def load_digits(seed=0, test_size=0.2):
-    """Real 8x8 handwritten digits from scikit-learn (no download), split for training (lesson 7).
+def load_digits(seed=0, test_size=0.2, validation=None):
+    """Real 8x8 handwritten digits from scikit-learn (no download), split for training (lessons 7 and 8).
 
     Parameters
     ----------
     seed : int
-        Seed of the stratified shuffle split.
+        Seed of the stratified shuffle splits.
     test_size : float in (0, 1)
-        Fraction held out for testing.
+        Fraction of all the digits held out for testing.
+    validation : float in (0, 1) or None
+        Fraction of all the digits held out for validation, taken from what is left after the test split
+        (the test set is the same as without it). None: no validation split.
 
     Returns
     -------
-    X_train : ndarray, shape (N_train, 1, 8, 8), float64 in [0, 1]
-    y_train : ndarray, shape (N_train,), int64 labels 0..9
-    X_test : ndarray, shape (N_test, 1, 8, 8)
-    y_test : ndarray, shape (N_test,)
+    X_train, y_train, X_test, y_test
+        Without ``validation``: X as (N, 1, 8, 8) float64 in [0, 1], y int64 labels 0..9.
+    X_train, y_train, X_val, y_val, X_test, y_test
+        With ``validation``: tune settings on (X_val, y_val) and read the test set once, at the end.
     """
     from sklearn.datasets import load_digits as _sk_load_digits
     from sklearn.model_selection import train_test_split
@@ -118,9 +121,17 @@ def load_digits(seed=0, test_size=0.2):
         raise TypeError(f"seed is {seed!r} but needs an int")
     if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
         raise ValueError(f"test_size is {test_size!r} but needs a fraction between 0 and 1, such as 0.2")
+    if validation is not None and (isinstance(validation, bool) or not isinstance(validation, numbers.Real)
+                                   or not 0 < validation < 1 - test_size):
+        raise ValueError(f"validation is {validation!r} but needs a fraction between 0 and 1 - test_size = "
+                         f"{1 - test_size:g}, such as 0.15, or None")
     digits = _sk_load_digits()
     X = (digits.images / 16.0).astype(np.float64)[:, None, :, :]  # pixel values are 0..16
     y = digits.target.astype(np.int64)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, random_state=int(seed), stratify=y)
-    return X_train, y_train, X_test, y_test
+    if validation is None:
+        return X_train, y_train, X_test, y_test
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_train, y_train, test_size=validation / (1 - test_size), random_state=int(seed), stratify=y_train)
+    return X_train, y_train, X_val, y_val, X_test, y_test

@@ -1,108 +1,190 @@
-"""TinyCNN: the network of the lessons' summary, Y = softmax(Dense(Flatten(Pool(ReLU(I * K))))) (lesson 7).
+"""A network as a chain of layers, and TinyCNN, the chain of the lessons' summary (lessons 7 and 8).
 
-One convolution layer (F filters of 3x3, zero padding 1 so an 8x8 digit keeps its size), ReLU, 2x2 max
-pooling (8x8 -> 4x4), flatten (F*4*4 numbers), one dense layer to the class scores. Every stage is a
-function of this package, forward and backward.
+:class:`Sequential` runs its layers one after another, forward, and their backward twins in reverse:
+
+    scores = dense(flatten(pool(relu(conv(X)))))          (lesson 7, one block)
+    dL/dscores -> dense backward -> flatten backward -> pool backward -> relu backward -> conv backward
+
+Each arrow is one call of a public function of the lessons (see :mod:`cnnmath.layers`); there is no other
+path through a network. :class:`TinyCNN` is a ready-made chain for the 8x8 digits: ``blocks`` times
+conv -> ReLU -> max pool, then flatten, an optional hidden dense layer with ReLU, and the output layer.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 
 import numpy as np
 
 from ._validate import as_array, check_int
-from . import _fused
-from . import conv as _conv
-from . import pooling as _pool
-from .losses import _check_labels, _softmax_cross_entropy, softmax
+from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
+from .losses import softmax, softmax_cross_entropy
 
-__all__ = ["TinyCNN"]
+__all__ = ["Sequential", "TinyCNN"]
 
 
-class TinyCNN:
-    """conv(3x3, F filters, padding 1) -> ReLU -> max pool 2x2 -> flatten -> dense -> K scores (lesson 7).
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed is {seed!r} but needs an int")
+    return int(seed)
+
+
+def _shape_text(shape):
+    return "x".join(str(s) for s in shape)
+
+
+class Sequential:
+    """A network that applies its layers in order (lessons 7 and 8).
 
     Parameters
     ----------
+    layers : list of Layer
+        For example ``[Conv2D(1, 16, 3, padding=1), ReLU(), MaxPool2D(2), Flatten(), Dense(256, 10)]``.
     seed : int
-        Seed of the weight initialisation.
-    input_shape : tuple (C, H, W)
-        Shape of one image; the default fits scikit-learn's 8x8 digits.
-    num_filters : int
-        F, the number of 3x3 filters in the convolution layer.
-    kernel_size : int
-        Side of the square kernels (odd, so that padding ``kernel_size // 2`` keeps the image size).
-    pool_size : int
-        Side and stride of the max-pooling window.
-    num_classes : int
-        K, the number of classes.
+        Seed of the first weights: the same seed gives the same network.
+    input_shape : tuple (C, H, W) or None
+        Shape of one input image. When given, the layers are checked against each other here (channels,
+        window sizes, the flattened length that a Dense layer needs); otherwise at the first batch.
     weight_scale : float or None
-        Standard deviation of the initial weights. None uses He initialisation (``sqrt(2 / fan_in)``) for
-        the filters, which keeps the signal's scale steady through ReLU, and ``0.1 / sqrt(fan_in)`` for the
-        dense layer, so that the first scores are nearly equal and the first loss is close to ``log K``.
+        Standard deviation of every initial weight; None uses each layer's own rule
+        (:meth:`Layer.init_params`). Biases start at 0.
 
     Attributes
     ----------
+    layers : list of Layer
+    names : list of str
+        Each layer's stage name: its kind (``conv``, ``relu``, ``pool``, ``flat``, ``dense``), numbered
+        ``conv1``, ``conv2``, ... when a kind occurs more than once.
     params : dict of ndarray
-        ``conv_w`` (F, C, KH, KW), ``conv_b`` (F,), ``dense_w`` (F*H'*W', K), ``dense_b`` (K,).
+        ``<stage>_w`` and ``<stage>_b`` of every layer with weights, in the order data flows through the
+        layers: conv weights (F, C, KH, KW), dense weights (D, M), biases (F,) and (M,).
+    last_scores : ndarray or None
+        The scores of the last batch that :meth:`loss` saw (``fit`` counts correct answers with them).
     """
 
-    def __init__(self, seed=0, input_shape=(1, 8, 8), num_filters=16, kernel_size=3, pool_size=2,
-                 num_classes=10, weight_scale=None):
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed is {seed!r} but needs an int")
-        if len(tuple(input_shape)) != 3:
-            raise ValueError(f"input_shape is {input_shape!r} but needs (C, H, W)")
-        c, h, w = (check_int(v, "input_shape") for v in input_shape)
-        self.num_filters = check_int(num_filters, "num_filters")
-        self.kernel_size = check_int(kernel_size, "kernel_size")
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size is {kernel_size} but needs an odd number, so that padding "
-                             f"{kernel_size}//2 keeps the image size")
-        self.pool_size = check_int(pool_size, "pool_size")
-        self.num_classes = check_int(num_classes, "num_classes", minimum=2)
-        self.padding = self.kernel_size // 2
-        self.input_shape = (c, h, w)
-        if h < self.pool_size or w < self.pool_size:
-            raise ValueError(f"input_shape is {input_shape} but needs H and W >= pool_size {pool_size}")
-        self.pooled_shape = (self.num_filters, (h - self.pool_size) // self.pool_size + 1,
-                             (w - self.pool_size) // self.pool_size + 1)
-        hidden = int(np.prod(self.pooled_shape))
-        # conv + ReLU + 2x2 pool in one pass when the shapes allow it (cnnmath/_fused.py: same numbers)
-        self._fused = self.pool_size == 2 and h % 2 == 0 and w % 2 == 0
-        rng = np.random.default_rng(int(seed))
-        fan_conv = c * self.kernel_size ** 2
-        conv_std = np.sqrt(2.0 / fan_conv) if weight_scale is None else float(weight_scale)
-        # The last layer starts small so that every class starts near probability 1/K (loss near log K).
-        dense_std = 0.1 * np.sqrt(1.0 / hidden) if weight_scale is None else float(weight_scale)
+    def __init__(self, layers, seed=0, input_shape=None, weight_scale=None):
+        layers = list(layers) if not isinstance(layers, Layer) else [layers]
+        if not layers:
+            raise ValueError("layers is empty but needs at least one layer, such as [Flatten(), Dense(64, 10)]")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{i}] is {type(layer).__name__} ({layer!r}) but needs a layer: Conv2D, "
+                                f"ReLU, MaxPool2D, Flatten or Dense")
+        self.layers = layers
+        counts, seen = Counter(layer.kind for layer in layers), Counter()
+        self.names = []
+        for layer in layers:
+            seen[layer.kind] += 1
+            self.names.append(layer.kind if counts[layer.kind] == 1 else f"{layer.kind}{seen[layer.kind]}")
+        self._check_links()
+        self.input_shape = None
+        self._checked_shapes = {}
+        if input_shape is not None:
+            shape = tuple(input_shape)
+            if len(shape) != 3:
+                raise ValueError(f"input_shape is {input_shape!r} but needs (C, H, W), the shape of one image")
+            self.input_shape = tuple(check_int(v, "input_shape") for v in shape)
+            self.stage_shapes(self.input_shape)
+        weighted = [i for i, layer in enumerate(layers) if layer.param_names]
+        rng = np.random.default_rng(_check_seed(seed))
+        self.params = {}
+        for i in weighted:
+            values = layers[i].init_params(rng, weight_scale, output=(i == weighted[-1]))
+            for key in layers[i].param_names:
+                self.params[f"{self.names[i]}_{key}"] = values[key]
         self.last_scores = None
-        self.params = {
-            "conv_w": rng.normal(0.0, conv_std, (self.num_filters, c, self.kernel_size, self.kernel_size)),
-            "conv_b": np.zeros(self.num_filters),
-            "dense_w": rng.normal(0.0, dense_std, (hidden, self.num_classes)),
-            "dense_b": np.zeros(self.num_classes),
-        }
 
-    def __repr__(self):
-        c, h, w = self.input_shape
-        return (f"TinyCNN(input {c}x{h}x{w} -> conv {self.num_filters}x{self.kernel_size}x{self.kernel_size}"
-                f" -> ReLU -> maxpool {self.pool_size} -> flatten {int(np.prod(self.pooled_shape))}"
-                f" -> dense {self.num_classes})")
+    def _where(self, i):
+        return f"layers[{i}] ({type(self.layers[i]).__name__}, stage '{self.names[i]}')"
+
+    def _check_links(self):
+        """What can be checked without an input: channels between convolutions, sizes between dense layers."""
+        channels = features = None
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Conv2D):
+                if channels is not None and layer.in_channels != channels:
+                    raise ValueError(f"{self._where(i)} has in_channels={layer.in_channels} but the convolution "
+                                     f"before it makes {channels} channel(s): it needs Conv2D({channels}, ...)")
+                channels = layer.out_channels
+            elif isinstance(layer, Dense):
+                if features is not None and layer.in_features != features:
+                    raise ValueError(f"{self._where(i)} has in_features={layer.in_features} but the dense layer "
+                                     f"before it gives {features} number(s): it needs Dense({features}, ...)")
+                features = layer.out_features
+            elif isinstance(layer, Flatten):
+                channels = None
+
+    def stage_shapes(self, input_shape):
+        """One example's shape after every layer, ``[(name, shape), ...]``, or a ValueError naming the layer.
+
+        Parameters
+        ----------
+        input_shape : tuple (C, H, W)
+        """
+        shape = tuple(int(s) for s in input_shape)
+        if shape in self._checked_shapes:
+            return self._checked_shapes[shape]
+        out, current = [], shape
+        for i, layer in enumerate(self.layers):
+            current = layer.output_shape(current, where=self._where(i))
+            out.append((self.names[i], current))
+        self._checked_shapes[shape] = out
+        return out
+
+    @property
+    def num_classes(self):
+        """K, the length of the last layer's output (the number of classes)."""
+        for layer in reversed(self.layers):
+            if isinstance(layer, Dense):
+                return layer.out_features
+        return None
 
     def num_params(self) -> int:
         """Total number of learned numbers."""
         return int(sum(p.size for p in self.params.values()))
 
+    def __repr__(self):
+        lines = [f"{type(self).__name__}("]
+        if self.input_shape is not None:
+            lines[0] += f"input {_shape_text(self.input_shape)}"
+            shapes = dict(self.stage_shapes(self.input_shape))
+        else:
+            shapes = {}
+        width = max(len(repr(layer)) for layer in self.layers)
+        for name, layer in zip(self.names, self.layers):
+            line = f"  {name:<7} {layer!r:<{width}}"
+            if name in shapes:
+                line += f"  -> {_shape_text(shapes[name]):<8}"
+            if layer.num_params():
+                line += f"  {layer.num_params():>6} params"
+            lines.append(line.rstrip())
+        lines.append(f"  {self.num_params()} learned numbers)")
+        return "\n".join(lines)
+
+    def _layer_params(self, i):
+        return {key: self.params[f"{self.names[i]}_{key}"] for key in self.layers[i].param_names}
+
     def _check_X(self, X):
-        X = as_array(X, "X", 4, f"(N, {', '.join(map(str, self.input_shape))})")
-        if X.shape[1:] != self.input_shape:
-            raise ValueError(f"X has shape {X.shape} but needs (N, {', '.join(map(str, self.input_shape))}) "
-                             f"for this model")
+        layout = "(N, C, H, W)" if self.input_shape is None else f"(N, {', '.join(map(str, self.input_shape))})"
+        X = as_array(X, "X", 4, layout)
+        if self.input_shape is not None and X.shape[1:] != self.input_shape:
+            raise ValueError(f"X has shape {X.shape} but needs {layout} for this model")
+        self.stage_shapes(X.shape[1:])
         return X
 
+    def _run(self, X):
+        """Every layer's forward pass in turn: the outputs and the caches, in layer order."""
+        outs, caches = [], []
+        out = X
+        for i, layer in enumerate(self.layers):
+            out, cache = layer.forward(out, self._layer_params(i))
+            outs.append(out)
+            caches.append(cache)
+        return outs, caches
+
     def forward(self, X):
-        """Every stage's output for a batch, for showing what happens inside (lesson 7).
+        """Every stage's output for a batch, for looking inside the network (lessons 7 and 8).
 
         Parameters
         ----------
@@ -111,39 +193,22 @@ class TinyCNN:
         Returns
         -------
         dict of ndarray
-            ``conv`` (N, F, H, W), ``relu`` (N, F, H, W), ``pool`` (N, F, H', W'), ``flat`` (N, F*H'*W'),
-            ``scores`` (N, K), ``probs`` (N, K).
+            One entry per layer, by stage name (``conv`` (N, F, H, W), ``relu``, ``pool``, ``flat`` (N, D),
+            ``dense`` (N, K), ... numbered when a kind repeats), then ``scores`` (N, K), the last layer's
+            output, and ``probs`` (N, K), their softmax.
         """
-        stages, _ = self._forward(self._check_X(X))
-        stages["probs"] = softmax(stages["scores"], axis=1)
+        outs, _ = self._run(self._check_X(X))
+        stages = dict(zip(self.names, outs))
+        stages["scores"] = outs[-1]
+        stages["probs"] = softmax(outs[-1], axis=1)
         return stages
 
-    def _forward(self, X, maps=True):
-        # X is checked once, by the caller; the layers' own checks would repeat that on every batch.
-        p = self.params
-        if self._fused:
-            pool, cache = _fused.forward(X, p["conv_w"], p["conv_b"], self.padding)
-            conv, act = _fused.stage_maps(cache) if maps else (None, None)
-        else:
-            h, w = self.input_shape[1:]
-            conv, conv_cache = _conv._forward(X, p["conv_w"], p["conv_b"], 1, self.padding, h, w)
-            act = np.maximum(conv, 0.0)
-            ps = self.pool_size
-            pool, pool_cache = _pool._max_forward(act, ps, ps, (h - ps) // ps + 1, (w - ps) // ps + 1)
-            cache = (conv_cache, act, pool_cache)
-        flat = pool.reshape(pool.shape[0], -1)
-        scores = flat @ p["dense_w"]
-        scores += p["dense_b"]
-        stages = {"conv": conv, "relu": act, "pool": pool, "flat": flat, "scores": scores}
-        return stages, cache
-
     def loss(self, X, y=None):
-        """Class scores, or the loss and the gradient of every parameter (lessons 6 and 7).
+        """Class scores, or the loss and the gradient of every parameter (lessons 6, 7 and 8).
 
-        The same chain as calling the layer functions one after another (``conv2d_forward``,
-        ``relu_forward``, ``maxpool2d_forward``, ``flatten_forward``, ``dense_forward``,
-        ``softmax_cross_entropy`` and their backward passes in reverse); the tests check it against
-        numerical gradients.
+        Forward: each layer's forward function in order, then ``softmax_cross_entropy``. Backward: each
+        layer's backward function in reverse order, each taking the gradient the layer after it returned.
+        The first layer's ``dx`` (the gradient of the images) is not needed and not computed.
 
         Parameters
         ----------
@@ -155,41 +220,106 @@ class TinyCNN:
         scores : ndarray, shape (N, K)
             When ``y`` is None.
         (loss, grads) : (float, dict of ndarray)
-            When ``y`` is given: the mean softmax cross-entropy and ``grads`` with the same keys and shapes
-            as :attr:`params`. The batch's scores are kept in :attr:`last_scores`.
+            When ``y`` is given: the mean softmax cross-entropy over the batch and ``grads`` with the same
+            keys, order and shapes as :attr:`params`.
         """
         X = self._check_X(X)
-        if y is None:
-            stages, _ = self._forward(X, maps=False)
-            self.last_scores = stages["scores"]
-            return stages["scores"]
-        y = _check_labels(y, (X.shape[0], self.num_classes), "the scores of X")
-        return self._loss_grads(X, y)
-
-    def _loss_grads(self, X, y):
-        """The loss and gradients for a checked batch (``fit`` checks the whole data set once)."""
-        stages, cache = self._forward(X, maps=False)
-        scores = stages["scores"]
+        outs, caches = self._run(X)
+        scores = outs[-1]
         self.last_scores = scores
-        loss, dscores = _softmax_cross_entropy(scores, y)
-        p = self.params
-        ddense_w = stages["flat"].T @ dscores
-        ddense_b = dscores.sum(axis=0)
-        dpool = (dscores @ p["dense_w"].T).reshape(stages["pool"].shape)
-        if self._fused:
-            dconv_w, dconv_b = _fused.backward(dpool, cache)
-        else:
-            conv_cache, act, pool_cache = cache
-            dact = _pool._max_backward(dpool, pool_cache)
-            dact *= act > 0  # ReLU passes the gradient only where its input was positive
-            _, dconv_w, dconv_b = _conv._backward(dact, conv_cache, need_dx=False)  # X needs no gradient
-        grads = {"conv_w": dconv_w, "conv_b": dconv_b, "dense_w": ddense_w, "dense_b": ddense_b}
-        return loss, grads
+        if y is None:
+            return scores
+        loss, dout = softmax_cross_entropy(scores, y)
+        grads = {}
+        for i in range(len(self.layers) - 1, -1, -1):
+            dout, layer_grads = self.layers[i].backward(dout, caches[i], need_dx=i > 0)
+            for key, value in layer_grads.items():
+                grads[f"{self.names[i]}_{key}"] = value
+        return loss, {key: grads[key] for key in self.params}
 
     def predict_proba(self, X):
-        """Class probabilities, shape (N, K) (lesson 7)."""
+        """Class probabilities, shape (N, K)."""
         return softmax(self.loss(X), axis=1)
 
     def predict(self, X):
-        """Predicted labels, shape (N,), int (lesson 7)."""
+        """Predicted labels, shape (N,), int."""
         return np.argmax(self.loss(X), axis=1)
+
+
+class TinyCNN(Sequential):
+    """The lessons' network for the 8x8 digits: ``blocks`` x (conv -> ReLU -> max pool) -> flatten ->
+    [dense -> ReLU] -> dense -> K scores (lessons 7 and 8).
+
+    With the defaults (one block, no hidden layer) it is lesson 7's
+    ``Y = f(Dense(Flatten(Pool(ReLU(I * K)))))``: 16 filters of 3x3 with padding 1 (an 8x8 digit keeps its
+    size), 2x2 max pooling (8x8 -> 4x4), 256 numbers, 10 scores; parameters ``conv_w``, ``conv_b``,
+    ``dense_w``, ``dense_b``. ``TinyCNN(blocks=2, hidden=64)`` is a small LeNet (8x8 -> 4x4 -> 2x2, then a
+    hidden layer of 64); its parameters are numbered ``conv1_w``, ..., ``dense2_b``.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the weight initialisation.
+    input_shape : tuple (C, H, W)
+        Shape of one image; the default fits scikit-learn's 8x8 digits.
+    num_filters : int or sequence of int
+        Filters per block: an int F gives F, 2F, 4F, ... (each block doubles them, as LeNet and VGG do,
+        while pooling halves the maps); a sequence gives each block's count.
+    kernel_size : int
+        Side of the square kernels (odd, so that padding ``kernel_size // 2`` keeps the maps' size).
+    pool_size : int
+        Side and stride of the max-pooling windows.
+    num_classes : int
+        K, the number of classes.
+    weight_scale : float or None
+        Standard deviation of all initial weights; None uses He initialisation (``sqrt(2 / fan_in)``) for
+        the filters and hidden layer and ``0.1 / sqrt(fan_in)`` for the output layer (first loss near log K).
+    blocks : int
+        How many conv -> ReLU -> max-pool blocks.
+    hidden : int or None
+        Size of a hidden dense layer (with ReLU) before the output layer; None for none.
+    """
+
+    def __init__(self, seed=0, input_shape=(1, 8, 8), num_filters=16, kernel_size=3, pool_size=2,
+                 num_classes=10, weight_scale=None, blocks=1, hidden=None):
+        seed = _check_seed(seed)
+        if len(tuple(input_shape)) != 3:
+            raise ValueError(f"input_shape is {input_shape!r} but needs (C, H, W)")
+        c, h, w = (check_int(v, "input_shape") for v in input_shape)
+        self.blocks = check_int(blocks, "blocks")
+        if isinstance(num_filters, (numbers.Integral, np.integer)) and not isinstance(num_filters, bool):
+            filters = [check_int(num_filters, "num_filters") * 2 ** b for b in range(self.blocks)]
+        else:
+            filters = [check_int(f, "num_filters") for f in num_filters]
+            if len(filters) != self.blocks:
+                raise ValueError(f"num_filters has {len(filters)} entries but needs one per block "
+                                 f"(blocks={self.blocks})")
+        self.filters = tuple(filters)
+        self.num_filters = filters[0]
+        self.kernel_size = check_int(kernel_size, "kernel_size")
+        if self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size is {kernel_size} but needs an odd number, so that padding "
+                             f"{kernel_size}//2 keeps the image size")
+        self.pool_size = check_int(pool_size, "pool_size")
+        self.hidden = None if hidden is None else check_int(hidden, "hidden")
+        num_classes = check_int(num_classes, "num_classes", minimum=2)
+        self.padding = self.kernel_size // 2
+        layers, channels, side_h, side_w = [], c, h, w
+        for b, f in enumerate(filters):
+            if side_h < self.pool_size or side_w < self.pool_size:
+                raise ValueError(f"blocks is {self.blocks} but block {b + 1} gets maps of {side_h}x{side_w}, "
+                                 f"smaller than the {self.pool_size}x{self.pool_size} pooling window: an "
+                                 f"input of {h}x{w} allows at most {b} block(s)")
+            layers += [Conv2D(channels, f, self.kernel_size, padding=self.padding), ReLU(),
+                       MaxPool2D(self.pool_size)]
+            channels = f
+            side_h = (side_h - self.pool_size) // self.pool_size + 1
+            side_w = (side_w - self.pool_size) // self.pool_size + 1
+        self.pooled_shape = (channels, side_h, side_w)
+        flat = channels * side_h * side_w
+        layers.append(Flatten())
+        if self.hidden is not None:
+            layers += [Dense(flat, self.hidden), ReLU(), Dense(self.hidden, num_classes)]
+        else:
+            layers.append(Dense(flat, num_classes))
+        super().__init__(layers, seed=seed, input_shape=(c, h, w), weight_scale=weight_scale)

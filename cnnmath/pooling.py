@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _parallel
+from ._fast import pool as _fast_pool
 from ._validate import as_array, check_int, out_shape2d
 
 __all__ = [
@@ -266,30 +266,33 @@ def maxpool2d_forward(x, size=2, stride=2):
     -------
     out : ndarray, shape (N, C, H_out, W_out)
         ``H_out = (H - size) // stride + 1``, ``W_out = (W - size) // stride + 1``.
-    cache : tuple
-        The input, its pooled output, the window and the stride, for :func:`maxpool2d_backward`.
+    cache : tuple ``(method, (x, size, stride, state))``
+        For :func:`maxpool2d_backward`. ``method`` names the path that computed the output and ``state``
+        is what that path's backward needs: ``"strided"`` (the version described here; ``state`` is the
+        pooled output), or one of its fast twins in ``cnnmath/_fast/pool.py``, ``"pairs"`` (2x2 windows
+        with stride 2 on maps that lie contiguously in memory) and ``"wide"`` (stride 1).
     """
     x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
-    return _max_forward(x, size, stride, h_out, w_out)
+    if size == 2 == stride and x.shape[2] % 2 == 0 and x.shape[3] % 2 == 0 and _fast_pool.memory_order(x):
+        out, state = _fast_pool.forward_2x2(x)
+        return out, ("pairs", (x, size, stride, state))
+    if stride == 1 and size > 1:
+        out, state = _fast_pool.forward_wide(x, size, h_out, w_out)
+        return out, ("wide", (x, size, stride, state))
+    out = _max_forward_strided(x, size, stride, h_out, w_out)
+    return out, ("strided", (x, size, stride, out))
 
 
-def _max_forward(x, size, stride, h_out, w_out):
-    """:func:`maxpool2d_forward` on checked inputs."""
+def _max_forward_strided(x, size, stride, h_out, w_out):
+    """The running maximum of :func:`maxpool2d_forward`'s docstring, columns first, then rows."""
     row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
-    if size == 1:
-        out = x[:, :, :row_end:stride, :col_end:stride].copy()
-    elif size == 2 == stride and x.shape[2] % 2 == 0 and x.shape[3] % 2 == 0 and _memory_order(x):
-        return _max_forward_2x2(x)
-    elif stride == 1:
-        return _max_forward_wide(x, size, h_out, w_out)
-    else:
-        cols = x[:, :, :, 0:col_end:stride].copy()  # (N, C, H, W_out): maxima over window columns
-        for k in range(1, size):
-            np.maximum(cols, x[:, :, :, k:k + col_end:stride], out=cols)
-        out = cols[:, :, 0:row_end:stride].copy()
-        for m in range(1, size):
-            np.maximum(out, cols[:, :, m:m + row_end:stride], out=out)
-    return out, (x, out, size, stride)
+    cols = x[:, :, :, 0:col_end:stride].copy()  # (N, C, H, W_out): maxima over window columns
+    for k in range(1, size):
+        np.maximum(cols, x[:, :, :, k:k + col_end:stride], out=cols)
+    out = cols[:, :, 0:row_end:stride].copy()
+    for m in range(1, size):
+        np.maximum(out, cols[:, :, m:m + row_end:stride], out=out)
+    return out
 
 
 def maxpool2d_backward(dout, cache):
@@ -312,175 +315,31 @@ def maxpool2d_backward(dout, cache):
     -------
     dx : ndarray, shape (N, C, H, W)
     """
-    x, out, size, stride = cache
+    method, (x, size, stride, state) = cache
     dout = as_array(dout, "dout", 4, "(N, C, H_out, W_out)")
     need = _pooled_shape(x.shape, size, stride)
     if dout.shape != need:
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward "
                          f"pass's output")
-    return _max_backward(dout.astype(x.dtype, copy=False), cache)
+    dout = dout.astype(x.dtype, copy=False)
+    if method == "pairs":
+        return _fast_pool.backward_2x2(dout, x, *state)
+    if method == "wide":
+        return _fast_pool.backward_wide(dout, x, size, *state)
+    return _max_backward_strided(dout, x, size, stride, state)
 
 
-def _memory_order(x):
-    """The axis order (images and channels only) in which ``x`` is C-contiguous, or None.
-
-    Pooling treats every (image, channel) map alike, so it may walk them in whatever order they lie in
-    memory: the network's convolution leaves its output filter-major, as a transposed view.
-    """
-    for order in ((0, 1, 2, 3), (1, 0, 2, 3)):
-        if x.transpose(order).flags.c_contiguous:
-            return order
-    return None
-
-
-def _max_forward_2x2(x):
-    """2x2 stride-2 max pooling of a batch whose maps are contiguous rows in memory.
-
-    Every horizontal pair of neighbours is one row of ``x.reshape(-1, 2)``, so the column maximum is one
-    operation on long 1-D views; the row maximum is one more on the halved array. Ties go to the left
-    column and then to the top row: the first maximum in reading order. The two comparisons are kept
-    for the backward pass.
-    """
-    order = _memory_order(x)
-    xm = x.transpose(order)  # C-contiguous: the reshapes below are views, not copies
-    a, b, h, w = xm.shape
-    pairs = xm.reshape(-1, 2)
-    row_max = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(a, b, h // 2, 2, w // 2)
-    left_wins = pairs[:, 0] >= pairs[:, 1]
-    top, bottom = row_max[:, :, :, 0], row_max[:, :, :, 1]
-    out = np.maximum(top, bottom)
-    top_wins = top >= bottom
-    return out.transpose(order), (x, ("2x2", order, left_wins, top_wins), 2, 2)
-
-
-def _max_backward_2x2(dout, x, order, left_wins, top_wins):
-    """Backward of :func:`_max_forward_2x2`: send each gradient to the winning row, then column."""
-    dm = dout.transpose(order)
-    a, b, h_out, w_out = dm.shape
-    to_top = dm * top_wins
-    per_row = np.empty((a, b, h_out, 2, w_out), dtype=x.dtype)
-    per_row[:, :, :, 0] = to_top
-    np.subtract(dm, to_top, out=per_row[:, :, :, 1])
-    per_row = per_row.reshape(-1)
-    dxm = np.empty((a, b, 2 * h_out, 2 * w_out), dtype=x.dtype)
-    dpairs = dxm.reshape(-1, 2)
-    np.multiply(per_row, left_wins, out=dpairs[:, 0])
-    np.subtract(per_row, dpairs[:, 0], out=dpairs[:, 1])  # exactly the gradient or exactly 0
-    return dxm.transpose(np.argsort(order))
-
-
-def _max_forward_wide(x, size, h_out, w_out):
-    """Stride-1 max pooling (overlapping windows) on the whole batch as one flat array, split over threads.
-
-    With stride 1, the windows at offset (m, n) of every output of every map read one contiguous run of
-    the flattened batch, if every map is given outputs at all its H*W positions: those beyond the last
-    row or column of outputs are windows that wrap around into the next row or map, computed and never
-    shown. So every step below is one operation on long 1-D runs, which numpy does several times faster
-    than the same work on strided 4-D views, and the maps can be split over threads
-    (:mod:`cnnmath._parallel`): each thread takes whole maps and stops before its last map's wrapped
-    windows, so no thread writes where another does.
-
-    Separable, as in :func:`_max_forward`: ``colmax`` holds the maximum over each window's columns at every
-    position, the output the maximum over ``size`` rows of it. Both are kept for the backward pass.
-    """
-    order = _memory_order(x)
-    xm = np.ascontiguousarray(x) if order is None else x.transpose(order)
-    order = order or (0, 1, 2, 3)
-    a, b, h, w = xm.shape
-    flat = xm.reshape(-1)
-    plane = h * w
-    colmax = np.empty(flat.size, dtype=x.dtype)
-    best = np.empty(flat.size, dtype=x.dtype)
-
-    def work(lo, hi):
-        start, stop = lo * plane, hi * plane
-        end_c = stop - (size - 1)  # colmax at j needs x up to j + size - 1
-        end_o = stop - (size - 1) * (w + 1)  # the output at j needs colmax up to j + (size - 1) * w
-        cm, src = colmax[start:end_c], flat[start:stop]
-        np.maximum(src[:end_c - start], src[1:1 + end_c - start], out=cm)
-        for n in range(2, size):
-            np.maximum(cm, src[n:n + end_c - start], out=cm)
-        out = best[start:end_o]
-        run = end_o - start
-        np.maximum(cm[:run], cm[w:w + run], out=out)
-        for m in range(2, size):
-            np.maximum(out, cm[m * w:m * w + run], out=out)
-        colmax[end_c:stop] = 0  # positions no window of these maps reaches: defined, never used
-        best[end_o:stop] = 0
-
-    _parallel.split_rows(work, a * b, flat.size)
-    out = best.reshape(a, b, h, w)[:, :, :h_out, :w_out].transpose(order)
-    return out, (x, ("wide", order, flat, colmax, best), size, 1)
-
-
-def _route_first_max(values, best, grad, target, pitch, size, scratch):
-    """Add each ``grad[j]`` to ``target[j + t*pitch]`` for the first t with ``values[j + t*pitch] == best[j]``.
-
-    Candidate t takes the part of the gradient still left where it holds the maximum; what it takes is
-    exactly that gradient or exactly 0 (a product with a comparison), so what is left after it is exactly
-    0 or the whole gradient (a difference), and the last candidate takes whatever is left. ``scratch`` is
-    two arrays of ``best``'s length for the float and bool temporaries.
-    """
-    run = best.size
-    left, hit = scratch[0][:run], scratch[1][:run]
-    share = None
-    for t in range(size - 1):
-        shifted = slice(t * pitch, t * pitch + run)
-        np.equal(values[shifted], best, out=hit)
-        share = np.multiply(grad if t == 0 else left, hit, out=share)
-        target[shifted] += share
-        np.subtract(grad if t == 0 else left, share, out=left)
-    shifted = slice((size - 1) * pitch, (size - 1) * pitch + run)
-    target[shifted] += left
-
-
-def _max_backward_wide(dout, x, size, order, flat, colmax, best):
-    """Backward of :func:`_max_forward_wide`, separably and with the tie rule of :func:`_max_backward`.
-
-    The first maximum of a window in reading order lies in its first row whose column maximum equals the
-    window's maximum, at the first column of that row that equals it. So the gradient goes first from each
-    output to one of ``size`` rows of ``colmax``, then from each entry of ``colmax`` to one of ``size``
-    columns of x: 2*size shifted adds instead of size**2. The positions that are not outputs carry a
-    gradient of exactly zero, and every sum starts from +0.0 (so it is never -0.0, and adding a zero
-    changes no bit), so where the batch is split between threads makes no difference to a single bit.
-    """
-    a, b, h, w = x.transpose(order).shape
-    h_out, w_out = dout.shape[2:]
-    plane = h * w
-    grad = np.zeros(flat.size, dtype=x.dtype)
-    grad.reshape(a, b, h, w)[:, :, :h_out, :w_out] = dout.transpose(order)
-    dcol = np.empty(flat.size, dtype=x.dtype)
-    dx = np.empty(flat.size, dtype=x.dtype)
-
-    def work(lo, hi):
-        start, stop = lo * plane, hi * plane
-        end_c, end_o = stop - (size - 1), stop - (size - 1) * (w + 1)  # as in _max_forward_wide
-        dcol[start:stop] = 0
-        dx[start:stop] = 0
-        scratch = (np.empty(stop - start, dtype=x.dtype), np.empty(stop - start, dtype=bool))
-        _route_first_max(colmax[start:stop], best[start:end_o], grad[start:end_o], dcol[start:stop], w, size,
-                         scratch)
-        _route_first_max(flat[start:stop], colmax[start:end_c], dcol[start:end_c], dx[start:stop], 1, size,
-                         scratch)
-
-    _parallel.split_rows(work, a * b, flat.size)
-    return dx.reshape(a, b, h, w).transpose(order)
-
-
-def _max_backward(dout, cache):
-    """:func:`maxpool2d_backward` on a checked ``dout``."""
-    x, out, size, stride = cache
-    if isinstance(out, tuple):  # a fast path's own cache
-        if out[0] == "wide":
-            return _max_backward_wide(dout, x, size, *out[1:])
-        return _max_backward_2x2(dout, x, *out[1:])
+def _max_backward_strided(dout, x, size, stride, out):
+    """The claiming walk of :func:`maxpool2d_backward`'s docstring, for the output of the strided path."""
     dx = np.zeros_like(x)
     unclaimed = np.ones(out.shape, dtype=bool)
     hit = np.empty(out.shape, dtype=bool)
     share = np.empty_like(dout)
     overlapping = stride < size
     last = size * size - 1
-    for t, (m, n, view) in enumerate(_taps(x, size, stride, *out.shape[2:])):
+    h_out, w_out = out.shape[2:]
+    row_end, col_end = stride * (h_out - 1) + 1, stride * (w_out - 1) + 1
+    for t, (m, n, view) in enumerate(_taps(x, size, stride, h_out, w_out)):
         if t == last:
             hit = unclaimed  # whatever is left must hold its window's maximum here
         else:
@@ -488,7 +347,7 @@ def _max_backward(dout, cache):
             hit &= unclaimed
             unclaimed ^= hit  # hit is a subset of unclaimed: xor removes exactly the claimed windows
         np.multiply(dout, hit, out=share)
-        target = dx[:, :, m:m + stride * (out.shape[2] - 1) + 1:stride, n:n + stride * (out.shape[3] - 1) + 1:stride]
+        target = dx[:, :, m:m + row_end:stride, n:n + col_end:stride]
         if overlapping:
             target += share
         else:

@@ -1,4 +1,4 @@
-"""Splitting element-wise work over the cores numpy's BLAS may use (issue 7: speed).
+"""Splitting element-wise work over the cores numpy's BLAS may use, within the process's CPU quota.
 
 numpy's matrix products run on every core that its BLAS (OpenBLAS) is allowed, but its element-wise
 operations run on one. Max pooling is all element-wise, so on a batch of feature maps it leaves the other
@@ -9,8 +9,10 @@ the blocks run at the same time, and the numbers are bit for bit those of one th
 
 How many threads: as many as numpy's BLAS is currently allowed, read from OpenBLAS through threadpoolctl
 (which scikit-learn already installs), so that ``threadpoolctl.threadpool_limits(1)`` or
-``OPENBLAS_NUM_THREADS=1`` keeps everything on one core. Without threadpoolctl: one thread. Small arrays
-stay on one thread, where handing work to another thread would cost more than it saves.
+``OPENBLAS_NUM_THREADS=1`` keeps everything on one core. Without threadpoolctl: one thread. Never more than
+the CPUs the process may really use (:func:`cpu_quota`): on a JupyterHub a container often sees every core
+of the host but is given only one or two, by CPU affinity or by the ``CPU_LIMIT`` its spawner sets. Small
+arrays stay on one thread, where handing work to another thread would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -45,8 +47,27 @@ def _find_blas():
     return numpy_libs or libs or None
 
 
+def cpu_quota() -> int:
+    """The CPUs this process may use: its CPU affinity (``os.sched_getaffinity``, else ``os.cpu_count``),
+    lowered to ``CPU_LIMIT`` when that is set (JupyterHub's spawners set it to the container's quota, which
+    may be fractional: 1.5 gives 1), and never below 1."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    limit = os.environ.get("CPU_LIMIT", "").strip()
+    if limit:
+        try:
+            value = float(limit)
+        except ValueError:
+            value = 0.0
+        if value > 0 and value == value:  # a positive number (NaN fails value == value)
+            cpus = min(cpus, int(value)) if value < float(cpus) else cpus
+    return max(1, cpus)
+
+
 def threads_allowed() -> int:
-    """The number of threads numpy's BLAS may use right now (1 when that cannot be read), at most the cores."""
+    """The number of threads numpy's BLAS may use right now (1 when that cannot be read), within :func:`cpu_quota`."""
     global _blas
     if _blas is _UNREAD:
         _blas = _find_blas()
@@ -56,7 +77,7 @@ def threads_allowed() -> int:
         n = min(lib.get_num_threads() for lib in _blas)
     except Exception:
         return 1
-    return max(1, min(int(n or 1), os.cpu_count() or 1))
+    return max(1, min(int(n or 1), cpu_quota()))
 
 
 def _executor(workers):

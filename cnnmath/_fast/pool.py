@@ -1,0 +1,163 @@
+"""Max pooling's fast twins: 2x2 stride 2 on neighbouring pairs, and stride 1 on the flat batch.
+
+Reference: ``cnnmath.pooling._max_forward_strided`` and ``cnnmath.pooling._max_backward_strided`` (the
+running maximum over strided views that ``pooling.py`` describes), and through them the loops of
+:func:`cnnmath.maxpool2d_forward_naive`. Each function here gives bit for bit the same output and the
+same gradient, with the same tie rule (the first maximum in reading order gets the window's gradient),
+signed zeros included; ``tests/test_fast_paths.py`` and ``tests/test_activations_pooling.py`` check it.
+:func:`cnnmath.maxpool2d_forward` chooses a twin when the shapes allow and tags its cache with its name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import threads
+
+__all__: list[str] = []
+
+
+def memory_order(x):
+    """The axis order (images and channels only) in which ``x`` is C-contiguous, or None.
+
+    Pooling treats every (image, channel) map alike, so it may walk them in whatever order they lie in
+    memory: the network's convolution leaves its output filter-major, as a transposed view.
+    """
+    for order in ((0, 1, 2, 3), (1, 0, 2, 3)):
+        if x.transpose(order).flags.c_contiguous:
+            return order
+    return None
+
+
+def forward_2x2(x):
+    """2x2 stride-2 max pooling of a batch whose maps are contiguous rows in memory.
+
+    Every horizontal pair of neighbours is one row of ``x.reshape(-1, 2)``, so the column maximum is one
+    operation on long 1-D views; the row maximum is one more on the halved array. Ties go to the left
+    column and then to the top row: the first maximum in reading order. The two comparisons are kept
+    for the backward pass.
+    """
+    order = memory_order(x)
+    xm = x.transpose(order)  # C-contiguous: the reshapes below are views, not copies
+    a, b, h, w = xm.shape
+    pairs = xm.reshape(-1, 2)
+    row_max = np.maximum(pairs[:, 0], pairs[:, 1]).reshape(a, b, h // 2, 2, w // 2)
+    left_wins = pairs[:, 0] >= pairs[:, 1]
+    top, bottom = row_max[:, :, :, 0], row_max[:, :, :, 1]
+    out = np.maximum(top, bottom)
+    top_wins = top >= bottom
+    return out.transpose(order), (order, left_wins, top_wins)
+
+
+def backward_2x2(dout, x, order, left_wins, top_wins):
+    """Backward of :func:`forward_2x2`: send each gradient to the winning row, then column."""
+    dm = dout.transpose(order)
+    a, b, h_out, w_out = dm.shape
+    to_top = dm * top_wins
+    per_row = np.empty((a, b, h_out, 2, w_out), dtype=x.dtype)
+    per_row[:, :, :, 0] = to_top
+    np.subtract(dm, to_top, out=per_row[:, :, :, 1])
+    per_row = per_row.reshape(-1)
+    dxm = np.empty((a, b, 2 * h_out, 2 * w_out), dtype=x.dtype)
+    dpairs = dxm.reshape(-1, 2)
+    np.multiply(per_row, left_wins, out=dpairs[:, 0])
+    np.subtract(per_row, dpairs[:, 0], out=dpairs[:, 1])  # exactly the gradient or exactly 0
+    return dxm.transpose(np.argsort(order))
+
+
+def forward_wide(x, size, h_out, w_out):
+    """Stride-1 max pooling (overlapping windows) on the whole batch as one flat array, split over threads.
+
+    With stride 1, the windows at offset (m, n) of every output of every map read one contiguous run of
+    the flattened batch, if every map is given outputs at all its H*W positions: those beyond the last
+    row or column of outputs are windows that wrap around into the next row or map, computed and never
+    shown. So every step below is one operation on long 1-D runs, which numpy does several times faster
+    than the same work on strided 4-D views, and the maps can be split over threads
+    (:mod:`cnnmath._fast.threads`): each thread takes whole maps and stops before its last map's wrapped
+    windows, so no thread writes where another does.
+
+    Separable, as in ``cnnmath.pooling._max_forward_strided``: ``colmax`` holds the maximum over each window's columns at every
+    position, the output the maximum over ``size`` rows of it. Both are kept for the backward pass.
+    """
+    order = memory_order(x)
+    xm = np.ascontiguousarray(x) if order is None else x.transpose(order)
+    order = order or (0, 1, 2, 3)
+    a, b, h, w = xm.shape
+    flat = xm.reshape(-1)
+    plane = h * w
+    colmax = np.empty(flat.size, dtype=x.dtype)
+    best = np.empty(flat.size, dtype=x.dtype)
+
+    def work(lo, hi):
+        start, stop = lo * plane, hi * plane
+        end_c = stop - (size - 1)  # colmax at j needs x up to j + size - 1
+        end_o = stop - (size - 1) * (w + 1)  # the output at j needs colmax up to j + (size - 1) * w
+        cm, src = colmax[start:end_c], flat[start:stop]
+        np.maximum(src[:end_c - start], src[1:1 + end_c - start], out=cm)
+        for n in range(2, size):
+            np.maximum(cm, src[n:n + end_c - start], out=cm)
+        out = best[start:end_o]
+        run = end_o - start
+        np.maximum(cm[:run], cm[w:w + run], out=out)
+        for m in range(2, size):
+            np.maximum(out, cm[m * w:m * w + run], out=out)
+        colmax[end_c:stop] = 0  # positions no window of these maps reaches: defined, never used
+        best[end_o:stop] = 0
+
+    threads.split_rows(work, a * b, flat.size)
+    out = best.reshape(a, b, h, w)[:, :, :h_out, :w_out].transpose(order)
+    return out, (order, flat, colmax, best)
+
+
+def _route_first_max(values, best, grad, target, pitch, size, scratch):
+    """Add each ``grad[j]`` to ``target[j + t*pitch]`` for the first t with ``values[j + t*pitch] == best[j]``.
+
+    Candidate t takes the part of the gradient still left where it holds the maximum; what it takes is
+    exactly that gradient or exactly 0 (a product with a comparison), so what is left after it is exactly
+    0 or the whole gradient (a difference), and the last candidate takes whatever is left. ``scratch`` is
+    two arrays of ``best``'s length for the float and bool temporaries.
+    """
+    run = best.size
+    left, hit = scratch[0][:run], scratch[1][:run]
+    share = None
+    for t in range(size - 1):
+        shifted = slice(t * pitch, t * pitch + run)
+        np.equal(values[shifted], best, out=hit)
+        share = np.multiply(grad if t == 0 else left, hit, out=share)
+        target[shifted] += share
+        np.subtract(grad if t == 0 else left, share, out=left)
+    shifted = slice((size - 1) * pitch, (size - 1) * pitch + run)
+    target[shifted] += left
+
+
+def backward_wide(dout, x, size, order, flat, colmax, best):
+    """Backward of :func:`forward_wide`, separably and with the tie rule of ``cnnmath.pooling._max_backward_strided``.
+
+    The first maximum of a window in reading order lies in its first row whose column maximum equals the
+    window's maximum, at the first column of that row that equals it. So the gradient goes first from each
+    output to one of ``size`` rows of ``colmax``, then from each entry of ``colmax`` to one of ``size``
+    columns of x: 2*size shifted adds instead of size**2. The positions that are not outputs carry a
+    gradient of exactly zero, and every sum starts from +0.0 (so it is never -0.0, and adding a zero
+    changes no bit), so where the batch is split between threads makes no difference to a single bit.
+    """
+    a, b, h, w = x.transpose(order).shape
+    h_out, w_out = dout.shape[2:]
+    plane = h * w
+    grad = np.zeros(flat.size, dtype=x.dtype)
+    grad.reshape(a, b, h, w)[:, :, :h_out, :w_out] = dout.transpose(order)
+    dcol = np.empty(flat.size, dtype=x.dtype)
+    dx = np.empty(flat.size, dtype=x.dtype)
+
+    def work(lo, hi):
+        start, stop = lo * plane, hi * plane
+        end_c, end_o = stop - (size - 1), stop - (size - 1) * (w + 1)  # as in forward_wide
+        dcol[start:stop] = 0
+        dx[start:stop] = 0
+        scratch = (np.empty(stop - start, dtype=x.dtype), np.empty(stop - start, dtype=bool))
+        _route_first_max(colmax[start:stop], best[start:end_o], grad[start:end_o], dcol[start:stop], w, size,
+                         scratch)
+        _route_first_max(flat[start:stop], colmax[start:end_c], dcol[start:end_c], dx[start:stop], 1, size,
+                         scratch)
+
+    threads.split_rows(work, a * b, flat.size)
+    return dx.reshape(a, b, h, w).transpose(order)
