@@ -146,33 +146,47 @@ def case_photo(k, dtype):
     return cands
 
 
-class TorchTinyCNN:
-    """The same network as ``cnnmath.TinyCNN``, in PyTorch, with the same initial weights."""
+class TorchSequential:
+    """The same network as a ``cnnmath.Sequential`` (TinyCNN included), in PyTorch, with the same first
+    weights, trained by the same update: plain SGD, ``p <- p - lr * dL/dp`` (fit's default)."""
 
-    def __init__(self, model):
+    def __init__(self, model, lr):
+        self.model = model
         self.params = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
-        self.opt = torch.optim.SGD(list(self.params.values()), lr=0.1, momentum=0.9)
+        self.opt = torch.optim.SGD(list(self.params.values()), lr=lr, momentum=0.0)
 
-    def step(self, xb, yb, lr):
-        for group in self.opt.param_groups:
-            group["lr"] = lr
-        p = self.params
-        out = tF.conv2d(xb, p["conv_w"], p["conv_b"], padding=1)
-        out = tF.max_pool2d(torch.relu(out), 2, 2)
-        scores = out.flatten(1) @ p["dense_w"] + p["dense_b"]
-        loss = tF.cross_entropy(scores, yb)
+    def scores(self, x):
+        for name, layer in zip(self.model.names, self.model.layers):
+            if isinstance(layer, cm.Conv2D):
+                x = tF.conv2d(x, self.params[name + "_w"], self.params[name + "_b"], stride=layer.stride,
+                              padding=layer.padding)
+            elif isinstance(layer, cm.ReLU):
+                x = torch.relu(x)
+            elif isinstance(layer, cm.MaxPool2D):
+                x = tF.max_pool2d(x, layer.size, layer.stride)
+            elif isinstance(layer, cm.Flatten):
+                x = x.flatten(1)
+            else:
+                x = x @ self.params[name + "_w"] + self.params[name + "_b"]
+        return x
+
+    def step(self, xb, yb):
+        loss = tF.cross_entropy(self.scores(xb), yb)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
         return loss
 
 
-def case_epoch():
+def case_epoch(**config):
+    """One epoch of ``fit`` with its defaults on the digits, against the same epoch in PyTorch."""
     X, y, _, _ = cm.load_digits()
+    defaults = cm.fit.__kwdefaults__
+    batch, lr = defaults["batch_size"], defaults["lr"]
     order = np.random.default_rng(0).permutation(len(X))
 
     def ours():
-        model = cm.TinyCNN(seed=0)
+        model = cm.TinyCNN(seed=0, **config)
         cm.fit(model, X, y, epochs=1, seed=0)
 
     cands = {"cnnmath": ours}
@@ -180,11 +194,11 @@ def case_epoch():
         tX, ty = torch.from_numpy(X), torch.from_numpy(y)
 
         def theirs():
-            net = TorchTinyCNN(cm.TinyCNN(seed=0))
+            net = TorchSequential(cm.TinyCNN(seed=0, **config), lr)
             perm = torch.from_numpy(order)
-            for lo in range(0, len(X), 32):
-                idx = perm[lo:lo + 32]
-                net.step(tX[idx], ty[idx], 0.1)
+            for lo in range(0, len(X), batch):
+                idx = perm[lo:lo + batch]
+                net.step(tX[idx], ty[idx])
         cands["torch"] = theirs
     return cands
 
@@ -216,6 +230,14 @@ CASES = [
 ]
 
 
+_BATCH = cm.fit.__kwdefaults__["batch_size"]
+EPOCH_CASES = [
+    # (label, shape text, TinyCNN settings, target ratio vs torch)
+    ("TinyCNN epoch", f"digits 1437, batch {_BATCH}", {}, 0.5),
+    ("2-block epoch", f"blocks=2 hidden=64 b{_BATCH}", {"blocks": 2, "hidden": 64}, 0.7),
+]
+
+
 def fmt_ms(s):
     return "-" if s is None else f"{s * 1e3:8.3f}"
 
@@ -244,9 +266,10 @@ def run(threads_list, repeats, dtypes, settle=0.0):
                                        warmup_seconds=0.1 if rows else FIRST_WARMUP)
                     rows.append((label, shape, np.dtype(dtype).name, threads, med.get("cnnmath"),
                                  med.get("torch"), med.get("scipy"), t_target, s_target))
-            med = median_times(case_epoch(), max(3, repeats // 2), warmup=1, settle=settle)
-            rows.append(("TinyCNN epoch", "digits 1437, batch 32", "float64", threads, med.get("cnnmath"),
-                         med.get("torch"), None, 0.5, None))
+            for label, shape, config, target in EPOCH_CASES:
+                med = median_times(case_epoch(**config), max(3, repeats // 2), warmup=1, settle=settle)
+                rows.append((label, shape, "float64", threads, med.get("cnnmath"), med.get("torch"), None,
+                             target, None))
         finally:
             if limiter is not None:
                 limiter.unregister() if hasattr(limiter, "unregister") else None
@@ -266,30 +289,32 @@ def print_table(rows):
 MALLOC_CASES = [
     ("maxpool fwd+bwd", "N64 C8 26x26 2x2 s2", lambda: case_pool(64, 8, 26, 26, 2, 2, np.float64)),
     ("conv fwd+bwd", "N64 C8 14x14 F16 3x3 p1", lambda: case_conv_layer(64, 8, 14, 14, 16, 3, 1, np.float64)),
-    ("TinyCNN epoch", "digits 1437, batch 32", case_epoch),
+    ("TinyCNN epoch", f"digits 1437, batch {_BATCH}", case_epoch),
 ]
 
 
-def malloc_probe(repeats):
+def malloc_probe(repeats, tuned):
     """cnnmath's medians for MALLOC_CASES at 1 thread, as JSON (run in a child with tuning on or off)."""
     import json
+    if tuned:
+        cm.tune_malloc()
     with threadpool_limits(limits=1):
         out = [median_times({"cnnmath": factory()["cnnmath"]}, repeats, warmup_seconds=0)["cnnmath"]
                for _, _, factory in MALLOC_CASES]
-    print(json.dumps({"tuned": cm.MALLOC_TUNED, "medians": out}))
+    from cnnmath._fast.malloc import malloc_tuned
+    print(json.dumps({"tuned": malloc_tuned(), "medians": out}))
 
 
 def malloc_comparison(repeats):
-    """Run the probe in two fresh processes, glibc malloc tuned (the default) and untuned, side by side."""
+    """Run the probe in two fresh processes, glibc malloc tuned (as in the table above) and untuned."""
     import json
     import subprocess
     results = {}
     for tuned in ("1", "0"):
-        env = dict(os.environ, CNNMATH_MALLOC_TUNING=tuned)
-        proc = subprocess.run([sys.executable, __file__, "--malloc-probe", "--repeats", str(repeats)],
-                              env=env, capture_output=True, text=True, check=True)
+        proc = subprocess.run([sys.executable, __file__, "--malloc-probe", tuned, "--repeats", str(repeats)],
+                              capture_output=True, text=True, check=True)
         results[tuned] = json.loads(proc.stdout.strip().splitlines()[-1])
-    print("glibc malloc thresholds (cnnmath/_speed.py), 1 thread, fresh processes:")
+    print("glibc malloc thresholds (cnnmath.tune_malloc, opt-in), 1 thread, fresh processes:")
     print(f"{'operation':<16} {'shape':<24} {'tuned ms':>9} {'untuned ms':>11} {'untuned/tuned':>14}")
     for (label, shape, _), on, off in zip(MALLOC_CASES, results["1"]["medians"], results["0"]["medians"]):
         print(f"{label:<16} {shape:<24} {on * 1e3:9.3f} {off * 1e3:11.3f} {off / on:13.2f}x")
@@ -297,12 +322,26 @@ def malloc_comparison(repeats):
         print("(malloc tuning is not available on this system: both columns are untuned)")
 
 
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU model unknown"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=9, help="timed repeats per candidate (>= 7)")
     parser.add_argument("--float64-only", action="store_true")
-    parser.add_argument("--malloc-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--malloc-probe", choices=["0", "1"], help=argparse.SUPPRESS)
+    parser.add_argument("--no-malloc-tuning", action="store_true",
+                        help="leave glibc malloc as it is (by default the benchmark calls cnnmath.tune_malloc(), "
+                             "which importing cnnmath never does)")
     parser.add_argument("--no-malloc-comparison", action="store_true")
     parser.add_argument("--settle", type=float, default=0.0, metavar="MS",
                         help="before each timed call, run the same candidate untimed for MS milliseconds, so "
@@ -311,8 +350,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     repeats = max(7, args.repeats)
     if args.malloc_probe:
-        return malloc_probe(repeats)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+        return malloc_probe(repeats, args.malloc_probe == "1")
+    tuned = False if args.no_malloc_tuning else cm.tune_malloc()
+    print(f"machine: {platform.machine()}, {_cpu_model()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"glibc malloc thresholds: {'raised by cnnmath.tune_malloc()' if tuned else 'left as they are'}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed (pip install torch to compare)'}, "
           f"scipy {__import__('scipy').__version__ if signal else 'not installed'}")
