@@ -24,6 +24,9 @@ def shape_str(shape) -> str:
     return str(shape)
 
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
 def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, layout: str = "",
              allow_nonfinite: bool = False) -> np.ndarray:
     """Return ``x`` as a float ndarray after checking its type, rank and values.
@@ -46,6 +49,16 @@ def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, layout: st
     ndarray
         float32 if ``x`` is float32, float64 otherwise.
     """
+    if type(x) is np.ndarray and x.dtype in _FLOATS and x.size and (ndim is None or x.ndim == ndim):
+        # The common case inside a network: a float array of the right rank. Only its values need a look.
+        if allow_nonfinite:
+            if np.isnan(x).any():
+                raise ValueError(f"{name} contains NaN values but needs numbers (large values are fine)")
+        elif not np.isfinite(x).all():
+            bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+            raise ValueError(f"{name} contains NaN or infinite values ({bad} of {x.size} entries) "
+                             f"but needs finite numbers")
+        return x
     if x is None:
         raise TypeError(f"{name} is None but needs an array of numbers{_needs(ndim, layout)}")
     if isinstance(x, (str, bytes)):

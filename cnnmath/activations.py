@@ -59,8 +59,9 @@ def relu_forward(x):
         The boolean mask ``x > 0``: where the gradient will pass.
     """
     x = as_array(x, "x")
-    mask = x > 0
-    return np.where(mask, x, 0).astype(x.dtype, copy=False), mask
+    out = np.maximum(x, 0)
+    out += 0  # max(-0.0, 0) is -0.0; adding 0 makes it 0.0, so no "-0." is ever printed
+    return out, x > 0
 
 
 def relu_backward(dout, cache):
@@ -80,4 +81,6 @@ def relu_backward(dout, cache):
     if dout.shape != mask.shape:
         raise ValueError(f"dout has shape {shape_str(dout.shape)} but needs {shape_str(mask.shape)}, "
                          f"the shape of the forward pass's input")
-    return np.where(mask, dout, 0).astype(dout.dtype, copy=False)
+    dx = dout * mask
+    dx += 0  # a negative gradient times False is -0.0; adding 0 makes it 0.0, as printed in the lessons
+    return dx

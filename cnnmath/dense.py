@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validate import as_array
@@ -24,7 +26,10 @@ def flatten_forward(x):
     out : ndarray, shape (N, D) with ``D = d1 * d2 * ...``, in C (row-major) order
     cache : tuple, the input's shape, for :func:`flatten_backward`
     """
-    x = as_array(x, "x", tuple(range(2, 9)), "(N, ...)")
+    x = as_array(x, "x", None, "(N, ...)")
+    if x.ndim < 2:
+        raise ValueError(f"x has shape {x.shape} ({x.ndim}-D) but needs at least 2-D, (N, ...): a batch of "
+                         f"examples, each flattened to one vector")
     return x.reshape(x.shape[0], -1), x.shape
 
 
@@ -42,7 +47,7 @@ def flatten_backward(dout, cache):
     """
     shape = tuple(cache)
     dout = as_array(dout, "dout", 2, "(N, D)")
-    need = (shape[0], int(np.prod(shape[1:])))
+    need = (shape[0], math.prod(shape[1:]))
     if dout.shape != need:
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the flattened output")
     return dout.reshape(shape)

@@ -86,6 +86,8 @@ class Sequential:
                 raise ValueError(f"input_shape is {input_shape!r} but needs (C, H, W), the shape of one image")
             self.input_shape = tuple(check_int(v, "input_shape") for v in shape)
             self.stage_shapes(self.input_shape)
+        self._x_layout = "(N, C, H, W)" if self.input_shape is None else \
+            f"(N, {', '.join(map(str, self.input_shape))})"
         weighted = [i for i, layer in enumerate(layers) if layer.param_names]
         rng = np.random.default_rng(_check_seed(seed))
         self.params = {}
@@ -122,9 +124,10 @@ class Sequential:
         ----------
         input_shape : tuple (C, H, W)
         """
+        known = self._checked_shapes.get(input_shape)
+        if known is not None:
+            return known
         shape = tuple(int(s) for s in input_shape)
-        if shape in self._checked_shapes:
-            return self._checked_shapes[shape]
         out, current = [], shape
         for i, layer in enumerate(self.layers):
             current = layer.output_shape(current, where=self._where(i))
@@ -166,10 +169,9 @@ class Sequential:
         return {key: self.params[f"{self.names[i]}_{key}"] for key in self.layers[i].param_names}
 
     def _check_X(self, X):
-        layout = "(N, C, H, W)" if self.input_shape is None else f"(N, {', '.join(map(str, self.input_shape))})"
-        X = as_array(X, "X", 4, layout)
+        X = as_array(X, "X", 4, self._x_layout)
         if self.input_shape is not None and X.shape[1:] != self.input_shape:
-            raise ValueError(f"X has shape {X.shape} but needs {layout} for this model")
+            raise ValueError(f"X has shape {X.shape} but needs {self._x_layout} for this model")
         self.stage_shapes(X.shape[1:])
         return X
 
@@ -304,22 +306,24 @@ class TinyCNN(Sequential):
         self.hidden = None if hidden is None else check_int(hidden, "hidden")
         num_classes = check_int(num_classes, "num_classes", minimum=2)
         self.padding = self.kernel_size // 2
-        layers, channels, side_h, side_w = [], c, h, w
-        for b, f in enumerate(filters):
-            if side_h < self.pool_size or side_w < self.pool_size:
-                raise ValueError(f"blocks is {self.blocks} but block {b + 1} gets maps of {side_h}x{side_w}, "
-                                 f"smaller than the {self.pool_size}x{self.pool_size} pooling window: an "
-                                 f"input of {h}x{w} allows at most {b} block(s)")
+        layers, channels = [], c
+        for f in filters:
             layers += [Conv2D(channels, f, self.kernel_size, padding=self.padding), ReLU(),
                        MaxPool2D(self.pool_size)]
             channels = f
-            side_h = (side_h - self.pool_size) // self.pool_size + 1
-            side_w = (side_w - self.pool_size) // self.pool_size + 1
+        # the flattened length follows from the blocks: 'same' convolutions keep the size, pooling shrinks it
+        side_h, side_w = h, w
+        for _ in filters:
+            side_h = max(0, (side_h - self.pool_size) // self.pool_size + 1)
+            side_w = max(0, (side_w - self.pool_size) // self.pool_size + 1)
         self.pooled_shape = (channels, side_h, side_w)
-        flat = channels * side_h * side_w
+        flat = max(1, channels * side_h * side_w)
         layers.append(Flatten())
         if self.hidden is not None:
             layers += [Dense(flat, self.hidden), ReLU(), Dense(self.hidden, num_classes)]
         else:
             layers.append(Dense(flat, num_classes))
-        super().__init__(layers, seed=seed, input_shape=(c, h, w), weight_scale=weight_scale)
+        try:
+            super().__init__(layers, seed=seed, input_shape=(c, h, w), weight_scale=weight_scale)
+        except ValueError as err:  # too many blocks for the image: Sequential names the layer that fails
+            raise ValueError(f"TinyCNN(blocks={self.blocks}) on {h}x{w} images: {err}") from None
