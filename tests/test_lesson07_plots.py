@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -98,6 +100,17 @@ def test_training_curves_live_and_final():
     assert len(fig.axes[1].get_lines()) == 0
 
 
+def test_training_curves_speak_of_validation_accuracy_never_test_accuracy():
+    """The curves are for tuning: their accuracy is fit's val_acc, measured on validation digits."""
+    fig = training_curves_plot({"loss": [0.9, 0.2], "val_acc": [0.9, 0.975]}, epochs=10)
+    loss_ax, acc_ax = fig.axes
+    words = [loss_ax.get_ylabel(), acc_ax.get_ylabel()] + [line.get_label() for ax in fig.axes
+                                                           for line in ax.get_lines()] + texts(fig)
+    assert acc_ax.get_ylabel().startswith("validation accuracy")
+    assert [line.get_label() for line in acc_ax.get_lines()] == ["validation accuracy"]
+    assert not any(re.search(r"\btest\b", w, re.I) for w in words), words
+
+
 def test_most_similar_filters_finds_a_planted_kernel():
     w = np.random.default_rng(1).normal(size=(5, 1, 3, 3)) * 0.01
     w[3, 0] = -2 * get_kernel("horizontal edge")
@@ -113,6 +126,16 @@ def test_filters_comparison():
     assert len(fig.axes) == 16 + 4
     assert "learned f15" in texts(fig)
     assert any(t.startswith("vertical edge\nclosest: f") for t in texts(fig))
+    assert fig._suptitle.get_text().startswith("learned filters")
+
+
+def test_filters_comparison_names_the_untrained_baseline():
+    w = TinyCNN(seed=0).params["conv_w"]
+    fig = filters_comparison_plot(w, kind="untrained")
+    assert "untrained f0" in texts(fig) and not any(t.startswith("learned") for t in texts(fig))
+    assert fig._suptitle.get_text().startswith("untrained filters")
+    i, cos = {name: (i, c) for name, i, c in most_similar_filters(w)}["vertical edge"]
+    assert f"vertical edge\nclosest: f{i} (cos {cos:+.2f})" in texts(fig)
 
 
 def test_confusion_counts():

@@ -30,12 +30,13 @@ def close_figures():
 
 @pytest.fixture(scope="module")
 def data():
-    return load_digits(seed=0)
+    """The notebook's data: training, validation and test digits."""
+    return load_digits(seed=0, validation=0.15)
 
 
 @pytest.fixture(scope="module")
 def trained(data):
-    X_train, y_train, _, _ = data
+    X_train, y_train = data[0], data[1]
     model = TinyCNN(seed=0)
     fit(model, X_train, y_train)
     return model
@@ -47,10 +48,14 @@ def plain(html_text):
 
 # ------------------------------------------------------------------------------------------ training
 
+DEFAULT_LR = fit.__kwdefaults__["lr"]
+
+
 @pytest.fixture()
 def small(data):
-    X_train, y_train, X_test, y_test = data
-    return X_train[:400], y_train[:400], X_test[:100], y_test[:100]
+    """Training and validation digits, as the notebook passes them (fewer, to keep the tests quick)."""
+    X_train, y_train, X_val, y_val, _, _ = data
+    return X_train[:400], y_train[:400], X_val[:100], y_val[:100]
 
 
 def test_training_waits_for_the_button(small):
@@ -59,14 +64,37 @@ def test_training_waits_for_the_button(small):
     assert ex.state == {}
     ex.controls["epochs"].value = 2
     ex.controls["num_filters"].value = 4
-    ex.controls["lr"].value = 0.3
+    ex.controls["lr"].value = 0.1
     ex.controls["batch_size"].value = 64
     assert ex.state == {}  # moving controls trains nothing
     assert "press Train" in plain(ex.summary.value)
 
 
-def test_train_button_reports_the_measured_accuracy(small):
-    X_train, y_train, X_test, y_test = small
+def test_controls_start_at_fits_defaults(small):
+    """The defaults are read from fit, never typed in: the explorer starts with the run fit makes."""
+    defaults = fit.__kwdefaults__
+    ex = training_explorer(*small)
+    assert ex.controls["lr"].value == defaults["lr"]
+    assert ex.controls["epochs"].value == defaults["epochs"]
+    assert ex.controls["batch_size"].value == defaults["batch_size"]
+    assert lesson07_widgets.fit_defaults() == {k: defaults[k] for k in ("epochs", "lr", "batch_size")}
+
+
+def test_re_tuned_defaults_are_followed(small, monkeypatch):
+    """Should fit's defaults change to values the controls do not list, the controls gain them."""
+    from cnnmath.train import fit as real_fit
+
+    changed = dict(real_fit.__kwdefaults__, lr=0.25, epochs=40, batch_size=24)
+    monkeypatch.setattr(real_fit, "__kwdefaults__", changed)
+    ex = training_explorer(*small)
+    assert ex.controls["lr"].value == 0.25
+    assert ex.controls["epochs"].value == 40 and ex.controls["epochs"].max >= 40
+    assert ex.controls["batch_size"].value == 24
+    assert 0.25 in dict(ex.controls["lr"].options).values() and 10.0 in dict(ex.controls["lr"].options).values()
+
+
+def test_train_button_reports_the_measured_validation_accuracy(small):
+    X_train, y_train, X_val, y_val = small
     ex = training_explorer(*small)
     ex.controls["epochs"].value = 3
     ex.controls["num_filters"].value = 6
@@ -75,17 +103,51 @@ def test_train_button_reports_the_measured_accuracy(small):
     assert ex.last_error is None
     # the same run, made independently
     model = TinyCNN(seed=0, num_filters=6)
-    history = fit(model, X_train, y_train, epochs=3, lr=0.1, batch_size=16, X_val=X_test, y_val=y_test)
-    acc = accuracy(model, X_test, y_test)
+    history = fit(model, X_train, y_train, epochs=3, lr=DEFAULT_LR, batch_size=16, X_val=X_val, y_val=y_val)
+    acc = accuracy(model, X_val, y_val)
     text = plain(ex.summary.value)
-    assert f"test accuracy {100 * acc:.1f}% ({int(round(acc * 100))} of 100 digits) after 3 epochs" in text
+    assert (f"validation accuracy {100 * acc:.1f}% ({int(round(acc * 100))} of 100 validation digits) "
+            f"after 3 epochs") in text
     assert f"training loss {history['loss'][0]:.3f} -> {history['loss'][-1]:.3f}" in text
-    assert "(lr 0.1, 6 filters, batch size 16)" in text
-    assert ex.state["accuracy"] == acc
-    assert ex.state["settings"] == (0.1, 6, 3, 16)
+    assert f"(lr {DEFAULT_LR:g}, 6 filters, batch size 16)" in text
+    assert ex.state["val_accuracy"] == acc == history["val_acc"][-1]
+    assert ex.state["settings"] == (DEFAULT_LR, 6, 3, 16)
     assert ex.state["model"].params["conv_w"].shape == (6, 1, 3, 3)
     np.testing.assert_array_equal(ex.state["model"].params["dense_w"], model.params["dense_w"])
     assert ex.controls["train"].disabled is False  # usable again after the run
+
+
+def test_explorer_speaks_of_validation_accuracy_never_test_accuracy(small, monkeypatch):
+    """Tuning happens here, so neither the summary nor the live plot may ever show a test accuracy."""
+    figures = []
+    draw = lesson07_widgets.training_curves_plot
+
+    def recording_plot(*args, **kwargs):
+        figures.append(draw(*args, **kwargs))
+        return figures[-1]
+
+    monkeypatch.setattr(lesson07_widgets, "training_curves_plot", recording_plot)
+    ex = training_explorer(*small)
+    assert not re.search(r"\btest\b", plain(ex.summary.value), re.I)
+    summaries = []
+    for lr, epochs in ((DEFAULT_LR, 2), (10.0, 1), (0.001, 1)):  # a good run, a failed one, a slow one
+        ex.controls["lr"].value = lr
+        ex.controls["epochs"].value = epochs
+        ex.controls["train"].click()
+        assert ex.last_error is None
+        summaries.append(plain(ex.summary.value))
+    for text in summaries:
+        assert "validation accuracy" in text
+        assert not re.search(r"\btest\b", text, re.I), text
+    assert "answer 0 to every training digit" in summaries[1]
+    assert len(figures) == 2 + 1 + 1  # one live redraw per epoch
+    for fig in figures:
+        acc_ax = fig.axes[1]
+        assert acc_ax.get_ylabel().startswith("validation accuracy")
+        words = [ax.get_ylabel() for ax in fig.axes] + [ax.get_title() for ax in fig.axes] + \
+            [line.get_label() for ax in fig.axes for line in ax.get_lines()] + \
+            [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert not any(re.search(r"\btest\b", w, re.I) for w in words), words
 
 
 @pytest.mark.parametrize("epochs", [1, 2])
@@ -96,14 +158,14 @@ def test_too_large_learning_rate_gives_words_not_a_traceback(small, epochs):
     ex.controls["train"].click()
     text = plain(ex.summary.value)
     assert "Training did not work" in text
-    assert "With lr = 10" in text and "Try a smaller learning rate" in text
+    assert "With lr = 10" in text and f"Try a smaller learning rate, such as fit's default {DEFAULT_LR:g}" in text
     assert "Traceback" not in text
-    assert ex.state["accuracy"] < 0.5
+    assert ex.state["val_accuracy"] < 0.5
     last = ex.state["history"]["loss"][-1]
     assert f"the last epoch's loss {last:.3f} is" in text and "the 2.303 of even guessing" in text
     assert f"after {epochs} epoch{'s' if epochs > 1 else ''} in" in text
     dead = ex.state["dead_filters"]
-    assert f"{dead} of 16 filters answer 0 to every test digit" in text if dead else "dead" not in text
+    assert f"{dead} of 16 filters answer 0 to every training digit" in text if dead else "dead" not in text
 
 
 def test_diverging_loss_is_explained(small, monkeypatch):
@@ -131,20 +193,22 @@ def test_too_small_learning_rate_is_explained(small):
     ex.controls["num_filters"].value = 2
     ex.controls["train"].click()
     text = plain(ex.summary.value)
-    assert ex.state["accuracy"] < 0.5  # one tiny step size, one epoch: barely better than guessing
+    assert ex.state["val_accuracy"] < 0.5  # one tiny step size, one epoch: barely better than guessing
     assert "Not learned yet" in text and "larger learning rate or more epochs" in text
     assert "Training did not work" not in text
 
 
 def test_training_explorer_rejects_an_unknown_rate(small):
-    with pytest.raises(ValueError, match="lr is 0.2"):
-        training_explorer(*small, lr=0.2)
+    bad = 0.123
+    assert bad not in lesson07_widgets.LEARNING_RATES and bad != DEFAULT_LR
+    with pytest.raises(ValueError, match="lr is 0.123"):
+        training_explorer(*small, lr=bad)
 
 
 # -------------------------------------------------------------------------------------- feature maps
 
 def test_feature_maps_follow_the_slider(trained, data):
-    _, _, X_test, y_test = data
+    X_test, y_test = data[4], data[5]
     ex = feature_map_explorer(trained, X_test, y_test)
     stages = trained.forward(X_test)
     preds = trained.predict(X_test)
@@ -221,7 +285,7 @@ def test_pad_draws_a_seven_and_clear_empties_it(trained):
 
 
 def test_pad_copies_a_test_digit(trained, data):
-    _, _, X_test, _ = data
+    X_test = data[4]
     pad = drawing_pad(trained, examples=X_test)
     pad.controls["example"].value = 5
     pad.controls["copy"].click()

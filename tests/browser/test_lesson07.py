@@ -26,11 +26,11 @@ SEVEN = [(1, c) for c in range(1, 7)] + [(2, 5), (2, 6), (3, 4), (3, 5), (4, 3),
 
 @pytest.fixture(scope="module")
 def trained():
-    """The notebook's run: TinyCNN(seed=0) and fit's defaults on load_digits(seed=0)."""
-    X_train, y_train, X_test, y_test = load_digits(seed=0)
+    """The notebook's run: TinyCNN(seed=0) and fit's defaults on load_digits(seed=0, validation=0.15)."""
+    X_train, y_train, X_val, y_val, X_test, y_test = load_digits(seed=0, validation=0.15)
     model = TinyCNN(seed=0)
     fit(model, X_train, y_train, seed=0)
-    return model, (X_train, y_train, X_test, y_test)
+    return model, (X_train, y_train, X_val, y_val, X_test, y_test)
 
 
 def summary(page, phrase):
@@ -83,11 +83,12 @@ def png_bytes(rgb):
 
 
 def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
-    model, (X_train, y_train, X_test, y_test) = trained
+    model, (X_train, y_train, X_val, y_val, X_test, y_test) = trained
     open_notebook(page, lab, NOTEBOOK)
     run_all(page)
     assert_no_errors(page, page_errors)
-    expect(page.get_by_text("test accuracy after 10 epochs:")).to_be_visible()
+    test_acc = accuracy(model, X_test, y_test)
+    expect(page.get_by_text(f"test accuracy: {100 * test_acc:.2f}%")).to_be_visible()  # the one test-set cell
     expect(page.get_by_text("Your turn:").first).to_be_visible()  # the exercise checks rendered
 
     # --- feature maps: slider by keyboard, stage by the dropdown -------------------------------------
@@ -108,7 +109,7 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
     select_and_measure(stage, "conv (I*K + b)", feature_summary, "At the conv (I*K + b) stage",
                        "lesson07 stage menu")
 
-    # --- training explorer: sliders by keyboard, the Train button by Enter ----------------------------
+    # --- training explorer: sliders by keyboard, the Train button by Enter; validation digits only ---------
     train_summary = summary(page, "Training explorer:")
     expect(train_summary).to_contain_text("nothing has been trained here yet")
     epochs = slider(page, "epochs")
@@ -117,13 +118,14 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
     expect(epochs).to_have_attribute("aria-valuenow", "1.0")
     expected = TinyCNN(seed=0)
     fit(expected, X_train, y_train, epochs=1, seed=0)
-    acc = accuracy(expected, X_test, y_test)
+    acc = accuracy(expected, X_val, y_val)
     train = button(page, "Train")
     trained_summary = page.locator(".widget-html-content").filter(
         has_text=re.compile(r"Training explorer:|Trained:")).first
     press_and_measure(page, train, "Enter", trained_summary,
-                      f"test accuracy {100 * acc:.1f}% ({int(round(acc * len(y_test)))} of {len(y_test)} digits) "
-                      f"after 1 epoch", widget="lesson07 Train button (1 epoch)")
+                      f"validation accuracy {100 * acc:.1f}% ({int(round(acc * len(y_val)))} of {len(y_val)} "
+                      f"validation digits) after 1 epoch", widget="lesson07 Train button (1 epoch)")
+    expect(trained_summary).not_to_contain_text(re.compile(r"\btest\b", re.I))
     rate = slider(page, "learning rate")
     rate.focus()
     page.keyboard.press("End")  # the largest learning rate, 10
@@ -131,6 +133,8 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
     press_and_measure(page, train, "Enter", trained_summary, "Training did not work",
                       widget="lesson07 Train button (lr 10)")
     expect(trained_summary).to_contain_text("With lr = 10")
+    expect(trained_summary).to_contain_text("answer 0 to every training digit")
+    expect(trained_summary).not_to_contain_text(re.compile(r"\btest\b", re.I))
 
     # --- drawing pad: cells by keyboard (focus + Enter), then Clear --------------------------------------
     pad_summary = summary(page, "Drawing pad:")

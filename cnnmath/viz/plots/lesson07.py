@@ -217,7 +217,10 @@ def pipeline_stages_plot(image, stages, *, index=0, label=None, fig=None, figsiz
 
 
 def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(6, 3)):
-    """Training loss (solid, circles, left axis) and test accuracy (dashed, squares, right axis) (lesson 7).
+    """Training loss (solid, circles, left axis) and validation accuracy (dashed, squares, right axis) (lesson 7).
+
+    The accuracy is ``fit``'s ``val_acc``, measured on the validation digits that settings are tuned on;
+    the test digits are read once, after training, and never drawn here.
 
     Parameters
     ----------
@@ -238,12 +241,12 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     ax.set_ylim(bottom=0)
     right = ax.twinx()
     if acc:
-        right.plot(np.arange(1, len(acc) + 1), acc, "s--", color="#2166ac", label="test accuracy")
+        right.plot(np.arange(1, len(acc) + 1), acc, "s--", color="#2166ac", label="validation accuracy")
         right.annotate(f"{100 * acc[-1]:.1f}%", (len(acc), acc[-1]), textcoords="offset points",
                        xytext=(0, -14), ha="center", fontsize=8, color="#2166ac")
     right.set_ylim(0, 1.05)
     # the axis labels name each line by its marker and style, so no legend has to cover the data
-    right.set_ylabel("test accuracy (\u25a0 dashed)", color="#2166ac")
+    right.set_ylabel("validation accuracy (\u25a0 dashed)", color="#2166ac")
     if loss:
         ax.annotate(f"{loss[-1]:.3f}", (len(loss), loss[-1]), textcoords="offset points", xytext=(0, 6),
                     ha="center", fontsize=8, color="#b2182b")
@@ -281,15 +284,19 @@ def most_similar_filters(conv_w, names=HAND_FILTERS):
     return out
 
 
-def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, ncols=4, fig=None, figsize=(11, 5.2)):
+def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols=4, fig=None, figsize=(11, 5.2)):
     """The learned 3x3 filters (numbers written) beside the hand-designed edge kernels of lesson 5 (lesson 7).
 
-    Each hand kernel is titled with the learned filter most like it and their cosine similarity.
+    Each hand kernel is titled with the filter most like it and their cosine similarity. Drawn once for the
+    random filters a network starts from (``kind="untrained"``) and once for the trained ones, it gives
+    the baseline that a resemblance needs.
 
     Parameters
     ----------
     conv_w : array_like, shape (F, 1, 3, 3)
     names : kernel names drawn on the right
+    kind : str
+        What the filters are, in the titles: "learned" (the default), "untrained", ...
     """
     from cnnmath import get_kernel
 
@@ -303,7 +310,7 @@ def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, ncols=4, fig=None, fi
     for k in range(f):
         ax = fig.add_subplot(left[k // ncols, k % ncols])
         matrix_plot(w[k, 0], ax, signed=True, colorbar=False, vmin=-lim, vmax=lim, decimals=1, fontsize=7)
-        ax.set_title(f"learned f{k}", fontsize=8)
+        ax.set_title(f"{kind} f{k}", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
     right = outer[1].subgridspec(len(names), 1, hspace=0.55)
@@ -315,7 +322,7 @@ def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, ncols=4, fig=None, fi
         ax.set_title(f"{name}\nclosest: f{i} (cos {c:+.2f})", fontsize=7)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("learned filters (left, red positive, blue negative) and lesson 5's edge kernels (right)",
+    fig.suptitle(f"{kind} filters (left, red positive, blue negative) and lesson 5's edge kernels (right)",
                  fontsize=10)
     return fig
 

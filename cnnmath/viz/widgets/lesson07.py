@@ -1,7 +1,8 @@
 """Explorers for lesson 7, the whole pipeline (``07_full_pipeline.ipynb``).
 
-- :func:`training_explorer`: learning rate, filters, epochs and batch size, and a Train button that trains
-  a fresh ``TinyCNN`` with a progress bar and a live loss/accuracy plot (through ``fit``'s callback).
+- :func:`training_explorer`: learning rate, filters, epochs and batch size (starting at ``fit``'s defaults),
+  and a Train button that trains a fresh ``TinyCNN`` with a progress bar and a live plot of the training
+  loss and the validation accuracy (through ``fit``'s callback); it never shows test accuracy.
 - :func:`feature_map_explorer`: a test digit chosen by a slider, its feature maps and probabilities.
 - :func:`drawing_pad`: an 8x8 grid of buttons to draw a digit, and the network's probabilities for it.
 - :func:`upload_explorer`: the student's own PNG/JPEG through conv, ReLU and max pool (lessons 2-4).
@@ -22,15 +23,17 @@ from IPython.display import HTML, clear_output, display
 
 from cnnmath import (KERNEL_NAMES, TinyCNN, accuracy, conv2d, fit, get_kernel, load_photo, max_pool2d, relu,
                      rgb_to_gray)
+from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
 from ..plots.lesson07 import feature_maps_plot, image_stages_plot, probability_plot, training_curves_plot
 from ..plots.common import image_plot
 from .common import make_explorer, show_png
 
-__all__ = ["training_explorer", "feature_map_explorer", "drawing_pad", "upload_explorer",
+__all__ = ["training_explorer", "fit_defaults", "feature_map_explorer", "drawing_pad", "upload_explorer",
            "image_from_bytes", "LEARNING_RATES", "PAD_LEVELS", "UPLOAD_MAX_SIDE"]
 
-#: The learning rates the training explorer offers, from far too small to far too large.
+#: The learning rates the training explorer offers, from far too small to far too large (fit's default is
+#: added to them when it is not among them).
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: Intensities a drawing-pad cell cycles through on each click (0 background, 1 full ink, as in the digits).
 PAD_LEVELS = (0.0, 0.5, 1.0)
@@ -44,48 +47,69 @@ def _pct(p):
 
 # ----------------------------------------------------------------------------------------------- training
 
+def fit_defaults():
+    """``fit``'s current default ``epochs``, ``lr`` and ``batch_size`` (lesson 7).
+
+    Read from :func:`cnnmath.fit` itself every time, never copied: the defaults may be re-tuned, and the
+    explorer must start where ``fit`` does.
+    """
+    defaults = _fit_reference.__kwdefaults__
+    return {key: defaults[key] for key in ("epochs", "lr", "batch_size")}
+
+
 def _dead_filters(model, X):
     """Filters whose ReLU output is 0 for every pixel of every image in X (they no longer learn)."""
     act = model.forward(X)["relu"]
     return int((act.max(axis=(0, 2, 3)) <= 0).sum())
 
 
-def _diagnosis(history, lr, acc, dead, num_filters, num_classes=10):
-    """Plain words for what went wrong (or right), from the numbers of the run."""
+def _diagnosis(history, lr, acc, dead, num_filters, default_lr, num_classes=10):
+    """Plain words for what went wrong (or right), from the numbers of the run: ``acc`` is the validation
+    accuracy, ``dead`` the filters whose ReLU output is 0 on every training digit."""
     loss = history["loss"]
     guess = np.log(num_classes)  # the loss of giving every class the same probability
     notes = []
     if acc < 0.5:
-        if lr >= 0.3 and loss[-1] > 0.5 * guess:
+        if lr > default_lr and loss[-1] > 0.5 * guess:
             where = "above" if loss[-1] > guess else "hardly below"
-            notes.append(f"<b>Training did not work:</b> {_pct(acc)} is close to guessing among {num_classes} "
-                         f"digits ({_pct(1 / num_classes)}), and the last epoch's loss {loss[-1]:.3f} is {where} "
-                         f"the {guess:.3f} of even guessing. With lr = {lr:g} every step is so large that "
-                         f"the weights jump past the valley of the loss instead of walking down into it. "
-                         f"Try a smaller learning rate, such as 0.1.")
+            notes.append(f"<b>Training did not work:</b> {_pct(acc)} validation accuracy (guessing among "
+                         f"{num_classes} digits gives {_pct(1 / num_classes)}), and the last epoch's loss "
+                         f"{loss[-1]:.3f} is {where} the {guess:.3f} of even guessing. With lr = {lr:g} every "
+                         f"step is so large that the weights jump past the valley of the loss instead of "
+                         f"walking down into it. Try a smaller learning rate, such as fit's default "
+                         f"{default_lr:g}.")
         else:
-            notes.append(f"<b>Not learned yet:</b> {_pct(acc)} test accuracy; the loss fell only from "
-                         f"{loss[0]:.3f} to {loss[-1]:.3f}. The steps are too small or too few: try a "
-                         f"larger learning rate or more epochs.")
+            advice = ("The steps are too small or too few: try a larger learning rate or more epochs."
+                      if lr < default_lr else "Try more epochs or more filters.")
+            notes.append(f"<b>Not learned yet:</b> {_pct(acc)} validation accuracy; the loss fell only from "
+                         f"{loss[0]:.3f} to {loss[-1]:.3f}. {advice}")
     if dead:
-        notes.append(f"{dead} of {num_filters} filters answer 0 to every test digit (dead ReLUs: their "
-                     f"gradient is 0, so they cannot learn any more; lesson 3).")
+        notes.append(f"{dead} of {num_filters} filters answer 0 to every training digit (dead ReLUs: their "
+                     f"gradient is 0 on every batch, so they cannot learn any more; lesson 3).")
     if acc >= 0.97:
-        notes.append("That reaches the course's goal of 97%.")
+        notes.append("That reaches the course's goal of 97%, on the validation digits.")
     return " ".join(notes)
 
 
-def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=16, epochs=10, batch_size=32,
+def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16, epochs=None, batch_size=None,
                       seed=0, live_plot=True):
     """Train a fresh TinyCNN when the Train button is pressed, with a progress bar and a live plot (lesson 7).
 
-    Nothing is trained until the button is pressed. The last trained model and its history are kept in
-    ``explorer.state`` (``model``, ``history``, ``accuracy``, ``seconds``, ``dead_filters``, ``diverged``).
+    This is where settings are tuned, so it measures the **validation** digits only: its plot and summary
+    give validation accuracy, never test accuracy (the test set is read once, at the end of the lesson's
+    training). Nothing is trained until the button is pressed. Each run is ``fit``'s plain mini-batch
+    gradient descent with the chosen settings. The last trained model and its history are kept in
+    ``explorer.state`` (``model``, ``history``, ``val_accuracy``, ``seconds``, ``dead_filters``,
+    ``diverged``, ``settings``).
 
     Parameters
     ----------
-    X_train, y_train, X_test, y_test : arrays as returned by :func:`cnnmath.load_digits`
-    lr, num_filters, epochs, batch_size : the starting values of the controls (``fit``'s defaults)
+    X_train, y_train : the training digits, as returned by ``load_digits(validation=...)``
+    X_val, y_val : the validation digits (not the test digits)
+    lr, epochs, batch_size : the starting values of the controls; None (the default) takes ``fit``'s own
+        defaults (:func:`fit_defaults`), so the explorer starts with the run ``fit`` makes
+    num_filters : int
+        Starting number of filters (TinyCNN's 16).
     seed : int
         Seed of the weights and of the shuffling, so one setting always gives the same run.
     live_plot : bool
@@ -93,16 +117,22 @@ def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=1
     """
     from tqdm.auto import tqdm
 
-    if lr not in LEARNING_RATES:
-        raise ValueError(f"lr is {lr!r} but needs one of {LEARNING_RATES}")
+    defaults = fit_defaults()
+    lr = defaults["lr"] if lr is None else lr
+    epochs = defaults["epochs"] if epochs is None else epochs
+    batch_size = defaults["batch_size"] if batch_size is None else batch_size
+    rates = sorted(set(LEARNING_RATES) | {defaults["lr"]})
+    if lr not in rates:
+        raise ValueError(f"lr is {lr!r} but needs one of {tuple(rates)}")
     controls = {
-        "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in LEARNING_RATES], value=lr,
+        "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in rates], value=lr,
                                       description="learning rate", continuous_update=False,
                                       style={"description_width": "initial"}),
         "num_filters": widgets.IntSlider(value=num_filters, min=1, max=32, description="filters F",
                                          continuous_update=False),
-        "epochs": widgets.IntSlider(value=epochs, min=1, max=30, description="epochs", continuous_update=False),
-        "batch_size": widgets.Dropdown(options=[8, 16, 32, 64, 128, 256], value=batch_size,
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=max(30, epochs), description="epochs",
+                                    continuous_update=False),
+        "batch_size": widgets.Dropdown(options=sorted({8, 16, 32, 64, 128, 256, batch_size}), value=batch_size,
                                        description="batch size"),
         # no icon: Font Awesome's glyph would become part of the button's accessible name
         "train": widgets.Button(description="Train", button_style="primary",
@@ -113,7 +143,8 @@ def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=1
     def draw(values, explorer):
         if not pending["train"]:
             return ("<p><b>Training explorer:</b> choose the settings, then press <b>Train</b> "
-                    "(nothing has been trained here yet).</p>", explorer.state if explorer else {})
+                    "(nothing has been trained here yet). The controls start at fit's defaults; each run is "
+                    "measured on the validation digits.</p>", explorer.state if explorer else {})
         pending["train"] = False
         lr_, f, n_epochs, bs = values["lr"], values["num_filters"], values["epochs"], values["batch_size"]
         model = TinyCNN(seed=seed, num_filters=f)
@@ -128,16 +159,16 @@ def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=1
 
         def on_epoch(info):
             bar.update(1)
-            bar.set_postfix(loss=f"{info['loss']:.3f}", test_acc=f"{info['val_acc']:.3f}")
+            bar.set_postfix(loss=f"{info['loss']:.3f}", val_acc=f"{info['val_acc']:.3f}")
             if live_plot:
                 show(info["history"])
 
         start = time.perf_counter()
         try:
             history = fit(model, X_train, y_train, epochs=n_epochs, lr=lr_, batch_size=bs, seed=seed,
-                          callback=on_epoch, X_val=X_test, y_val=y_test)
+                          callback=on_epoch, X_val=X_val, y_val=y_val)
         except FloatingPointError as err:
-            state = {"model": None, "history": None, "accuracy": None, "diverged": True,
+            state = {"model": None, "history": None, "val_accuracy": None, "diverged": True,
                      "settings": (lr_, f, n_epochs, bs)}
             return (f"<p style='color:#b00020'><b>Training failed: the loss became infinite or NaN.</b> "
                     f"{html.escape(str(err))}. Large steps overshoot more and more until the numbers "
@@ -147,15 +178,17 @@ def training_explorer(X_train, y_train, X_test, y_test, *, lr=0.1, num_filters=1
         seconds = time.perf_counter() - start
         if not live_plot:
             show(history)
-        acc = accuracy(model, X_test, y_test)
+        acc = accuracy(model, X_val, y_val)
         loss = history["loss"]
-        right = int(round(acc * len(y_test)))
-        dead = _dead_filters(model, X_test)
-        text = (f"<p><b>Trained:</b> test accuracy <b>{_pct(acc)}</b> ({right} of {len(y_test)} digits) "
-                f"after {len(loss)} epoch{'' if len(loss) == 1 else 's'} in {seconds:.1f} s; training loss "
+        right = int(round(acc * len(y_val)))
+        dead = _dead_filters(model, X_train)  # dead on the digits the gradient comes from
+        text = (f"<p><b>Trained:</b> validation accuracy <b>{_pct(acc)}</b> ({right} of {len(y_val)} "
+                f"validation digits) after {len(loss)} epoch{'' if len(loss) == 1 else 's'} in {seconds:.1f} s; "
+                "training loss "
                 + (f"{loss[0]:.3f} &rarr; {loss[-1]:.3f}. " if len(loss) > 1 else f"{loss[0]:.3f}. ") +
-                f"(lr {lr_:g}, {f} filters, batch size {bs})</p><p>{_diagnosis(history, lr_, acc, dead, f)}</p>")
-        state = {"model": model, "history": history, "accuracy": acc, "seconds": seconds,
+                f"(lr {lr_:g}, {f} filters, batch size {bs})</p>"
+                f"<p>{_diagnosis(history, lr_, acc, dead, f, defaults['lr'])}</p>")
+        state = {"model": model, "history": history, "val_accuracy": acc, "seconds": seconds,
                  "dead_filters": dead, "diverged": False, "settings": (lr_, f, n_epochs, bs)}
         return text, state
 
