@@ -365,8 +365,9 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     out : ndarray, shape (N, F, H_out, W_out)
         ``H_out = (H + 2*padding - KH) // stride + 1``, ``W_out = (W + 2*padding - KW) // stride + 1``.
     cache : tuple ``(method, data)``
-        What :func:`conv2d_backward` needs: ``method`` names the path that made ``data`` (``"wide"``, the
-        stride-1 fast twin in ``cnnmath/_fast/conv.py``, or ``"im2col"``, the version described here).
+        What :func:`conv2d_backward` needs: ``method`` names the path that made ``data``: ``"im2col"``, the
+        version described here, or one of its fast twins in ``cnnmath/_fast/conv.py``, ``"gather"`` (small
+        maps: the same columns from a cached index) or ``"wide"`` (stride 1, several channels).
 
     Raises
     ------
@@ -377,12 +378,21 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         Non-numeric arrays, or a stride/padding that is not a whole number.
     """
     x, w, b, stride, padding, h_out, w_out = _layer_inputs(x, w, b, stride, padding)
-    if stride == 1 and x.shape[1] > 1:
-        # The fast twin (cnnmath/_fast/conv.py), tested equal to _forward_im2col. With one input channel
-        # the plain columns are as quick to build and have no extra entries to drop, so they stay.
+    n_img, c = x.shape[:2]
+    kh, kw = w.shape[2:]
+    # The fast twins (cnnmath/_fast/conv.py), each tested equal to _forward_im2col, when they pay:
+    if c * kh * kw * n_img * h_out * w_out <= _GATHER_MAX:
+        # small maps (a network's batch of digits): the columns from one gather with a cached index
+        out, cols = _fast_conv.forward_gather(x, w, b, stride, padding, h_out, w_out)
+        return out, ("gather", (x.shape, cols, w, stride, padding))
+    if stride == 1 and c > 1:
+        # large maps, several channels: the wide grid's contiguous copies (one channel: plain columns)
         out, cols = _fast_conv.forward(x, w, b, padding, h_out, w_out)
         return out, ("wide", (x.shape, cols, w, stride, padding))
     return _forward_im2col(x, w, b, stride, padding, h_out, w_out)
+
+
+_GATHER_MAX = 1 << 17  # entries of the columns up to which a cached gather index beats copying strided views
 
 
 def _forward_im2col(x, w, b, stride, padding, h_out, w_out):
@@ -431,6 +441,8 @@ def conv2d_backward(dout, cache, need_dx=True):
     dout = dout.astype(w.dtype, copy=False)
     if method == "wide":
         return _fast_conv.backward(dout, x_shape, cols, w, padding, bool(need_dx))
+    if method == "gather":
+        return _fast_conv.backward_gather(dout, x_shape, cols, w, stride, padding, bool(need_dx))
     return _backward_im2col(dout, x_shape, cols, w, stride, padding, bool(need_dx))
 
 

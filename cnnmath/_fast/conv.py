@@ -13,6 +13,8 @@ faster than the strided copy of the readable version; the matrix products do a l
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 __all__: list[str] = []
@@ -146,3 +148,67 @@ def backward(dout, x_shape, cols, w, padding, need_dx=True):
         rows = acc[:, :, :(h + 2 * padding) * pitch].reshape(c, n_img, h + 2 * padding, pitch)
         dx = rows[:, :, padding:padding + h, gap:gap + wd]
     return dx.transpose(1, 0, 2, 3), dw, db
+
+
+@lru_cache(maxsize=8)
+def _gather_index(n_img, c, hp, wp, kh, kw, stride, h_out, w_out):
+    """Flat positions in the zero-padded batch (N, C, Hp, Wp) of every window entry, in im2col order.
+
+    Entry [(c, m, k), (n, i, j)] is the flat position of x_pad[n, c, i*S + m, j*S + k]: ``take`` with it
+    builds exactly the columns of ``cnnmath.conv._im2col``. Cached per shape, read-only.
+    """
+    flat = np.arange(n_img * c * hp * wp).reshape(n_img, c, hp, wp)
+    s_n, s_c, s_h, s_w = flat.strides
+    windows = np.ndarray((c, kh, kw, n_img, h_out, w_out), dtype=flat.dtype, buffer=flat,
+                         strides=(s_c, s_h, s_w, s_n, s_h * stride, s_w * stride))
+    index = np.ascontiguousarray(windows.reshape(c * kh * kw, -1))
+    index.flags.writeable = False
+    return index
+
+
+def forward_gather(x, w, b, stride, padding, h_out, w_out):
+    """Convolution layer of checked inputs with the columns gathered from a cached index.
+
+    Twin of ``cnnmath.conv._forward_im2col``: the same columns in the same order, so the same matrix
+    product and the same bits. One ``take`` is faster than numpy's copy of the strided window view when
+    the maps are small (its innermost runs are only W_out numbers long).
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, H_out, W_out), a transposed view of a C-contiguous (F, N, H_out, W_out) array
+    cols : ndarray, shape (C*KH*KW, N*H_out*W_out), for :func:`backward_gather`
+    """
+    n_img, c, h, wd = x.shape
+    f_num, _, kh, kw = w.shape
+    if padding:
+        xp = np.zeros((n_img, c, h + 2 * padding, wd + 2 * padding), dtype=x.dtype)
+        xp[:, :, padding:padding + h, padding:padding + wd] = x
+    else:
+        xp = np.ascontiguousarray(x)
+    cols = xp.reshape(-1).take(_gather_index(n_img, c, *xp.shape[2:], kh, kw, stride, h_out, w_out))
+    out = w.reshape(f_num, -1) @ cols
+    out += b[:, None]
+    return out.reshape(f_num, n_img, h_out, w_out).transpose(1, 0, 2, 3), cols
+
+
+def backward_gather(dout, x_shape, cols, w, stride, padding, need_dx=True):
+    """Backward pass of :func:`forward_gather`; twin of ``cnnmath.conv._backward_im2col``.
+
+    dw and db are the reference's products and sums; dx scatters every column's gradient back to the
+    padded pixel it came from with one ``np.bincount`` over the same index (the reference adds kernel
+    offset by kernel offset, so the sums run in another order: equal to rounding).
+    """
+    n_img, c, h, wd = x_shape
+    f_num, _, kh, kw = w.shape
+    h_out, w_out = dout.shape[2:]
+    dout_mat = dout.transpose(1, 0, 2, 3).reshape(f_num, -1)  # (F, N*H_out*W_out)
+    db = dout_mat.sum(axis=1)
+    dw = (dout_mat @ cols.T).reshape(w.shape)
+    if not need_dx:
+        return None, dw, db
+    hp, wp = h + 2 * padding, wd + 2 * padding
+    index = _gather_index(n_img, c, hp, wp, kh, kw, stride, h_out, w_out)
+    dcols = w.reshape(f_num, -1).T @ dout_mat
+    dxp = np.bincount(index.reshape(-1), weights=dcols.reshape(-1), minlength=n_img * c * hp * wp)
+    dxp = dxp.astype(w.dtype, copy=False).reshape(n_img, c, hp, wp)
+    return dxp[:, :, padding:padding + h, padding:padding + wd], dw, db
