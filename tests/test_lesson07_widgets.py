@@ -233,6 +233,21 @@ def test_feature_maps_follow_the_slider(trained, data):
     assert "conv (I*K + b) stage" in plain(ex.summary.value)
 
 
+def test_feature_maps_of_a_two_block_network(data):
+    """Any Sequential works: the menu lists every stage that makes maps, both blocks' included."""
+    X_test, y_test = data[4][:12], data[5][:12]
+    model = TinyCNN(seed=1, blocks=2, hidden=16)
+    ex = feature_map_explorer(model, X_test, y_test)
+    stages = model.forward(X_test)
+    assert [v for _, v in ex.controls["stage"].options] == ["conv1", "relu1", "pool1", "conv2", "relu2", "pool2"]
+    assert ex.controls["stage"].value == "relu1"
+    ex.controls["stage"].value = "pool2"
+    assert ex.last_error is None
+    np.testing.assert_array_equal(ex.state["maps"], stages["pool2"][0])
+    assert ex.state["maps"].shape == (32, 2, 2)
+    assert "pool2 (max pool) stage" in plain(ex.summary.value)
+
+
 # --------------------------------------------------------------------------------------- drawing pad
 
 def expected_summary(model, image):

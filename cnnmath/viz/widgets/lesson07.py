@@ -213,16 +213,27 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
 
     Parameters
     ----------
-    model : TinyCNN
+    model : TinyCNN or any cnnmath.Sequential
+        Every stage whose output is a stack of maps (N, C, H, W) can be picked: for TinyCNN() ``conv``,
+        ``relu`` and ``pool``; for ``TinyCNN(blocks=2)`` ``conv1`` ... ``pool2``.
     X : ndarray, shape (N, 1, 8, 8)
     y : ndarray of int, shape (N,)
     index : int
         The digit shown first.
-    stage : "conv", "relu" or "pool"
+    stage : str
+        The stage shown first, by name (the first ReLU of maps when it is not one of the model's stages).
     """
     X, y = np.asarray(X), np.asarray(y)
     stages = model.forward(X)  # once for all digits (fast), so moving the slider only draws
-    names = {"conv (I*K + b)": "conv", "ReLU": "relu", "max pool": "pool"}
+    kinds = {"conv": "I*K + b", "relu": "ReLU", "pool": "max pool"}
+    names = {}
+    for name in getattr(model, "names", ("conv", "relu", "pool")):
+        if name in stages and np.ndim(stages[name]) == 4:
+            kind = name.rstrip("0123456789")
+            names[f"{name} ({kinds.get(kind, kind)})" if name != kind else
+                  {"conv": "conv (I*K + b)", "relu": "ReLU", "pool": "max pool"}.get(name, name)] = name
+    if stage not in names.values():
+        stage = next((v for v in names.values() if v.startswith("relu")), next(iter(names.values())))
     controls = {
         "index": widgets.IntSlider(value=index, min=0, max=len(X) - 1, description="test digit",
                                    continuous_update=False),
