@@ -116,7 +116,7 @@ def test_gray_explorer_starts_with_the_luma_weights(rgb):
     _assert_gray(ex, rgb, GRAY_WEIGHTS)
     # the luma weights reproduce rgb_to_gray exactly, and grey stays within 0..255
     assert ex.state["gray"] == pytest.approx(rgb_to_gray(rgb)[300, 250])
-    assert "so grey stays within 0..255" in ex.summary.value
+    assert "and none is negative, so grey stays within 0..255" in ex.summary.value
 
 
 @pytest.mark.parametrize("preset", list(GRAY_PRESETS))

@@ -235,6 +235,17 @@ def test_output_size_explorer_names_same_padding():
     assert "'same' padding" not in ex.summary.value
 
 
+@pytest.mark.parametrize("p", [0, 1, 2, 3])
+def test_output_size_explorer_says_an_even_kernel_cannot_keep_the_size(p):
+    ex = output_size_explorer()
+    _set(ex, size=8, kernel=4, stride=1, padding=p)
+    assert ex.state["h_out"] == conv_output_size(8, 4, 1, p) != 8     # 5, 7, 9, 11: never 8
+    assert "is not whole for an even kernel size k = 4" in ex.summary.value
+    assert "P = (k - 1) / 2 = 1.5" in ex.summary.value
+    _set(ex, kernel=3, padding=1)                                      # odd: P = 1 keeps the size
+    assert ex.state["h_out"] == 8 and "even kernel" not in ex.summary.value
+
+
 # --- flip_explorer --------------------------------------------------------------------------------
 
 def test_flip_explorer_starts_different_and_flipping_makes_them_equal():
@@ -266,7 +277,7 @@ def test_flip_explorer_every_kernel(name, flip):
     assert ex.state["symmetric"] == symmetric
     assert ex.state["equal"] == (flip or symmetric)
     if symmetric and not flip:
-        assert "symmetric" in ex.summary.value
+        assert "unchanged by a 180-degree turn" in ex.summary.value
 
 
 def test_flip_explorer_shift_kernel_picks_neighbouring_pixels():

@@ -132,7 +132,7 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     size_text = page.locator(".widget-html-content", has_text="H_out = (")
     expect(size_text).to_contain_text(_size(5, 3, 1, 0))
     stride, image_size = _slider(page, "stride S"), _slider(page, "image size H")
-    kernel_size, padding = _slider(page, "kernel size K"), _slider(page, "padding P")
+    kernel_size, padding = _slider(page, "kernel size k"), _slider(page, "padding P")
     ms.append(press_and_measure(page, stride, "ArrowRight", size_text, _size(5, 3, 2, 0), widget="size stride"))
     ms.append(press_and_measure(page, image_size, "ArrowRight", size_text, _size(6, 3, 2, 0), widget="size H"))
     expect(size_text).to_contain_text("is not whole")
@@ -157,8 +157,8 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
                                 widget="flip kernel menu (open, arrow, Enter)"))
     expect(kernel_menu).to_have_value(names[1])
     ms.append(press_and_measure(page, toggle, "Space", flip_text, _flip(names[1], False), widget="flip toggle"))
-    kernel_menu.select_option("sharpen (symmetric)")
-    expect(flip_text).to_contain_text("it is symmetric")
+    kernel_menu.select_option("sharpen (the same after a 180-degree turn)")
+    expect(flip_text).to_contain_text("unchanged by a 180-degree turn")
     screenshot(page, "lesson02-flip")
 
     assert all(0 < m < 30_000 for m in ms), ms

@@ -22,7 +22,8 @@ PIPELINE_STEPS = (
     (4, "Pool", "keep each window's maximum: a smaller map", "04_pooling"),
     (5, "Repeat", "several filters, several feature maps, more layers", "05_feature_maps"),
     (6, "Flatten", "the maps become one long vector", "07_full_pipeline"),
-    (7, "Dense", "weights and a softmax give class scores", "07_full_pipeline"),
+    (7, "Dense", "a weighted sum per class: one score per class; f (the softmax) makes them probabilities",
+     "07_full_pipeline"),
     (8, "Backpropagation", "gradients of the loss update K and the weights", "06_backpropagation"),
 )
 
@@ -52,7 +53,8 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
     """The eight steps of a CNN as boxes and arrows, each labelled with its lesson (lesson 0).
 
     The forward path runs left to right: input image (step 1), convolution (2), ReLU (3), pooling (4),
-    flatten (6), dense (7), output Y. Step 5 is the loop arrow above conv/ReLU/pool ("repeat"); step 8 is
+    flatten (6), dense (7: one score per class), output Y (the softmax f turns the scores into class
+    probabilities). Step 5 is the loop arrow above conv/ReLU/pool ("repeat"); step 8 is
     the dashed arrow below, carrying the loss's gradients back to the weights.
 
     Parameters
@@ -84,7 +86,7 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
         ("3. ReLU", "$\\max(0,\\, x)$", "lesson 03", _FEATURE_FILL),
         ("4. Pool", "max of windows", "lesson 04", _FEATURE_FILL),
         ("6. Flatten", "maps -> vector", "lesson 07", _CLASSIFY_FILL),
-        ("7. Dense", "scores, softmax", "lesson 07", _CLASSIFY_FILL),
+        ("7. Dense", "class scores $z$", "lesson 07", _CLASSIFY_FILL),
     ]
     step_of_box = (1, 2, 3, 4, 6, 7)
     for x, (title, detail, lesson, fill), step in zip(xs, boxes, step_of_box):
@@ -96,8 +98,11 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
     ax.add_patch(FancyBboxPatch((xout - 0.6, y + 0.2), 1.2, h - 0.4,
                                 boxstyle="round,pad=0.02,rounding_size=0.3", facecolor=_IO_FILL,
                                 edgecolor="black", linewidth=1.2))
-    ax.text(xout, y + h / 2 + 0.25, "$Y$", ha="center", va="center", fontsize=12)
-    ax.text(xout, y + h / 2 - 0.2, "class\nscores", ha="center", va="center", fontsize=9.5)
+    ax.text(xout, y + h / 2 + 0.3, "$Y = f(z)$", ha="center", va="center", fontsize=11)
+    ax.text(xout, y + h / 2 - 0.2, "class\nprobabilities", ha="center", va="center", fontsize=8.5)
+    # f, the softmax, sits between the dense scores and Y: named above the output, where nothing else is
+    ax.text(xout, y + h + 0.4, "$f$ = softmax:\nscores become\nprobabilities\n(lesson 06)", ha="center",
+            va="center", fontsize=8.5)
     for left, right in zip(xs[:-1], xs[1:]):
         _arrow(ax, (left + w + 0.03, y + h / 2), (right - 0.03, y + h / 2))
     _arrow(ax, (xs[-1] + w + 0.03, y + h / 2), (xout - 0.63, y + h / 2))

@@ -201,7 +201,7 @@ def output_size_plot(size, kernel_size, stride=1, padding=0, ax=None, *, figsize
     size : int
         Side H = W of the square image.
     kernel_size : int
-        Side K of the square kernel.
+        Side k of the square kernel.
     stride, padding : int
     ax : Axes, optional
     figsize : tuple
@@ -234,7 +234,7 @@ def output_size_plot(size, kernel_size, stride=1, padding=0, ax=None, *, figsize
         ax.text(total / 2 - 0.5, total / 2 - 0.5, f"a {k} x {k} kernel\ndoes not fit in\n{total} x {total}",
                 ha="center", va="center", fontsize=11, color=_SKIP_COLOUR,
                 bbox=dict(facecolor="white", edgecolor=_SKIP_COLOUR))
-        title = f"H + 2P - K = {n} + {2 * p} - {k} = {total - k} < 0: no output"
+        title = f"H + 2P - k = {n} + {2 * p} - {k} = {total - k} < 0: no output"
         note = "the kernel (red, dashed) is larger\nthan the padded input"
     else:
         out = conv_output_size(n, k, s, p)

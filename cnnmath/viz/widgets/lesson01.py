@@ -164,7 +164,8 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
         clipped = int((gray > 255).sum())
         total = float(w.sum())
         if abs(total - 1) < 5e-4:
-            verdict = "so grey stays within 0..255"
+            # the sliders stop at 0, so every weight here is non-negative: grey is a weighted average
+            verdict = "and none is negative, so grey stays within 0..255"
         elif total > 1:
             verdict = (f"more than 1, so the photo gets brighter and {clipped:,} pixels go above 255 "
                        "(drawn white)")

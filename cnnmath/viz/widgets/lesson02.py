@@ -31,7 +31,7 @@ FLIP_KERNELS = {
     "shift (a 1 left of centre)": [[0, 0, 0], [1, 0, 0], [0, 0, 0]],
     "sobel x": get_kernel("sobel x").tolist(),
     "diagonal edge": get_kernel("diagonal edge").tolist(),
-    "sharpen (symmetric)": get_kernel("sharpen").tolist(),
+    "sharpen (the same after a 180-degree turn)": get_kernel("sharpen").tolist(),
 }
 
 
@@ -235,14 +235,14 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
     Explorer
         ``controls["size"]``, ``controls["kernel"]``, ``controls["stride"]``, ``controls["padding"]``
         (IntSliders); ``state`` holds ``h_out`` (None when the kernel does not fit), ``quotient``
-        ((H + 2P - K) / S), ``whole``, ``skipped`` (rows/columns of the padded input no window reaches)
+        ((H + 2P - k) / S, k the kernel's side), ``whole``, ``skipped`` (rows/columns of the padded input no window reaches)
         and ``fits``; the summary reads "H_out = (5 + 2*0 - 3) // 1 + 1 = 3 ...". Settings that make no
         output are explained in words, never raised.
     """
     common = dict(continuous_update=True, style=_STYLE)
     controls = {
         "size": widgets.IntSlider(value=size, min=1, max=max_size, description="image size H", **common),
-        "kernel": widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size K", **common),
+        "kernel": widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size k", **common),
         "stride": widgets.IntSlider(value=stride, min=1, max=4, description="stride S", **common),
         "padding": widgets.IntSlider(value=padding, min=0, max=3, description="padding P", **common),
     }
@@ -267,7 +267,7 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
         text = f"<p><b>H_out = ({h} + 2*{p} - {k}) // {s} + 1 = {span // s} + 1 = {h_out}</b>, so the output " \
                f"is {h_out} x {h_out}.</p>"
         if whole:
-            text += (f"<p>(H + 2P - K) / S = {span} / {s} = {span // s} is whole: the last window ends exactly at "
+            text += (f"<p>(H + 2P - k) / S = {span} / {s} = {span // s} is whole: the last window ends exactly at "
                      f"the border.")
         else:
             pad_rows = min(skipped, p)
@@ -277,12 +277,15 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
                 what.append(f"{image_rows} of real pixels")
             if pad_rows:
                 what.append(f"{pad_rows} of padding zeros")
-            text += (f"<p>(H + 2P - K) / S = {span} / {s} = {span / s:.3g} is not whole. The floor // drops the "
+            text += (f"<p>(H + 2P - k) / S = {span} / {s} = {span / s:.3g} is not whole. The floor // drops the "
                      f"fraction: a window that would stick out past the border is not computed. Never under "
                      f"any window: the last {_plural(skipped, 'row')} and {_plural(skipped, 'column')} of the "
                      f"padded input ({' and '.join(what)}).")
         if s == 1 and h_out == h:
-            text += " Same size as the input: this padding, P = (K - 1) / 2, is called 'same' padding."
+            text += " Same size as the input: this padding, P = (k - 1) / 2, is called 'same' padding."
+        elif s == 1 and k % 2 == 0:
+            text += (f" No padding keeps this size: 'same' padding needs P = (k - 1) / 2 = {(k - 1) / 2:g}, "
+                     f"which is not whole for an even kernel size k = {k}.")
         text += "</p>"
         return text, state
 
@@ -310,7 +313,8 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
     Explorer
         ``controls["kernel"]`` (Dropdown of :data:`FLIP_KERNELS`) and ``controls["flip"]`` (ToggleButton
         "flip K"); ``state`` holds ``kernel``, ``flip``, ``correlation`` (``conv2d`` with K, or flipped K),
-        ``convolution`` (``convolve2d`` with K), ``equal`` and ``symmetric``; the summary reads
+        ``convolution`` (``convolve2d`` with K), ``equal`` and ``symmetric`` (K is unchanged by a 180-degree
+        turn); the summary reads
         "conv2d(I, K)[0, 0] = -6 but convolve2d(I, K)[0, 0] = 6" or "... equals ... at every position".
     """
     I = seed_image() if image is None else np.array(image, dtype=float)
@@ -343,12 +347,12 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
                     f"why deep-learning libraries skip the flip and still call it convolution.</p>")
         elif equal:
             text = (f"<p><b>conv2d(I, K) equals convolve2d(I, K) here: output[0, 0] = {a} in both.</b> This "
-                    f"kernel looks the same after turning it by 180 degrees (it is symmetric), so flipping "
-                    f"changes nothing.</p>")
+                    f"kernel is unchanged by a 180-degree turn, so flipping it changes nothing.</p>")
         else:
             text = (f"<p><b>conv2d(I, {name})[0, 0] = {a} but convolve2d(I, K)[0, 0] = {b}: they differ.</b> "
-                    f"Cross-correlation (the lessons' formula) lays K on the window as written; convolution "
-                    f"first turns K by 180 degrees. Press <i>flip K</i> to see them agree.</p>")
+                    f"Both multiply the same window of pixels by the nine weights; cross-correlation (the "
+                    f"lessons' formula) lays K on it as written, convolution first turns K by 180 degrees, so "
+                    f"each pixel meets a different weight. Press <i>flip K</i> to see them agree.</p>")
         state = {"kernel": K, "flip": flipped, "correlation": corr, "convolution": conv, "equal": equal,
                  "symmetric": symmetric}
         return text, state
