@@ -130,7 +130,7 @@ def test_pooling_has_no_parameters_and_stride_floor():
 
 
 # ----------------------------------------------------------------------------------------------------
-# Stride-1 max pooling of a batch: the flat "wide" path, split over threads (cnnmath/_parallel.py)
+# Stride-1 max pooling of a batch: the flat "wide" path, split over threads (cnnmath/_fast/threads.py)
 # ----------------------------------------------------------------------------------------------------
 
 def _batch(shape, layout, seed):
@@ -169,11 +169,11 @@ def test_stride_one_max_pooling_keeps_float32():
 @pytest.fixture
 def forced_threads(monkeypatch):
     """Make every call split over ``n`` threads, however small its arrays: ``forced_threads(n)``."""
-    from cnnmath import _parallel
+    from cnnmath._fast import threads
 
     def force(n):
-        monkeypatch.setattr(_parallel, "MIN_ITEMS", 0)
-        monkeypatch.setattr(_parallel, "threads_allowed", lambda: n)
+        monkeypatch.setattr(threads, "MIN_ITEMS", 0)
+        monkeypatch.setattr(threads, "threads_allowed", lambda: n)
     return force
 
 
@@ -209,45 +209,67 @@ def test_forward_and_backward_may_use_different_thread_counts(forced_threads):
 
 
 def test_split_rows_runs_every_row_once_and_raises_a_blocks_error():
-    from cnnmath import _parallel
+    """Every row is handed to exactly one block, for any thread count, and a block's error reaches the caller."""
+    from cnnmath._fast import threads as pool_threads
     for rows in (1, 2, 5, 17):
         for threads in (1, 2, 3, 8):
             seen = np.zeros(rows, dtype=int)
 
             def work(lo, hi):
                 seen[lo:hi] += 1  # blocks are disjoint: no two threads touch the same entry
-            _parallel.split_rows(work, rows, items=10**9, threads=threads)
+            pool_threads.split_rows(work, rows, items=10**9, threads=threads)
             np.testing.assert_array_equal(seen, 1)
 
     def fail(lo, hi):
         if hi == 4:
             raise ValueError("block 2 failed")
     with pytest.raises(ValueError, match="block 2"):
-        _parallel.split_rows(fail, 4, items=10**9, threads=2)
+        pool_threads.split_rows(fail, 4, items=10**9, threads=2)
 
 
 def test_thread_count_follows_the_blas_limit():
-    """threadpoolctl's limit (what the benchmark sets) decides: 1 thread stays 1 thread."""
+    """threadpoolctl's limit (what the benchmark sets) decides, within the CPU quota: 1 thread stays 1."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from cnnmath import _parallel
+    from cnnmath._fast import threads
     with threadpoolctl.threadpool_limits(1):
-        assert _parallel.threads_allowed() == 1
+        assert threads.threads_allowed() == 1
     with threadpoolctl.threadpool_limits(2):
         blas = [info["num_threads"] for info in threadpoolctl.threadpool_info()
                 if info["user_api"] == "blas" and f"{os.sep}numpy" in info["filepath"]]
-        assert _parallel.threads_allowed() == min([2, os.cpu_count() or 1] + blas)
-    assert 1 <= _parallel.threads_allowed() <= (os.cpu_count() or 1)
+        assert threads.threads_allowed() == min([2, threads.cpu_quota()] + blas)
+    assert 1 <= threads.threads_allowed() <= threads.cpu_quota() <= (os.cpu_count() or 1)
+
+
+NESTED_SPLIT = """
+import numpy as np
+from cnnmath._fast import threads
+seen = np.zeros(12, dtype=int)
+
+def inner(lo, hi):
+    seen[lo:hi] += 1
+
+def outer(lo, hi):
+    threads.split_rows(lambda a, b: inner(lo + a, lo + b), hi - lo, items=10**9, threads=2)
+
+threads.split_rows(outer, 12, items=10**9, threads=2)
+print(seen.tolist())
+"""
 
 
 def test_split_rows_inside_a_block_runs_on_that_thread():
-    """A block that splits again (not done today) must not wait for the pool it is running on."""
-    from cnnmath import _parallel
-    seen = np.zeros(12, dtype=int)
+    """A block that splits again (not done today) must not wait for the pool it is running on.
 
-    def inner(lo, hi):
-        seen[lo:hi] += 1
-
-    def outer(lo, hi):
-        _parallel.split_rows(lambda a, b: inner(lo + a, lo + b), hi - lo, items=10**9, threads=2)
-    _parallel.split_rows(outer, 12, items=10**9, threads=2)
-    np.testing.assert_array_equal(seen, 1)
+    It runs in a fresh interpreter with a timeout, so that a deadlock fails the test instead of hanging the
+    run: in this process a deadlocked pool thread could not be stopped, and Python joins the pool's threads
+    when it exits."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    try:
+        done = subprocess.run([sys.executable, "-c", NESTED_SPLIT], capture_output=True, text=True, timeout=30,
+                              cwd=root, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("split_rows inside a block did not finish within 30 s: a deadlock")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([1] * 12)  # every row exactly once

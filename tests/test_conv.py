@@ -170,9 +170,10 @@ def test_float32_stays_float32():
     assert conv2d(np.ones((4, 4), np.float32), np.ones((2, 2), np.float32)).dtype == np.float32
 
 
-# Stride 1 goes through the "wide" im2col (cnnmath/conv.py: _im2col_wide, _backward_wide); "same" padding
-# (H_out == H) has its own col2im. Kernel rows that land entirely on the padding, 1x1 kernels, non-square
-# kernels and images narrower than the kernel plus padding are the edges of that bookkeeping.
+# Stride 1 goes through a fast twin of the readable im2col (cnnmath/_fast/conv.py: the cached gather index for
+# small maps like these, the wide grid for large multi-channel ones; each tested against the readable version
+# in tests/test_fast_paths.py); here, against the loops. Kernel rows that land entirely on the padding, 1x1
+# kernels, non-square kernels and images narrower than the kernel plus padding are the edge cases.
 STRIDE_ONE_CASES = [
     # (N, C, H, W, F, KH, KW, padding)
     (3, 2, 6, 6, 4, 3, 3, 1),   # same padding
@@ -218,3 +219,22 @@ def test_stride_one_float32_layer_is_close_to_float64():
     for g32, g in zip(conv2d_backward(dout.astype(np.float32), cache32), conv2d_backward(dout, cache)):
         assert g32.dtype == np.float32
         np.testing.assert_allclose(g32, g, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("case", LAYER_CASES)
+def test_readable_im2col_reference_equals_loops(case):
+    """The readable im2col pair (conv._forward_im2col / _backward_im2col), the reference that every fast twin
+    is tested against, equals the loops itself, whatever path the public function takes for these shapes."""
+    from cnnmath import conv as conv_module
+    n, c, h, w, f, kh, kw, stride, padding = case
+    rng = np.random.default_rng(200 + sum(case))
+    x, wts, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, kh, kw)), rng.normal(size=f)
+    h_out, w_out = conv_output_size(h, kh, stride, padding), conv_output_size(w, kw, stride, padding)
+    out, (method, (x_shape, cols, _, _, _)) = conv_module._forward_im2col(x, wts, b, stride, padding, h_out, w_out)
+    assert method == "im2col"
+    ref, ref_cache = conv2d_forward_naive(x, wts, b, stride, padding)
+    np.testing.assert_allclose(out, ref, atol=1e-12)
+    dout = rng.normal(size=out.shape)
+    got = conv_module._backward_im2col(dout, x_shape, cols, wts, stride, padding)
+    for mine, slow in zip(got, conv2d_backward_naive(dout, ref_cache)):
+        np.testing.assert_allclose(mine, slow, atol=1e-12)

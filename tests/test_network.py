@@ -1,10 +1,15 @@
-"""TinyCNN, fit and the digits: loss at the start, gradients, overfitting, the default training run."""
+"""TinyCNN, fit and the digits: loss at the start, gradients, overfitting, the default training run, the
+network as the chain of the lessons' functions, the validation split and fit's plain gradient descent."""
+
+import inspect
 
 import numpy as np
 import pytest
 
-from cnnmath import (TinyCNN, accuracy, conv2d, conv2d_grad, fit, load_digits, numerical_gradient, rel_error,
-                     seed_image, seed_kernel, sgd_step)
+from cnnmath import (TinyCNN, accuracy, conv2d, conv2d_backward, conv2d_forward, conv2d_grad, dense_backward,
+                     dense_forward, fit, flatten_backward, flatten_forward, load_digits, maxpool2d_backward,
+                     maxpool2d_forward, numerical_gradient, rel_error, relu_backward, relu_forward, seed_image,
+                     seed_kernel, sgd_step, softmax, softmax_cross_entropy)
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +60,10 @@ def test_network_gradients_numerically():
 
 
 def test_overfits_twenty_examples(digits):
+    """Plain gradient descent (no momentum) drives the loss on twenty digits close to zero."""
     X, y = digits[0][:20], digits[1][:20]
     model = TinyCNN(seed=0)
-    history = fit(model, X, y, epochs=60, lr=0.05, batch_size=20, lr_decay=1.0)
+    history = fit(model, X, y, epochs=60, lr=0.3, batch_size=20, lr_decay=1.0)
     assert accuracy(model, X, y) == 1.0
     assert history["loss"][-1] < 0.05
 
@@ -82,6 +88,7 @@ def test_fit_is_deterministic_and_callback_can_stop(digits):
         np.testing.assert_array_equal(a.params[key], b.params[key])
     stopped = fit(TinyCNN(), X, y, epochs=5, callback=lambda info: info["epoch"] < 2)
     assert len(stopped["loss"]) == 2
+    assert a.params["conv_w"].tobytes() != TinyCNN(seed=3).params["conv_w"].tobytes()  # it did train
 
 
 def test_too_large_learning_rate_fails_to_learn(digits):
@@ -127,18 +134,13 @@ def test_one_gradient_descent_step_with_eta_0_001():
     assert conv2d(image, params["K"]).sum() < conv2d(image, kernel).sum()  # the loss went down
 
 
-@pytest.mark.parametrize("config", [dict(), dict(num_filters=4, pool_size=3, input_shape=(1, 9, 9)),
-                                    dict(num_filters=5, kernel_size=5, input_shape=(2, 6, 10))])
-def test_network_equals_the_chain_of_public_layers(config):
-    """TinyCNN's fast path gives the same numbers as calling the lessons' layer functions in turn."""
-    from cnnmath import (conv2d_backward, conv2d_forward, dense_backward, dense_forward, flatten_backward,
-                         flatten_forward, maxpool2d_backward, maxpool2d_forward, relu_backward, relu_forward,
-                         softmax_cross_entropy)
-    rng = np.random.default_rng(7)
-    model = TinyCNN(seed=4, **config)
-    X = rng.random((6,) + model.input_shape)
-    X[0, 0, :3, :3] = 0.0  # flat patches: ties in the pooling windows after ReLU
-    y = rng.integers(0, 10, size=6)
+
+# ----------------------------------------------------------------------------------------------------
+# The network is the chain of the lessons' layer functions: the same numbers as writing the chain out
+# ----------------------------------------------------------------------------------------------------
+
+def _one_block_chain(model, X, y):
+    """Lesson 7's chain, written out with the public layer functions: loss, grads and every stage."""
     p = model.params
     conv, c1 = conv2d_forward(X, p["conv_w"], p["conv_b"], 1, model.padding)
     act, c2 = relu_forward(conv)
@@ -148,56 +150,248 @@ def test_network_equals_the_chain_of_public_layers(config):
     loss, dscores = softmax_cross_entropy(scores, y)
     dflat, ddw, ddb = dense_backward(dscores, c5)
     _, dcw, dcb = conv2d_backward(relu_backward(maxpool2d_backward(flatten_backward(dflat, c4), c3), c2), c1)
-    got_loss, grads = model.loss(X, y)
+    stages = {"conv": conv, "relu": act, "pool": pool, "flat": flat, "dense": scores}
+    return loss, {"conv_w": dcw, "conv_b": dcb, "dense_w": ddw, "dense_b": ddb}, stages
+
+
+def _assert_model_is_the_chain(model, X, y, loss, grads, stages):
+    got_loss, got = model.loss(X, y)
     assert got_loss == pytest.approx(loss, rel=1e-12)
-    for key, ref in [("conv_w", dcw), ("conv_b", dcb), ("dense_w", ddw), ("dense_b", ddb)]:
-        np.testing.assert_allclose(grads[key], ref, rtol=1e-10, atol=1e-13)
-    stages = model.forward(X)
-    np.testing.assert_allclose(stages["conv"], conv, atol=1e-13)
-    np.testing.assert_allclose(stages["relu"], act, atol=1e-13)
-    np.testing.assert_allclose(stages["pool"], pool, atol=1e-13)
-    np.testing.assert_allclose(stages["scores"], scores, rtol=1e-12)
+    assert list(got) == list(grads) == list(model.params)
+    for key in grads:
+        np.testing.assert_allclose(got[key], grads[key], rtol=1e-10, atol=1e-13, err_msg=key)
+    seen = model.forward(X)
+    for name, value in stages.items():
+        np.testing.assert_allclose(seen[name], value, rtol=1e-12, atol=1e-13, err_msg=name)
+    np.testing.assert_allclose(seen["scores"], list(stages.values())[-1], rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("config", [dict(), dict(num_filters=4, pool_size=3, input_shape=(1, 9, 9)),
+                                    dict(num_filters=5, kernel_size=5, input_shape=(2, 6, 10))])
+def test_network_equals_the_chain_of_public_layers(config):
+    """TinyCNN's loss, gradients and stages are the lessons' layer functions called in turn."""
+    rng = np.random.default_rng(7)
+    model = TinyCNN(seed=4, **config)
+    X = rng.random((6,) + model.input_shape)
+    X[0, 0, :3, :3] = 0.0  # flat patches: ties in the pooling windows after ReLU
+    y = rng.integers(0, 10, size=6)
+    _assert_model_is_the_chain(model, X, y, *_one_block_chain(model, X, y))
 
 
 @pytest.mark.parametrize("bias", [0.3, -0.2, 0.0])
-def test_fused_path_ties_and_dead_windows_match_the_chain(bias):
-    """The fused path pools before ReLU and routes ties itself: blank patches give four equal conv outputs
-    (positive, negative or zero with the bias), and they must get the gradient exactly as the chain does."""
-    from cnnmath import (conv2d_backward, conv2d_forward, maxpool2d_backward, maxpool2d_forward, relu_backward,
-                         relu_forward)
+def test_ties_and_dead_windows_match_the_chain(bias):
+    """Blank patches give four equal conv outputs in a pooling window (the bias: positive, negative or
+    zero), and a blank image gives nothing but ties: the network routes their gradient exactly as the chain
+    written out by hand does (a wrong tie rule would move whole units of gradient, far beyond rounding)."""
     rng = np.random.default_rng(11)
     model = TinyCNN(seed=5)
-    assert model._fused
     model.params["conv_b"] = np.full(model.num_filters, bias)
     X = rng.random((7, 1, 8, 8))
     X[:, :, :4, :4] = 0.0  # blank quarter in every image: ties in its pooling windows
     X[3] = 0.0  # and one blank image
-    p = model.params
-    conv, c1 = conv2d_forward(X, p["conv_w"], p["conv_b"], 1, model.padding)
-    act, c2 = relu_forward(conv)
-    pool, c3 = maxpool2d_forward(act, 2, 2)
-    got, cache = model._forward(X, maps=True)
-    np.testing.assert_allclose(got["pool"], pool, atol=1e-13)
-    np.testing.assert_allclose(got["conv"], conv, atol=1e-13)
-    np.testing.assert_array_equal(got["relu"] > 0, got["conv"] > 0)
-    dpool = rng.normal(size=pool.shape)
-    _, dw, db = conv2d_backward(relu_backward(maxpool2d_backward(dpool, c3), c2), c1)
-    from cnnmath import _fused
-    fw, fb = _fused.backward(dpool, cache)
-    np.testing.assert_allclose(fw, dw, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(fb, db, rtol=1e-10, atol=1e-13)
+    y = np.arange(7)
+    loss, grads, stages = _one_block_chain(model, X, y)
+    window = stages["conv"][3, :, :2, :2]  # the blank image: every conv output is exactly the bias
+    np.testing.assert_array_equal(window, np.full_like(window, bias))
+    _assert_model_is_the_chain(model, X, y, loss, grads, stages)
+    if bias > 0:
+        # a blank image's pooled maps are the bias, and each window's gradient reaches one conv output:
+        # the first of its four tied entries, so the conv bias gradient of that image is the pooled sum
+        one = X[3:4]
+        conv, c1 = conv2d_forward(one, model.params["conv_w"], model.params["conv_b"], 1, 1)
+        act, c2 = relu_forward(conv)
+        pool, c3 = maxpool2d_forward(act, 2, 2)
+        dpool = rng.normal(size=pool.shape)
+        dact = maxpool2d_backward(dpool, c3)
+        np.testing.assert_array_equal(dact[..., ::2, ::2], dpool)  # top-left corner of each window
+        assert np.count_nonzero(dact) == np.count_nonzero(dpool)
+        np.testing.assert_allclose(conv2d_backward(relu_backward(dact, c2), c1)[2], dpool.sum(axis=(0, 2, 3)),
+                                   rtol=1e-12)
 
 
-def test_fused_backward_leaves_its_inputs_alone():
-    from cnnmath import _fused
-    rng = np.random.default_rng(2)
-    model = TinyCNN(seed=1)
+def test_two_block_network_equals_the_chain_written_out():
+    """TinyCNN(blocks=2, hidden=64) is conv-relu-pool twice, flatten, dense-relu, dense: written out here."""
+    rng = np.random.default_rng(3)
+    model = TinyCNN(seed=6, blocks=2, hidden=64)
     X = rng.random((5, 1, 8, 8))
+    X[1] = 0.0  # a blank image: ties everywhere
+    X[2, :, 4:, :] = 0.0
+    y = rng.integers(0, 10, size=5)
+    p = model.params
+    conv1, k1 = conv2d_forward(X, p["conv1_w"], p["conv1_b"], 1, 1)
+    relu1, k2 = relu_forward(conv1)
+    pool1, k3 = maxpool2d_forward(relu1, 2, 2)
+    conv2, k4 = conv2d_forward(pool1, p["conv2_w"], p["conv2_b"], 1, 1)
+    relu2, k5 = relu_forward(conv2)
+    pool2, k6 = maxpool2d_forward(relu2, 2, 2)
+    flat, k7 = flatten_forward(pool2)
+    dense1, k8 = dense_forward(flat, p["dense1_w"], p["dense1_b"])
+    relu3, k9 = relu_forward(dense1)
+    dense2, k10 = dense_forward(relu3, p["dense2_w"], p["dense2_b"])
+    loss, dscores = softmax_cross_entropy(dense2, y)
+    drelu3, dw4, db4 = dense_backward(dscores, k10)
+    dflat, dw3, db3 = dense_backward(relu_backward(drelu3, k9), k8)
+    dpool1, dw2, db2 = conv2d_backward(relu_backward(maxpool2d_backward(flatten_backward(dflat, k7), k6), k5), k4)
+    _, dw1, db1 = conv2d_backward(relu_backward(maxpool2d_backward(dpool1, k3), k2), k1)
+    assert conv1.shape == (5, 16, 8, 8) and pool1.shape == (5, 16, 4, 4)
+    assert conv2.shape == (5, 32, 4, 4) and pool2.shape == (5, 32, 2, 2) and flat.shape == (5, 128)
+    grads = {"conv1_w": dw1, "conv1_b": db1, "conv2_w": dw2, "conv2_b": db2,
+             "dense1_w": dw3, "dense1_b": db3, "dense2_w": dw4, "dense2_b": db4}
+    stages = {"conv1": conv1, "relu1": relu1, "pool1": pool1, "conv2": conv2, "relu2": relu2, "pool2": pool2,
+              "flat": flat, "dense1": dense1, "relu3": relu3, "dense2": dense2}
+    _assert_model_is_the_chain(model, X, y, loss, grads, stages)
+    np.testing.assert_allclose(model.forward(X)["probs"], softmax(dense2, axis=1), rtol=1e-12)
+
+
+def _frozen(value):
+    """A comparable copy of a cache: arrays become (dtype, shape, bytes), tuples and lists are walked."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (tuple, list)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    return value
+
+
+@pytest.mark.parametrize("config", [dict(), dict(blocks=2, hidden=64)], ids=["one-block", "two-blocks"])
+def test_backward_twice_on_the_same_caches_gives_the_same_result(config):
+    """The network's backward chain run twice on one forward pass's caches gives the same bits: a backward
+    pass that changed its cache (or the gradient it was handed) would change the second run. X, the upstream
+    gradient and every cache are unchanged afterwards."""
+    rng = np.random.default_rng(2)
+    model = TinyCNN(seed=1, **config)
+    X = rng.random((5, 1, 8, 8))
+    X[0] = 0.0  # ties: the pooling caches hold their routing decisions
+    X[1, :, :4, :4] = 0.0
     X_before = X.copy()
-    _, cache = _fused.forward(X, model.params["conv_w"], model.params["conv_b"], model.padding)
-    dpool = rng.normal(size=(model.num_filters, 5, 4, 4)).transpose(1, 0, 2, 3)  # filter-major: a view
-    dpool_before = dpool.copy()
-    _fused.backward(dpool, cache)
-    _fused.backward(dpool, cache)
-    np.testing.assert_array_equal(dpool, dpool_before)
-    np.testing.assert_array_equal(X, X_before)
+    caches, out = [], X
+    for name, layer in zip(model.names, model.layers):
+        params = {key: model.params[f"{name}_{key}"] for key in layer.param_names}
+        out, cache = layer.forward(out, params)
+        caches.append(cache)
+    frozen = _frozen(caches)
+    dscores = rng.normal(size=out.shape)
+    dscores_before = dscores.copy()
+
+    def backward():
+        results, dout = [], dscores
+        for layer, cache in zip(reversed(model.layers), reversed(caches)):
+            dout, grads = layer.backward(dout, cache)
+            results.append(_frozen((dout, grads)))
+        return results
+
+    first, second = backward(), backward()
+    assert first == second
+    assert _frozen(caches) == frozen
+    assert dscores.tobytes() == dscores_before.tobytes()
+    assert X.tobytes() == X_before.tobytes()
+
+
+# ----------------------------------------------------------------------------------------------------
+# load_digits(validation=...): tune on validation data, read the test set once
+# ----------------------------------------------------------------------------------------------------
+
+def _rows(*arrays_and_labels):
+    """Every (image, label) pair of the given (X, y) pairs, as a sorted list of bytes: a multiset."""
+    rows = []
+    for X, y in zip(arrays_and_labels[::2], arrays_and_labels[1::2]):
+        rows += [x.tobytes() + bytes([int(label)]) for x, label in zip(X, y)]
+    return sorted(rows)
+
+
+def test_validation_split_keeps_the_test_set_and_splits_the_training_set(digits):
+    """Six arrays; the test part is the four-array call's test part; train and validation together are the
+    four-array training set, each example exactly once (so the three parts are disjoint); stratified."""
+    X_train4, y_train4, X_test4, y_test4 = digits
+    parts = load_digits(validation=0.15)
+    assert len(parts) == 6
+    X_train, y_train, X_val, y_val, X_test, y_test = parts
+    np.testing.assert_array_equal(X_test, X_test4)
+    np.testing.assert_array_equal(y_test, y_test4)
+    # sklearn's split takes ceil(0.15 / 0.8 * 1437) = ceil(269.44) = 270 for validation
+    assert X_val.shape == (270, 1, 8, 8) and y_val.shape == (270,)
+    assert len(y_train) == 1437 - 270
+    assert _rows(X_train, y_train, X_val, y_val) == _rows(X_train4, y_train4)
+    assert X_val.dtype == np.float64 and y_val.dtype.kind == "i"
+    counts = np.bincount(y_val, minlength=10) / len(y_val)
+    assert counts.min() > 0.09 and counts.max() < 0.11  # every class about a tenth, as in the whole set
+    again = load_digits(validation=0.15)
+    for a, b in zip(parts, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(load_digits(seed=1, validation=0.15)[3], y_val)
+
+
+@pytest.mark.parametrize("validation", [0, 0.0, 1, 0.8, 0.95, -0.1, float("nan"), True, "0.15", [0.1]])
+def test_bad_validation_fractions_are_explained(validation):
+    """A fraction outside (0, 1 - test_size), or not a number, raises ValueError naming `validation`."""
+    with pytest.raises(ValueError, match="validation"):
+        load_digits(validation=validation)
+
+
+# ----------------------------------------------------------------------------------------------------
+# fit's default update is lesson 6's rule p <- p - lr * dL/dp
+# ----------------------------------------------------------------------------------------------------
+
+def test_fit_defaults_are_plain_gradient_descent(digits):
+    """Two whole-batch epochs of fit with its defaults are two steps p <- p - lr * dL/dp, computed here
+    by hand with model.loss: no momentum (the second step does not remember the first) and no decay (the
+    second step uses the same lr)."""
+    X, y = digits[0][:12], digits[1][:12]
+    lr = inspect.signature(fit).parameters["lr"].default
+    by_hand = TinyCNN(seed=2)
+    expected = {k: v.copy() for k, v in by_hand.params.items()}
+    for _ in range(2):
+        _, grads = by_hand.loss(X, y)
+        for key in expected:
+            expected[key] = expected[key] - lr * grads[key]
+            by_hand.params[key] = expected[key]
+    model = TinyCNN(seed=2)
+    history = fit(model, X, y, epochs=2, batch_size=len(y))
+    assert len(history["loss"]) == 2
+    for key in expected:
+        # the batch is shuffled, so the mean over it sums in another order: equal to rounding
+        np.testing.assert_allclose(model.params[key], expected[key], rtol=1e-11, atol=1e-14, err_msg=key)
+
+
+def test_momentum_is_an_option_that_changes_the_steps(digits):
+    """momentum=0.9 gives v <- 0.9 v - lr g, p <- p + v (by hand), which is not the plain result."""
+    X, y = digits[0][:12], digits[1][:12]
+    lr = 0.3
+    plain, moving = TinyCNN(seed=2), TinyCNN(seed=2)
+    fit(plain, X, y, epochs=2, batch_size=len(y), lr=lr)
+    fit(moving, X, y, epochs=2, batch_size=len(y), lr=lr, momentum=0.9)
+    by_hand = TinyCNN(seed=2)
+    velocity = {k: np.zeros_like(v) for k, v in by_hand.params.items()}
+    for _ in range(2):
+        _, grads = by_hand.loss(X, y)
+        for key in velocity:
+            velocity[key] = 0.9 * velocity[key] - lr * grads[key]
+            by_hand.params[key] = by_hand.params[key] + velocity[key]
+    for key in by_hand.params:
+        np.testing.assert_allclose(moving.params[key], by_hand.params[key], rtol=1e-11, atol=1e-14, err_msg=key)
+    assert max(np.abs(moving.params[k] - plain.params[k]).max() for k in plain.params) > 1e-3
+
+
+def test_lr_decay_is_an_option_that_shrinks_later_steps(digits):
+    """lr_decay=0.5 makes the second epoch's step lr * 0.5 (by hand)."""
+    X, y = digits[0][:12], digits[1][:12]
+    model = TinyCNN(seed=2)
+    fit(model, X, y, epochs=2, batch_size=len(y), lr=0.3, lr_decay=0.5)
+    by_hand = TinyCNN(seed=2)
+    for step_lr in (0.3, 0.15):
+        _, grads = by_hand.loss(X, y)
+        for key in grads:
+            by_hand.params[key] = by_hand.params[key] - step_lr * grads[key]
+    for key in by_hand.params:
+        np.testing.assert_allclose(model.params[key], by_hand.params[key], rtol=1e-11, atol=1e-14, err_msg=key)
+
+
+def test_fit_trains_any_sequential(digits):
+    """fit works with a hand-built Sequential as with TinyCNN: the loss falls, nothing breaks."""
+    from cnnmath import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+    X, y = digits[0][:200], digits[1][:200]
+    model = Sequential([Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(2), Flatten(), Dense(64, 10)], seed=0)
+    history = fit(model, X, y, epochs=5, lr=0.3, X_val=digits[2][:100], y_val=digits[3][:100])
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert history["val_acc"][-1] > 0.5

@@ -126,22 +126,78 @@ def test_no_function_mutates_its_inputs(name):
         np.testing.assert_array_equal(a, c)
 
 
-def test_backward_passes_do_not_mutate_dout_or_cache():
+def _ties(rng, shape):
+    """Small integers: many ties in pooling windows and many zeros for ReLU."""
+    return rng.integers(-2, 3, size=shape).astype(float)
+
+
+# (name, forward, backward, make the forward's arguments, the cache's method tag or None)
+BACKWARD_CASES = [
+    ("conv-gather", cm.conv2d_forward, cm.conv2d_backward,
+     lambda rng: (rng.normal(size=(2, 2, 6, 6)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3), 1, 1),
+     "gather"),
+    ("conv-gather-stride2", cm.conv2d_forward, cm.conv2d_backward,
+     lambda rng: (rng.normal(size=(2, 2, 7, 6)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3), 2, 1),
+     "gather"),
+    # large enough for the other paths: more than conv._GATHER_MAX entries in the columns
+    ("conv-wide", cm.conv2d_forward, cm.conv2d_backward,
+     lambda rng: (rng.normal(size=(32, 16, 8, 8)), rng.normal(size=(4, 16, 3, 3)), rng.normal(size=4), 1, 1),
+     "wide"),
+    ("conv-wide-no-dx", cm.conv2d_forward, lambda dout, cache: cm.conv2d_backward(dout, cache, need_dx=False),
+     lambda rng: (rng.normal(size=(32, 16, 8, 8)), rng.normal(size=(4, 16, 3, 3)), rng.normal(size=4), 1, 1),
+     "wide"),
+    ("conv-im2col-stride2", cm.conv2d_forward, cm.conv2d_backward,
+     lambda rng: (rng.normal(size=(32, 4, 24, 24)), rng.normal(size=(2, 4, 3, 3)), rng.normal(size=2), 2, 1),
+     "im2col"),
+    ("conv-im2col-one-channel", cm.conv2d_forward, cm.conv2d_backward,
+     lambda rng: (rng.normal(size=(64, 1, 28, 28)), rng.normal(size=(2, 1, 3, 3)), rng.normal(size=2), 1, 1),
+     "im2col"),
+    ("relu", cm.relu_forward, cm.relu_backward, lambda rng: (_ties(rng, (2, 2, 6, 6)),), None),
+    ("maxpool-pairs", cm.maxpool2d_forward, cm.maxpool2d_backward,
+     lambda rng: (_ties(rng, (2, 3, 6, 8)), 2, 2), "pairs"),
+    ("maxpool-wide", cm.maxpool2d_forward, cm.maxpool2d_backward,
+     lambda rng: (_ties(rng, (2, 3, 7, 6)), 3, 1), "wide"),
+    ("maxpool-strided", cm.maxpool2d_forward, cm.maxpool2d_backward,
+     lambda rng: (_ties(rng, (2, 3, 7, 7)), 3, 2), "strided"),
+    ("avgpool", cm.avgpool2d_forward, cm.avgpool2d_backward, lambda rng: (_ties(rng, (2, 2, 6, 5)), 3, 1), None),
+    ("flatten", cm.flatten_forward, cm.flatten_backward, lambda rng: (rng.normal(size=(2, 2, 3, 3)),), None),
+    ("dense", cm.dense_forward, cm.dense_backward,
+     lambda rng: (rng.normal(size=(4, 5)), rng.normal(size=(5, 3)), rng.normal(size=3)), None),
+]
+
+
+def _frozen(value):
+    """A comparable copy: arrays become (dtype, shape, bytes); tuples are walked; None stays None."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (tuple, list)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+@pytest.mark.parametrize("name,forward,backward,make,method", BACKWARD_CASES, ids=[c[0] for c in BACKWARD_CASES])
+def test_backward_passes_do_not_mutate_dout_or_cache(name, forward, backward, make, method):
+    """A backward pass run twice on the same cache and upstream gradient gives the same bits both times (a
+    backward pass that changed its cache would change the second result), and leaves dout, the cache and
+    the forward's inputs as they were. Each fast path is covered: the cache's tag says which one ran."""
     rng = np.random.default_rng(1)
-    x = rng.normal(size=(2, 2, 6, 6))
-    for forward, backward, extra in [
-        (cm.conv2d_forward, cm.conv2d_backward, (rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3))),
-        (cm.maxpool2d_forward, cm.maxpool2d_backward, ()),
-        (cm.relu_forward, cm.relu_backward, ()),
-        (cm.flatten_forward, cm.flatten_backward, ()),
-    ]:
-        x_copy = x.copy()
-        out, cache = forward(x, *extra)
-        dout = rng.normal(size=out.shape)
-        dout.flags.writeable = False
-        backward(dout, cache)
-        backward(dout, cache)  # twice: a cache changed by the first call would change the second
-        np.testing.assert_array_equal(x, x_copy)
+    args = make(rng)
+    arg_copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    out, cache = forward(*args)
+    if method is not None:
+        assert cache[0] == method
+    cache_before = _frozen(cache)
+    dout = rng.normal(size=out.shape)
+    dout[0, 0] = -0.0  # a signed zero in the upstream gradient, too
+    dout_before = dout.copy()
+    first = _frozen(backward(dout, cache))
+    second = _frozen(backward(dout, cache))
+    assert first == second
+    assert _frozen(cache) == cache_before
+    assert dout.tobytes() == dout_before.tobytes()
+    for a, before in zip(args, arg_copies):
+        if isinstance(a, np.ndarray):
+            assert a.tobytes() == before.tobytes()
 
 
 def test_model_loss_does_not_change_params_or_X():

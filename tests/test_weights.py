@@ -244,3 +244,30 @@ def test_save_does_not_change_the_model(tmp_path):
     save_weights(model, tmp_path / "w.npz")
     assert_unchanged(model, snap)
     assert os.path.getsize(tmp_path / "w.npz") > 0
+
+
+def test_round_trip_of_any_sequential(tmp_path):
+    """save_weights/load_weights work with the two-block TinyCNN and a hand-built Sequential: same scores."""
+    from cnnmath import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+    X = np.random.default_rng(1).random((3, 1, 8, 8))
+    for make in (lambda s: TinyCNN(seed=s, blocks=2, hidden=64),
+                 lambda s: Sequential([Conv2D(1, 3, 3), ReLU(), MaxPool2D(3, stride=1), Flatten(), Dense(48, 5)],
+                                      seed=s)):
+        trained, fresh = make(0), make(1)
+        load_weights(fresh, save_weights(trained, tmp_path / "w.npz"))
+        np.testing.assert_array_equal(fresh.loss(X), trained.loss(X))
+
+
+def test_one_block_weights_do_not_load_into_two_blocks(tmp_path):
+    """The names tell the networks apart: every missing and extra array is listed, the model is unchanged."""
+    path = save_weights(TinyCNN(), tmp_path / "one.npz")
+    model = TinyCNN(blocks=2, hidden=64)
+    snap = snapshot(model)
+    with pytest.raises(ValueError) as info:
+        load_weights(model, path)
+    message = str(info.value)
+    for key in ("conv1_w", "conv2_b", "dense1_w", "dense2_b"):
+        assert f"missing array '{key}'" in message
+    for key in ("conv_w", "dense_b"):
+        assert f"extra array '{key}'" in message
+    assert_unchanged(model, snap)
