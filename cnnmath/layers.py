@@ -121,7 +121,7 @@ class Conv2D(Layer):
         if c != self.in_channels:
             raise ValueError(f"{where} gets input of shape (N, {c}, {h}, {w}) but needs {self.in_channels} "
                              f"channel(s), (N, {self.in_channels}, H, W): in_channels={self.in_channels} must "
-                             f"equal the channels of the layer before ({c})")
+                             f"equal the channels of its input ({c})")
         k, p, s = self.kernel_size, self.padding, self.stride
         if k > h + 2 * p or k > w + 2 * p:
             raise ValueError(f"{where} gets maps of {h}x{w} (padded {h + 2 * p}x{w + 2 * p}) but its "
@@ -254,8 +254,8 @@ class Dense(Layer):
                              f"vectors (N, {self.in_features}): put a Flatten() before it")
         if input_shape[0] != self.in_features:
             raise ValueError(f"{where} gets input of shape (N, {input_shape[0]}) but needs (N, "
-                             f"{self.in_features}): in_features={self.in_features} must equal the size of the "
-                             f"layer before ({input_shape[0]})")
+                             f"{self.in_features}): in_features={self.in_features} must equal the length of its "
+                             f"input ({input_shape[0]})")
         return (self.out_features,)
 
     def forward(self, x, params=None):

@@ -68,6 +68,9 @@ class Sequential:
         if not layers:
             raise ValueError("layers is empty but needs at least one layer, such as [Flatten(), Dense(64, 10)]")
         for i, layer in enumerate(layers):
+            if isinstance(layer, type) and issubclass(layer, Layer):
+                raise TypeError(f"layers[{i}] is the class {layer.__name__}, not a layer: add the brackets, "
+                                f"{layer.__name__}(...)")
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] is {type(layer).__name__} ({layer!r}) but needs a layer: Conv2D, "
                                 f"ReLU, MaxPool2D, Flatten or Dense")

@@ -384,7 +384,7 @@ def test_tinycnn_with_too_many_blocks_names_the_layer():
 
 @pytest.mark.parametrize("layers,exc,words", [
     ([Conv2D(1, 2, 3), "relu"], TypeError, ["layers[1]", "str", "needs a layer"]),
-    ([Conv2D(1, 2, 3), ReLU], TypeError, ["layers[1]", "type", "needs a layer"]),
+    ([Conv2D(1, 2, 3), ReLU], TypeError, ["layers[1]", "the class ReLU", "ReLU(...)"]),
     ([Conv2D(1, 2, 3), None], TypeError, ["layers[1]", "NoneType"]),
     ([], ValueError, ["layers is empty"]),
 ])

@@ -1,14 +1,17 @@
-"""Stride-1 convolution on the wide grid: the fast twin of :func:`cnnmath.conv2d_forward` and its backward.
+"""Convolution's fast twins: columns gathered with a cached index, and stride 1 on the wide grid.
 
 Reference: ``cnnmath.conv._forward_im2col`` and ``cnnmath.conv._backward_im2col`` (the readable im2col
 version in ``conv.py``), and through them :func:`cnnmath.conv2d_forward_naive`. ``tests/test_fast_paths.py``
-checks that every function here gives the same numbers (to rounding: the sums run in another order).
+checks that every function here gives the same numbers (the forward pass and dw of the gather path bit for
+bit; dx and the wide grid to rounding: their sums run in another order).
 
-The idea: with stride 1, the windows of one output row at kernel offset (m, k) read one contiguous run of
-the flattened padded map, and so do all H_out rows together if every output row is given as many entries
-as a row of the flattened input has (``pitch``) instead of W_out. The extra ones are windows that wrap
-around the row's end, computed and then left out. Copying runs of H_out*pitch numbers is several times
-faster than the strided copy of the readable version; the matrix products do a little more.
+The gather path (:func:`forward_gather`) builds exactly the reference's columns with one ``take``; it pays
+on small maps, where numpy's copy of a strided view has very short innermost runs. The wide grid
+(:func:`forward`): with stride 1, the windows of one output row at kernel offset (m, k) read one contiguous
+run of the flattened padded map, and so do all H_out rows together if every output row is given as many
+entries as a row of the flattened input has (``pitch``) instead of W_out. The extra ones are windows that
+wrap around the row's end, computed and then left out. Copying runs of H_out*pitch numbers is several times
+faster than the strided copy of the readable version on large maps; the matrix products do a little more.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Reference: ``cnnmath.pooling._max_forward_strided`` and ``cnnmath.pooling._max_b
 running maximum over strided views that ``pooling.py`` describes), and through them the loops of
 :func:`cnnmath.maxpool2d_forward_naive`. Each function here gives bit for bit the same output and the
 same gradient, with the same tie rule (the first maximum in reading order gets the window's gradient),
-signed zeros included; ``tests/test_fast_paths.py`` and ``tests/test_activations_pooling.py`` check it.
+signed zeros included; the one exception is stride 1 where overlapping windows share a maximum: that entry
+collects their gradients in another order (rows first, then columns), so it equals the reference to
+rounding. ``tests/test_fast_paths.py`` and ``tests/test_activations_pooling.py`` check it.
 :func:`cnnmath.maxpool2d_forward` chooses a twin when the shapes allow and tags its cache with its name.
 """
 
