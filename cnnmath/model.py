@@ -129,6 +129,7 @@ class Sequential:
         """
         known = self._checked_shapes.get(input_shape)
         if known is not None:
+            self._checked_shapes[input_shape] = self._checked_shapes.pop(input_shape)  # now the latest
             return known
         shape = tuple(int(s) for s in input_shape)
         out, current = [], shape
@@ -152,11 +153,12 @@ class Sequential:
 
     def __repr__(self):
         lines = [f"{type(self).__name__}("]
-        if self.input_shape is not None:
-            lines[0] += f"input {_shape_text(self.input_shape)}"
-            shapes = dict(self.stage_shapes(self.input_shape))
-        else:
-            shapes = {}
+        # without an input_shape, the shapes of the last batch seen (none before the first one)
+        shown = self.input_shape if self.input_shape is not None else next(reversed(self._checked_shapes), None)
+        shapes = {}
+        if shown is not None:
+            lines[0] += f"input {_shape_text(shown)}"
+            shapes = dict(self.stage_shapes(shown))
         width = max(len(repr(layer)) for layer in self.layers)
         for name, layer in zip(self.names, self.layers):
             line = f"  {name:<7} {layer!r:<{width}}"
