@@ -441,8 +441,9 @@ def conv2d_backward(dout, cache, need_dx=True):
     dout = dout.astype(w.dtype, copy=False)
     if method == "wide":
         return _fast_conv.backward(dout, x_shape, cols, w, padding, bool(need_dx))
-    if method == "gather":
-        return _fast_conv.backward_gather(dout, x_shape, cols, w, stride, padding, bool(need_dx))
+    if method == "gather":  # the same columns as im2col: only dx is gathered back differently
+        _, dw, db = _backward_im2col(dout, x_shape, cols, w, stride, padding, need_dx=False)
+        return (_fast_conv.dx_gather(dout, x_shape, w, stride, padding) if need_dx else None), dw, db
     return _backward_im2col(dout, x_shape, cols, w, stride, padding, bool(need_dx))
 
 

@@ -226,16 +226,20 @@ def test_gather_forward_equals_im2col_bit_for_bit(case, layout, kind, dtype):
 @pytest.mark.parametrize("layout", ["c", "channel-major"])
 @pytest.mark.parametrize("case", GATHER_CASES, ids=GATHER_IDS)
 def test_gather_backward_equals_im2col(case, layout, kind, dtype, need_dx):
-    """``backward_gather``: dw and db the reference's own products and sums (the same bits); dx scattered
-    by one bincount, which sums in another order (equal to rounding, exactly for small integers). The
-    upstream gradient is filter-major and holds signed zeros."""
+    """The gather path's backward (``conv2d_backward`` on a "gather" cache): dw and db are the reference's
+    own products and sums (the same bits); dx (``dx_gather``) is scattered by one bincount, which sums in
+    another order (equal to rounding, exactly for small integers). The upstream gradient is filter-major
+    and holds signed zeros."""
     x, wts, b, stride, padding, h_out, w_out = _gather_inputs(case, kind, dtype, layout)
     _, cols = fast_conv.forward_gather(x, wts, b, stride, padding, h_out, w_out)
     rng = np.random.default_rng(sum(case))
     dout = _layout(_signed_zeros(_values(rng, (x.shape[0], wts.shape[0], h_out, w_out), kind, dtype), rng),
                    "channel-major" if layout == "c" else "c")
     dout_before = dout.copy()
-    dx, dw, db = fast_conv.backward_gather(dout, x.shape, cols, wts, stride, padding, need_dx)
+    cache = ("gather", (x.shape, cols, wts, stride, padding))
+    dx, dw, db = conv_module.conv2d_backward(dout, cache, need_dx=need_dx)
+    if need_dx:
+        assert fast_conv.dx_gather(dout, x.shape, wts, stride, padding).tobytes() == dx.tobytes()
     ref_dx, ref_dw, ref_db = conv_module._backward_im2col(dout, x.shape, cols, wts, stride, padding, need_dx)
     assert dout.tobytes() == dout_before.tobytes()
     assert dw.tobytes() == ref_dw.tobytes() and db.tobytes() == ref_db.tobytes()

@@ -179,7 +179,7 @@ def forward_gather(x, w, b, stride, padding, h_out, w_out):
     Returns
     -------
     out : ndarray, shape (N, F, H_out, W_out), a transposed view of a C-contiguous (F, N, H_out, W_out) array
-    cols : ndarray, shape (C*KH*KW, N*H_out*W_out), for :func:`backward_gather`
+    cols : ndarray, shape (C*KH*KW, N*H_out*W_out), for the backward pass (dx: :func:`dx_gather`)
     """
     n_img, c, h, wd = x.shape
     f_num, _, kh, kw = w.shape
@@ -194,24 +194,23 @@ def forward_gather(x, w, b, stride, padding, h_out, w_out):
     return out.reshape(f_num, n_img, h_out, w_out).transpose(1, 0, 2, 3), cols
 
 
-def backward_gather(dout, x_shape, cols, w, stride, padding, need_dx=True):
-    """Backward pass of :func:`forward_gather`; twin of ``cnnmath.conv._backward_im2col``.
+def dx_gather(dout, x_shape, w, stride, padding):
+    """dL/dx of :func:`forward_gather`; twin of the col2im part of ``cnnmath.conv._backward_im2col``.
 
-    dw and db are the reference's products and sums; dx scatters every column's gradient back to the
-    padded pixel it came from with one ``np.bincount`` over the same index (the reference adds kernel
-    offset by kernel offset, so the sums run in another order: equal to rounding).
+    ``dcols = w^T @ dout`` as in the reference; then every column's gradient goes back to the padded pixel
+    it came from with one ``np.bincount`` over the gather index (the reference adds kernel offset by kernel
+    offset, so the sums run in another order: equal to rounding). dw and db are the reference's own.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
     """
     n_img, c, h, wd = x_shape
     f_num, _, kh, kw = w.shape
     h_out, w_out = dout.shape[2:]
-    dout_mat = dout.transpose(1, 0, 2, 3).reshape(f_num, -1)  # (F, N*H_out*W_out)
-    db = dout_mat.sum(axis=1)
-    dw = (dout_mat @ cols.T).reshape(w.shape)
-    if not need_dx:
-        return None, dw, db
     hp, wp = h + 2 * padding, wd + 2 * padding
     index = _gather_index(n_img, c, hp, wp, kh, kw, stride, h_out, w_out)
-    dcols = w.reshape(f_num, -1).T @ dout_mat
+    dcols = w.reshape(f_num, -1).T @ dout.transpose(1, 0, 2, 3).reshape(f_num, -1)
     dxp = np.bincount(index.reshape(-1), weights=dcols.reshape(-1), minlength=n_img * c * hp * wp)
     dxp = dxp.astype(w.dtype, copy=False).reshape(n_img, c, hp, wp)
-    return dxp[:, :, padding:padding + h, padding:padding + wd], dw, db
+    return dxp[:, :, padding:padding + h, padding:padding + wd]
