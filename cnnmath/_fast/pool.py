@@ -48,6 +48,17 @@ def _quarter_index(maps, h, w):
     return index
 
 
+@lru_cache(maxsize=16)
+def _quarter_inverse(maps, h, w):
+    """The inverse permutation of :func:`_quarter_index`: ``blocks.reshape(-1).take(it)`` puts the four
+    quarter blocks back in the maps' own order (a gather, several times faster than the scatter
+    ``out[index] = blocks``)."""
+    inverse = np.empty(maps * h * w, dtype=np.intp)
+    inverse[_quarter_index(maps, h, w).reshape(-1)] = np.arange(maps * h * w)
+    inverse.flags.writeable = False
+    return inverse
+
+
 def forward_2x2(x):
     """2x2 stride-2 max pooling of a batch whose maps lie contiguously in memory (even H and W).
 
@@ -87,8 +98,7 @@ def backward_2x2(dout, x, order, hits):
     dm = dout.transpose(order)
     a, b, h_out, w_out = dm.shape
     dq = np.multiply(dm.reshape(-1), hits)  # (4, windows)
-    dx = np.empty(x.size, dtype=x.dtype)
-    dx[_quarter_index(a * b, 2 * h_out, 2 * w_out)] = dq
+    dx = dq.reshape(-1).take(_quarter_inverse(a * b, 2 * h_out, 2 * w_out))
     # the two orders memory_order allows are their own inverses
     return dx.reshape(a, b, 2 * h_out, 2 * w_out).transpose(order)
 
