@@ -14,7 +14,7 @@ from matplotlib.patches import Circle, Rectangle  # noqa: E402
 
 from cnnmath import (avg_pool2d, max_pool2d, max_pool2d_switches, maxpool2d_backward,  # noqa: E402
                      maxpool2d_forward, relu, seed_pool_input)
-from cnnmath.viz.plots import (WINDOW_STYLES, pool_gradient_plot, pool_gradient_routes,  # noqa: E402
+from cnnmath.viz.plots import (WINDOW_STYLES, pool_gradient_dx, pool_gradient_plot, pool_gradient_routes,  # noqa: E402
                                pool_shift_compare_plot, pool_shift_plot, pool_step_plot, pool_windows_plot,
                                pooled_by_mode, relative_l2_change, window_style)
 from cnnmath.viz.widgets import pool_example_inputs  # noqa: E402
@@ -174,6 +174,37 @@ def test_gradient_plot_shows_the_packages_dx(x, size, stride):
     assert [t.get_text() for t in ax_dx.texts] == [f"{v:g}" for v in dx.ravel()]
     # every route is a ring on dx: as many rings as windows, since each sends to one entry
     assert len(_circles(ax_dx)) == h_out * h_out
+
+
+def test_gradient_split_rule_shares_each_tied_gradient_equally():
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    dx = pool_gradient_dx(X_TIE, dout, 2, 2, "split")
+    assert dx.sum() == dout.sum()                           # nothing copied, nothing lost
+    assert dx[0:2, 2:4].tolist() == [[0.5, 0.5], [0.5, 0.5]]   # window (0, 1): four zeros tie, 2 / 4 each
+    assert dx[2, 0] == dx[2, 1] == 1.5                        # window (1, 0): two equal values, 3 / 2 each
+    np.testing.assert_array_equal(pool_gradient_dx(X_TIE, dout, 2, 2, "first"),
+                                  maxpool2d_backward(dout[None, None],
+                                                     maxpool2d_forward(X_TIE[None, None], 2, 2)[1])[0, 0])
+    fig = pool_gradient_plot(X_TIE, dout, rule="split")
+    assert fig.axes[2].get_title() == "dx (split equally among ties)"
+    assert [float(t.get_text()) for t in fig.axes[2].texts] == dx.ravel().tolist()
+
+
+@pytest.mark.parametrize("rule", ["first", "split"])
+def test_both_tie_rules_are_subgradients_and_the_mask_is_not(rule):
+    """f(x) = sum(dout * maxpool(x)) is convex for dout >= 0; g is a subgradient at x_tie when
+    f(y) >= f(x_tie) + <g, y - x_tie> for every y. Both valid rules pass on many random y."""
+    rng = np.random.default_rng(0)
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def f(v):
+        return float(np.sum(dout * max_pool2d(v, 2, 2)))
+
+    for candidate, should_hold in ((rule, True), ("mask", False)):
+        g = pool_gradient_dx(X_TIE, dout, 2, 2, candidate)
+        gaps = [f(y) - f(X_TIE) - np.sum(g * (y - X_TIE))
+                for y in X_TIE + rng.normal(scale=0.5, size=(2000, 4, 4))]
+        assert (min(gaps) >= -1e-12) == should_hold, (candidate, min(gaps))
 
 
 def test_gradient_plot_mask_rule_and_bad_dout():

@@ -237,6 +237,15 @@ def test_gradient_explorer_mask_rule_copies_gradients_at_ties():
     np.testing.assert_array_equal(ex.state["dx"], _dx(INPUTS["4x4 example"], ex.state["dout"], 2, 2))
 
 
+def test_gradient_explorer_split_rule_shares_tied_gradients():
+    ex = pool_gradient_explorer(input_name="4x4 after ReLU (ties)")
+    ex.controls["rule"].value = "split"
+    assert ex.state["dx_sum"] == ex.state["dout_sum"] == 10
+    assert ex.state["dx"][0, 2] == ex.state["dx"][1, 3] == 0.5      # 2 shared by four zeros
+    assert "window (0, 1) gives 1/4 of its gradient to each of its 4 equal maxima" in ex.summary.value
+    assert "dx still sums to what dout sent" in ex.summary.value
+
+
 def test_pictures_are_remembered_by_setting():
     from cnnmath.viz.widgets.lesson04 import _Pictures
 

@@ -156,8 +156,8 @@ def _check_route(answer, x, window, tie):
     if answer is None:
         return not_answered()
     if isinstance(answer, (tuple, list)) and answer and all(isinstance(a, (tuple, list)) for a in answer):
-        return incorrect("give one position, not several: a max-pooling window sends its gradient to a "
-                         "single entry.")
+        return incorrect("give one position, not several: in cnnmath a max-pooling window sends its "
+                         "gradient to a single entry.")
     pos = _position(answer)
     if pos is None:
         return incorrect("give a position as (row, column) in the 4x4 input, for example (1, 2).")
@@ -166,8 +166,9 @@ def _check_route(answer, x, window, tie):
     want = (int(rows[i, j]), int(cols[i, j]))
     if pos == want:
         if tie:
-            return correct("the window holds its maximum more than once; the whole gradient goes to the "
-                           "first of them in reading order, and the others get 0.")
+            return correct("the window holds its maximum more than once; cnnmath (like PyTorch) sends the "
+                           "whole gradient to the first of them in reading order, and the others get 0. That "
+                           "is a convention: sharing it equally between the tied entries would be valid too.")
         return correct("the gradient goes to the window's largest entry; the other three get 0.")
     r0, c0 = 2 * i, 2 * j
     if pos == (want[0] - r0, want[1] - c0):
@@ -178,8 +179,9 @@ def _check_route(answer, x, window, tie):
                          f"{r0}-{r0 + 1} and columns {c0}-{c0 + 1}.")
     win = x[r0:r0 + 2, c0:c0 + 2]
     if tie and x[pos] == win.max():
-        return incorrect("that entry does hold the maximum, but so does another one: the gradient goes to "
-                         "only one of them. Which comes first when you read row by row, left to right?")
+        return incorrect("that entry does hold the maximum, but so does another one, and cnnmath sends the "
+                         "gradient to only one of them. Which comes first when you read row by row, left to "
+                         "right?")
     return incorrect("that entry is not the largest in its window, so it gets no gradient: max pooling "
                      "passed only the maximum forward.")
 

@@ -198,5 +198,9 @@ def test_lesson04_gradient_explorer(page, lab, page_errors):
                                    for i in range(2) for j in range(2)))
     press_and_measure(page, _button(box, "equality mask (wrong)"), "Enter", summary,
                       f"dx sums to {format_number(copied)}", widget="gradient: tie-rule toggle")
+    # splitting equally is valid too: each tied entry gets a share, and dx sums to what dout sent
+    press_and_measure(page, _button(box, "split equally"), "Enter", summary,
+                      f"dx sums to {format_number(dout.sum())}", widget="gradient: tie-rule toggle")
+    expect(summary).to_contain_text("gives 1/4 of its gradient to each of its 4 equal maxima")
     screenshot(page, "lesson04-gradient-explorer")
     assert_no_errors(page, page_errors)

@@ -18,8 +18,12 @@ from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, maxpool2d_b
 from .common import DIVERGING_CMAP, GRAY_CMAP, format_number, highlight_cells, matrix_plot
 
 __all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "pooled_by_mode",
-           "relative_l2_change", "pool_shift_plot", "pool_shift_compare_plot", "pool_gradient_routes",
-           "pool_gradient_plot"]
+           "relative_l2_change", "pool_shift_plot", "pool_shift_compare_plot", "TIE_RULES",
+           "pool_gradient_routes", "pool_gradient_dx", "pool_gradient_plot"]
+
+#: How max pooling's backward pass may treat a window whose maximum appears more than once: "first" (the
+#: package's convention, as maxpool2d_backward), "split" (equal shares, also valid), "mask" (the mistake).
+TIE_RULES = ("first", "split", "mask")
 
 #: (colour, line style) per window, in reading order; colours from the Okabe-Ito palette, and each line
 #: style differs from its neighbours' so that the windows stay apart in greyscale too.
@@ -352,19 +356,21 @@ def pool_gradient_routes(x, size=2, stride=2, rule="first"):
     ----------
     x : array_like, shape (H, W)
     size, stride : int
-    rule : {"first", "mask"}
+    rule : {"first", "split", "mask"}
         "first": the window's first maximum in reading order, what :func:`maxpool2d_backward` does.
-        "mask": every entry equal to the maximum (the equality-mask mistake: with a tie, the gradient
-        is copied to each tied entry).
+        "split": every entry equal to the maximum, each receiving an equal share of the gradient (also a
+        valid subgradient). "mask": every entry equal to the maximum, each receiving the whole gradient
+        (the equality-mask mistake: with a tie, the gradient is copied).
 
     Returns
     -------
     list of ((i, j), [(row, col), ...])
-        One item per window, in reading order; positions in the coordinates of ``x``.
+        One item per window, in reading order; positions in the coordinates of ``x``. With "split" each
+        position receives ``1 / len(positions)`` of the window's gradient (see :func:`pool_gradient_dx`).
     """
     x = np.asarray(x, dtype=float)
-    if rule not in ("first", "mask"):
-        raise ValueError(f"rule is {rule!r} but needs 'first' or 'mask'")
+    if rule not in TIE_RULES:
+        raise ValueError(f"rule is {rule!r} but needs one of {TIE_RULES}")
     rows, cols = max_pool2d_switches(x, size, stride)
     routes = []
     for _, i, j, r0, c0 in _windows(x.shape, size, stride):
@@ -377,23 +383,46 @@ def pool_gradient_routes(x, size=2, stride=2, rule="first"):
     return routes
 
 
+def pool_gradient_dx(x, dout, size=2, stride=2, rule="first"):
+    """dx of max pooling under a tie rule (lesson 4): "first" is :func:`maxpool2d_backward` itself.
+
+    "split" gives each of a window's n tied maxima ``dout / n`` (a valid subgradient too: dx still sums to
+    what dout sent); "mask" gives each of them the whole ``dout`` (the mistake: dx sums to more).
+
+    Returns
+    -------
+    ndarray, shape of ``x``
+    """
+    x = np.asarray(x, dtype=float)
+    dout = np.asarray(dout, dtype=float)
+    if rule == "first":
+        _, cache = maxpool2d_forward(x[None, None], size, stride)
+        return maxpool2d_backward(dout[None, None], cache)[0, 0]
+    dx = np.zeros_like(x)
+    for (i, j), targets in pool_gradient_routes(x, size, stride, rule):
+        share = dout[i, j] / len(targets) if rule == "split" else dout[i, j]
+        for r, c in targets:
+            dx[r, c] += share
+    return dx
+
+
 def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsize=(11, 3.6), dpi=None,
                        legend=True):
     """Max pooling backward: the input with its switches, the upstream gradient, and dx (lesson 4).
 
     Window k has colour and line style k everywhere: its outline on the input, its cell in ``dout``, and
     a ring (on the input and on dx) around each entry it sends its gradient to. An entry with several
-    rings collects several gradients (overlapping windows); a window with several rings (rule "mask")
-    copies its gradient, which is the mistake.
+    rings collects several gradients (overlapping windows); a window with several rings shares its
+    gradient equally (rule "split", valid) or copies it whole (rule "mask", the mistake).
 
     Parameters
     ----------
     x : array_like, shape (H, W)
     dout : array_like, shape (H_out, W_out)
     size, stride : int
-    rule : {"first", "mask"}
-        "first" computes dx with :func:`maxpool2d_backward` (the package's rule for ties); "mask" copies
-        each window's gradient to every entry equal to its maximum.
+    rule : {"first", "split", "mask"}
+        "first" computes dx with :func:`maxpool2d_backward` (the package's rule for ties); "split" shares
+        each window's gradient equally among the entries equal to its maximum; "mask" copies it to each.
     axes : 3 Axes, optional
     figsize : tuple
     dpi : float, optional
@@ -409,20 +438,14 @@ def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsi
     if dout.shape != (h_out, w_out):
         raise ValueError(f"dout has shape {dout.shape} but needs {(h_out, w_out)}, the pooled output's shape")
     routes = pool_gradient_routes(x, size, stride, rule)
-    if rule == "first":
-        _, cache = maxpool2d_forward(x[None, None], size, stride)
-        dx = maxpool2d_backward(dout[None, None], cache)[0, 0]
-    else:
-        dx = np.zeros_like(x)
-        for (i, j), targets in routes:
-            for r, c in targets:
-                dx[r, c] += dout[i, j]
+    dx = pool_gradient_dx(x, dout, size, stride, rule)
     fig, (ax_x, ax_d, ax_dx) = _get_axes(axes, 3, figsize, dpi)
     matrix_plot(x, ax=ax_x, signed=False, title="input x: windows, rings = receivers", fontsize=9)
     lim = max(float(np.abs(dout).max()), float(np.abs(dx).max()), 1e-12)
     matrix_plot(dout, ax=ax_d, signed=True, vmin=-lim, vmax=lim, title="upstream gradient dout",
                 colorbar=False)
-    title = "dx (first maximum)" if rule == "first" else "dx with an equality mask (wrong)"
+    title = {"first": "dx (first maximum)", "split": "dx (split equally among ties)",
+             "mask": "dx with an equality mask (wrong)"}[rule]
     matrix_plot(dx, ax=ax_dx, signed=True, vmin=-lim, vmax=lim, title=title, fontsize=9)
     overlap = stride < size
     rings_at: dict = {}

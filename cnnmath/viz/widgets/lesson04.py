@@ -19,7 +19,7 @@ from ...data import load_photo, seed_pool_input
 from ...kernels import get_kernel
 from ...pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
 from ..plots.common import format_number
-from ..plots.lesson04 import (pool_gradient_plot, pool_gradient_routes, pool_shift_compare_plot,
+from ..plots.lesson04 import (pool_gradient_dx, pool_gradient_plot, pool_gradient_routes, pool_shift_compare_plot,
                               pool_step_plot, pooled_by_mode, relative_l2_change)
 from .common import make_explorer
 
@@ -308,9 +308,9 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
         A key of :func:`pool_example_inputs`.
     size, stride : int
         Window (1..3) and stride (1..3).
-    rule : {"first", "mask"}
-        "first": the package's rule (each window's gradient to its first maximum); "mask": the
-        equality-mask mistake (copied to every tied maximum).
+    rule : {"first", "split", "mask"}
+        "first": the package's rule (each window's gradient to its first maximum); "split": equal shares
+        for tied maxima (also valid); "mask": the equality-mask mistake (copied to every tied maximum).
 
     Returns
     -------
@@ -327,7 +327,7 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
                                   continuous_update=False),
         "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride", style=LABEL,
                                     continuous_update=False),
-        "rule": widgets.ToggleButtons(options=[("first maximum", "first"),
+        "rule": widgets.ToggleButtons(options=[("first maximum", "first"), ("split equally", "split"),
                                                ("equality mask (wrong)", "mask")],
                                       value=rule, description="Tie rule",
                                       style={**LABEL, "button_width": "190px"}),
@@ -343,15 +343,17 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
                       lambda: pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI,
                                                  legend=False))
         routes = pool_gradient_routes(xm, size, stride, rule)
-        dx = np.zeros_like(xm)
+        dx = pool_gradient_dx(xm, dout, size, stride, rule)
         senders: dict = {}
         for (i, j), targets in routes:
             for r, c in targets:
-                dx[r, c] += dout[i, j]
-                senders.setdefault((r, c), []).append(dout[i, j])
+                senders.setdefault((r, c), []).append(dout[i, j] / len(targets) if rule == "split"
+                                                      else dout[i, j])
         collectors = {pos: vals for pos, vals in senders.items() if len(vals) > 1}
-        copied = [(ij, len(t)) for ij, t in routes if len(t) > 1]
-        text = (f"<b>Gradient routing</b> ({'first maximum' if rule == 'first' else 'equality mask'}): "
+        shared = [(ij, len(t)) for ij, t in routes if len(t) > 1]
+        copied = shared if rule == "mask" else []
+        rule_name = {"first": "first maximum", "split": "split equally", "mask": "equality mask"}[rule]
+        text = (f"<b>Gradient routing</b> ({rule_name}): "
                 f"dout = 1..{h_out * w_out} sums to <b>{format_number(dout.sum())}</b>, "
                 f"dx sums to <b>{format_number(dx.sum())}</b>.")
         routes_text = "; ".join(f"dout[{i}, {j}] = {format_number(dout[i, j])} \u2192 "
@@ -367,13 +369,18 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
             text += (" The mask copied a gradient: " + "; ".join(
                 f"window ({i}, {j}) to {n} tied entries" for (i, j), n in copied[:3])
                 + (" ..." if len(copied) > 3 else "") + ", so dx holds more gradient than dout sent.")
+        elif rule == "split" and shared:
+            text += (" Ties shared: " + "; ".join(f"window ({i}, {j}) gives 1/{n} of its gradient to each of "
+                                                  f"its {n} equal maxima" for (i, j), n in shared[:3])
+                     + (" ..." if len(shared) > 3 else "") + ", so dx still sums to what dout sent.")
         elif rule == "first":
             ties = [(ij, int(np.count_nonzero(w == w.max()))) for ij, w in _window_views(xm, size, stride)]
             ties = [(ij, n) for ij, n in ties if n > 1]
             if ties:
                 text += (" Ties: " + "; ".join(f"window ({i}, {j}) has {n} equal maxima"
                                                for (i, j), n in ties[:3])
-                         + " - each still sends its gradient to one entry only, the first in reading order.")
+                         + " - each still sends its gradient to one entry only, the first in reading order"
+                           " (the package's convention; splitting it equally is valid too).")
         return text, {"dout": dout, "dx": dx, "routes": routes, "dout_sum": float(dout.sum()),
                       "dx_sum": float(dx.sum()), "collectors": collectors}
 
