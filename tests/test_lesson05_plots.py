@@ -17,7 +17,7 @@ from cnnmath import (conv2d, conv2d_backward, conv2d_forward, get_kernel, kernel
                      receptive_field, receptive_field_steps)
 from cnnmath.checks import STACK_EXERCISE  # noqa: E402
 from cnnmath.viz.plots import (channel_sum_plot, filter_bank_plot, format_number, kernel_plot,  # noqa: E402
-                               receptive_field_plot)
+                               receptive_field_plot, shift_equivariance_plot)
 
 EDGES = ("vertical edge", "horizontal edge", "diagonal edge")
 
@@ -258,3 +258,41 @@ def test_receptive_field_plot_given_axes_and_bad_input():
         receptive_field_plot([(3, 1)] * 2, axes=axes[:2])
     with pytest.raises(ValueError, match="empty"):
         receptive_field_plot([])
+
+
+# --- shift equivariance (section 6) --------------------------------------------------------------
+
+def _moved_case(dy=2, dx=3):
+    rng = np.random.default_rng(1)
+    image = rng.random((12, 14))
+    moved = np.zeros_like(image)
+    moved[dy:, dx:] = image[:-dy, :-dx]
+    w, b = kernel_bank("vertical edge"), np.array([0.3])
+    before = conv2d_forward(image[None, None], w, b)[0][0, 0]
+    after = conv2d_forward(moved[None, None], w, b)[0][0, 0]
+    then_moved = np.full_like(before, np.nan)
+    then_moved[dy:, dx:] = before[:-dy, :-dx]
+    return moved, after, then_moved
+
+
+def test_shift_equivariance_plot_draws_the_given_maps_and_their_difference():
+    moved, after, then_moved = _moved_case()
+    keep = then_moved.copy()
+    fig = shift_equivariance_plot(moved, after, then_moved, (2, 3))
+    images = [ax.get_images()[0].get_array() for ax in fig.axes[:4]]
+    np.testing.assert_array_equal(images[0], moved)
+    np.testing.assert_array_equal(images[1], after)
+    assert images[2].mask[:2].all() and images[2].mask[:, :3].all() and not images[2].mask[2:, 3:].any()
+    diff = images[3].filled(np.nan)[2:, 3:]
+    assert np.abs(diff).max() < 1e-12                      # convolution is shift-equivariant off the strip
+    assert "largest |difference| off the strip" in fig.axes[3].get_xlabel()
+    # the strip (2 rows, 3 columns) is hatched on all four panels
+    assert all(sum(1 for p in ax.patches if p.get_hatch()) == 2 for ax in fig.axes[:4])
+    np.testing.assert_array_equal(then_moved, keep)       # plots do not change their inputs
+    assert len(fig.axes) == 5                              # one shared colour bar
+
+
+def test_shift_equivariance_plot_rejects_maps_of_different_shapes():
+    moved, after, then_moved = _moved_case()
+    with pytest.raises(ValueError, match="same"):
+        shift_equivariance_plot(moved, after, then_moved[1:], (2, 3))

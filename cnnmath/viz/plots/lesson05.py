@@ -24,7 +24,7 @@ from ...receptive import _check_layers
 from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, matrix_plot
 
 __all__ = ["kernel_plot", "filter_bank_plot",
-           "channel_sum_plot", "receptive_field_plot"]
+           "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot"]
 
 REGION_COLOR = "#d55e00"   # orange outline of what one unit sees
 INNER_COLOR = "#004c99"    # blue dashed outline of what one unit of the layer below sees
@@ -266,6 +266,65 @@ def channel_sum_plot(x, w, b, f=0, *, position=None, channel_names=("R", "G", "B
 # ----------------------------------------------------------------------------------------------------
 # Receptive field drawing
 # ----------------------------------------------------------------------------------------------------
+
+def shift_equivariance_plot(moved_input, map_of_moved, moved_map, shift, *, axes=None, figsize=(12, 3.2)):
+    """Convolve-then-shift against shift-then-convolve, on one corner of a feature map (lesson 5).
+
+    Four panels, all the same crop: the moved input (grey; the zero fill it gained is hatched); the feature
+    map of the moved input; the feature map of the original input, moved by the same amount (undefined in
+    the border strip, hatched: no original position lands there); their difference. All three signed
+    panels share one colour scale, so a white difference panel means "equal". The plot draws what it is
+    given; the notebook computes the maps.
+
+    Parameters
+    ----------
+    moved_input : array_like, shape (H, W)
+    map_of_moved, moved_map : array_like, shape (H_out, W_out)
+        ``moved_map`` holds NaN where the original map has no value (the border strip).
+    shift : (int, int)
+        Rows down and columns right; the hatched strip is that many rows and columns.
+    axes : 4 Axes, optional
+    figsize : tuple
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    moved_input = np.asarray(moved_input, dtype=float)
+    a = np.asarray(map_of_moved, dtype=float)
+    b = np.asarray(moved_map, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"map_of_moved has shape {a.shape} but moved_map has {b.shape}; they need the same")
+    dy, dx = (int(v) for v in shift)
+    if axes is None:
+        fig, axes = plt.subplots(1, 4, figsize=figsize, layout="constrained")
+    else:
+        fig = axes[0].figure
+    diff = a - b
+    lim = max(float(np.nanmax(np.abs(a))), float(np.nanmax(np.abs(b))), 1e-12)
+    cmap = plt.get_cmap(DIVERGING_CMAP).with_extremes(bad="white")
+    norm = TwoSlopeNorm(0.0, -lim, lim)
+    axes[0].imshow(moved_input, cmap="gray", interpolation="nearest")
+    axes[0].set_title(f"input moved by ({dy}, {dx})")
+    panels = [(a, "map of the moved input"), (b, "map, then moved"), (diff, "difference")]
+    for ax, (M, title) in zip(axes[1:], panels):
+        im = ax.imshow(np.ma.masked_invalid(M), cmap=cmap, norm=norm, interpolation="nearest")
+        ax.set_title(title)
+    shown = np.abs(diff[np.isfinite(diff)])
+    largest = float(shown.max()) if shown.size else 0.0
+    axes[3].set_xlabel(f"largest |difference| off the strip: {largest:.1e}", fontsize=9)
+    for k, ax in enumerate(axes):
+        rows, cols = ax.get_images()[0].get_array().shape
+        # the strip: the first dy rows and dx columns (zero fill in the input, no counterpart in the maps)
+        for x0, y0, w, h in ((-0.5, -0.5, cols, dy), (-0.5, -0.5, dx, rows)):
+            if w > 0 and h > 0:
+                ax.add_patch(Rectangle((x0, y0), w, h, fill=False, hatch="///", edgecolor="#555555",
+                                       linewidth=0))
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(im, ax=list(axes[1:]), fraction=0.03, pad=0.02)
+    return fig
+
 
 def _region_sizes(layers):
     """Side of the region each level contributes to one unit of the top layer, input first."""
