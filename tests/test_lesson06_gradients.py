@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cnnmath import (avg_pool2d, conv2d, conv2d_backward, conv2d_forward, conv2d_grad, dense_backward,
-                     dense_forward, flatten_backward, flatten_forward, get_kernel, load_photo,
-                     maxpool2d_backward, maxpool2d_forward, numerical_gradient, rel_error, relu_backward,
-                     relu_forward, seed_image, seed_kernel, softmax, softmax_cross_entropy)
+from cnnmath import (avg_pool2d, avgpool2d_backward, avgpool2d_forward, conv2d, conv2d_backward,
+                     conv2d_forward, conv2d_grad, convolve2d, dense_backward, dense_forward, flatten_backward,
+                     flatten_forward, get_kernel, load_photo, maxpool2d_backward, maxpool2d_forward,
+                     numerical_gradient, rel_error, relu_backward, relu_forward, seed_image, seed_kernel,
+                     seed_pool_input, softmax, softmax_cross_entropy)
 from cnnmath.checks import kernel_gradient_exercise
 
 BOUND = 1e-7
@@ -41,15 +42,15 @@ def live_kernel():
     return k
 
 
-def forward_backward(K, b):
+def forward_backward(K, b, W=W, C=C, images=X, labels=(LABEL,)):
     v = {}
-    v["O"], conv_cache = conv2d_forward(X, K[None, None], np.array([b]))
+    v["O"], conv_cache = conv2d_forward(images, K[None, None], np.array([b]))
     v["A"], relu_cache = relu_forward(v["O"])
     v["P"], pool_cache = maxpool2d_forward(v["A"], size=2, stride=1)
     v["f"], flat_cache = flatten_forward(v["P"])
     v["z"], dense_cache = dense_forward(v["f"], W, C)
     v["p"] = softmax(v["z"])
-    v["L"], v["dz"] = softmax_cross_entropy(v["z"], [LABEL])
+    v["L"], v["dz"] = softmax_cross_entropy(v["z"], list(labels))
     v["df"], v["dW"], v["dc"] = dense_backward(v["dz"], dense_cache)
     v["dP"] = flatten_backward(v["df"], flat_cache)
     v["dA"] = maxpool2d_backward(v["dP"], pool_cache)
@@ -79,8 +80,28 @@ def loss_from_O(O):
     return loss_from_A(relu_forward(O)[0])
 
 
-def loss_only(K, b):
-    return loss_from_O(conv2d_forward(X, K[None, None], np.array([b]))[0])
+def loss_only(K, b, images=X, labels=(LABEL,)):
+    if images is X and tuple(labels) == (LABEL,):
+        return loss_from_O(conv2d_forward(X, K[None, None], np.array([b]))[0])
+    O = conv2d_forward(images, K[None, None], np.array([b]))[0]
+    P = maxpool2d_forward(relu_forward(O)[0], size=2, stride=1)[0]
+    return softmax_cross_entropy(dense_forward(flatten_forward(P)[0], W, C)[0], list(labels))[0]
+
+
+# --- section 4's batch, and its filter bank ---------------------------------------------------------------
+
+def batch_of_three():
+    I = seed_image()
+    return np.stack([I, I[:, ::-1], I[::-1, :]])[:, None], [2, 0, 1]
+
+
+def bank_example():
+    rng = np.random.default_rng(24)
+    X_bank = rng.integers(0, 5, size=(2, 2, 4, 4)).astype(float)
+    W_bank = rng.integers(-1, 2, size=(2, 2, 3, 3)).astype(float)
+    O_bank, cache = conv2d_forward(X_bank, W_bank, np.zeros(2), stride=2, padding=1)
+    G_bank = rng.integers(-2, 3, size=O_bank.shape).astype(float)
+    return X_bank, W_bank, G_bank, cache
 
 
 # --- learning a kernel, section 5 -----------------------------------------------------------------------
@@ -299,3 +320,175 @@ def test_exercise_kernel_gradient_numerically():
     num = numerical_gradient(lambda k: np.sum(dO * conv2d(I, k)), K.copy())
     assert rel_error(num, dK) <= BOUND
     np.testing.assert_array_equal(dK, [[1, 6], [4, 7]])
+
+
+# --- section 1: huge logits -----------------------------------------------------------------------------------
+
+def test_subtracting_the_maximum_changes_nothing_and_avoids_nan():
+    z = np.array([1000.0, 999.0, 998.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(z) / np.exp(z).sum()
+    assert np.all(np.isnan(naive))
+    np.testing.assert_allclose(softmax(z), softmax(z - 998), rtol=1e-15)
+    np.testing.assert_allclose(softmax(z), softmax(np.array([2.0, 1.0, 0.0])), rtol=1e-15)
+    loss, dz = softmax_cross_entropy(z[None, :], [0])
+    assert loss == pytest.approx(np.log(1 + np.exp(-1) + np.exp(-2)), rel=1e-14)
+    num = numerical_gradient(lambda zz: softmax_cross_entropy(zz[None, :], [0])[0], z.copy())
+    assert rel_error(num, dz[0]) <= BOUND
+
+
+# --- section 3: which parameters a dead kernel leaves stuck ----------------------------------------------------
+
+def test_dead_kernel_only_the_dense_biases_learn():
+    K, b, Wd, Cd = seed_kernel(), 0.0, W.copy(), C.copy()
+    v0 = forward_backward(K, b, Wd, Cd)
+    assert np.all(v0["dK"] == 0) and v0["db"] == 0 and np.all(v0["dW"] == 0)
+    np.testing.assert_allclose(v0["dc"], [1 / 3, 1 / 3, -2 / 3], rtol=1e-12)
+    for _ in range(100):
+        v = forward_backward(K, b, Wd, Cd)
+        K, b, Wd, Cd = K - 0.1 * v["dK"], b - 0.1 * v["db"], Wd - 0.1 * v["dW"], Cd - 0.1 * v["dc"]
+    final = forward_backward(K, b, Wd, Cd)
+    assert np.array_equal(K, seed_kernel()) and b == 0.0 and np.array_equal(Wd, W)
+    assert f"{final['L']:.4f}" == "0.0773" and f"{v0['L']:.4f}" == "1.0986"
+    # the prediction no longer depends on the image at all: f = 0 for every image this kernel kills
+    assert np.all(final["f"] == 0)
+
+
+# --- section 4: the rest of the backward pass -------------------------------------------------------------------
+
+def test_dense_gradients_by_formula_and_numerically():
+    v = forward_backward(live_kernel(), B_LIVE)
+    g = v["p"] - np.eye(3)[LABEL]
+    np.testing.assert_allclose(v["dW"], v["f"].T @ g, rtol=1e-14)
+    np.testing.assert_allclose(v["dc"], g[0], rtol=1e-14)
+    np.testing.assert_allclose(v["df"], g @ W.T, rtol=1e-14)
+
+    def dense_loss(w, c, f):
+        return softmax_cross_entropy(dense_forward(f, w, c)[0], [LABEL])[0]
+
+    assert rel_error(numerical_gradient(lambda w: dense_loss(w, C, v["f"]), W.copy()), v["dW"]) <= BOUND
+    assert rel_error(numerical_gradient(lambda c: dense_loss(W, c, v["f"]), C.copy()), v["dc"]) <= BOUND
+    assert rel_error(numerical_gradient(lambda f: dense_loss(W, C, f), v["f"].copy()), v["df"]) <= BOUND
+    assert np.all(v["dW"][:2] == 0)  # the rows of the two zero features
+
+
+def test_input_gradient_is_the_full_convolution_with_the_turned_kernel():
+    I, K = seed_image(), seed_kernel()
+    full = conv2d(np.pad(G, 2), K[::-1, ::-1])
+    np.testing.assert_allclose(full, conv2d_grad(I, K, G)[0], rtol=1e-14)
+    np.testing.assert_allclose(full, convolve2d(G, K, padding=2), rtol=1e-14)
+    _, cache = conv2d_forward(I[None, None], K[None, None], np.zeros(1))
+    np.testing.assert_allclose(full, conv2d_backward(G[None, None], cache)[0][0, 0], rtol=1e-14)
+    num = numerical_gradient(lambda image: np.sum(G * conv2d(image, K)), I.copy())
+    assert rel_error(num, full) <= BOUND
+    assert full[3, 2] == 2                                  # the pixel the lesson works by hand
+    np.testing.assert_array_equal(conv2d(np.pad(G, 2), K), -full)   # the seed's kernel turned is -K
+
+
+def test_input_gradient_of_the_worked_chain_numerically():
+    # The same rule one layer down: dL/dx of section 3's chain, against nudging the image's pixels.
+    K = live_kernel()
+    v = forward_backward(K, B_LIVE)
+    dx_full = conv2d(np.pad(v["dO"][0, 0], 2), K[::-1, ::-1])
+    num = numerical_gradient(lambda img: loss_from_O(conv2d_forward(img[None, None], K[None, None],
+                                                                    np.array([B_LIVE]))[0]), seed_image())
+    assert rel_error(num, dx_full) <= BOUND
+
+
+def test_batch_gradients_are_means_and_carry_one_over_n():
+    images, labels = batch_of_three()
+    batch = forward_backward(live_kernel(), B_LIVE, images=images, labels=labels)
+    singles = [forward_backward(live_kernel(), B_LIVE, images=images[e:e + 1], labels=[labels[e]])
+               for e in range(3)]
+    assert batch["L"] == pytest.approx(np.mean([s["L"] for s in singles]), rel=1e-14)
+    np.testing.assert_allclose(batch["dz"], (batch["p"] - np.eye(3)[labels]) / 3, rtol=1e-14)
+    for name in ["dK", "db", "dW", "dc"]:
+        np.testing.assert_allclose(batch[name], np.mean([s[name] for s in singles], axis=0), rtol=1e-12)
+    num = numerical_gradient(lambda k: loss_only(k, B_LIVE, images=images, labels=labels), live_kernel())
+    assert rel_error(num, batch["dK"]) <= BOUND
+    # the same margins as the worked example: no nudge crosses a ReLU or pooling corner
+    O = batch["O"][:, 0]
+    assert np.abs(O).min() >= 1
+    for example in batch["A"][:, 0]:
+        for w in sliding_window_view(example, (2, 2)).reshape(4, 4):
+            top2 = np.sort(w)[-2:]
+            assert w.max() == 0 or top2[1] - top2[0] >= 1
+
+
+def test_filter_bank_gradient_formula_slices_and_numerically():
+    X_bank, W_bank, G_bank, cache = bank_example()
+    dx, dw, db = conv2d_backward(G_bank, cache)
+    S, P = 2, 1
+    Xp = np.pad(X_bank, ((0, 0), (0, 0), (P, P), (P, P)))
+    formula = np.einsum("efij,ecijmn->fcmn", G_bank,
+                        np.stack([[[[Xp[e, c, S * i:S * i + 3, S * j:S * j + 3] for j in range(2)]
+                                    for i in range(2)] for c in range(2)] for e in range(2)]))
+    np.testing.assert_allclose(dw, formula, rtol=1e-14)
+    for f in range(2):
+        for c in range(2):
+            per_example = [conv2d_grad(X_bank[e, c], W_bank[f, c], G_bank[e, f], stride=S, padding=P)[1]
+                           for e in range(2)]
+            np.testing.assert_allclose(dw[f, c], sum(per_example), rtol=1e-14)
+    np.testing.assert_allclose(db, G_bank.sum(axis=(0, 2, 3)))
+    num = numerical_gradient(lambda w: np.sum(G_bank * conv2d_forward(X_bank, w, np.zeros(2), stride=S,
+                                                                       padding=P)[0]), W_bank.copy())
+    assert rel_error(num, dw) <= BOUND
+    assert np.abs(dw).min() >= 1  # no zero entries: rel_error's floor cannot hide a disagreement
+    assert dw[1, 1, 0, 1] == 12   # the weight the lesson writes out: 7 + 5
+
+
+def test_average_pooling_backward_spreads_evenly():
+    A = seed_pool_input()
+    dP = np.array([[4.0, -2.0], [1.0, 8.0]])
+    _, cache = avgpool2d_forward(A[None, None], size=2, stride=2)
+    dA = avgpool2d_backward(dP[None, None], cache)[0, 0]
+    np.testing.assert_array_equal(dA, dP.repeat(2, axis=0).repeat(2, axis=1) / 4)
+    num = numerical_gradient(lambda a: np.sum(dP * avg_pool2d(a)), A.copy())
+    assert rel_error(num, dA) <= BOUND
+
+
+# --- section 5 and 6: the numbers the prose quotes ----------------------------------------------------------------
+
+def test_the_large_nudge_crosses_relu_corners_both_ways():
+    K, I = live_kernel(), seed_image()
+    e = np.zeros((3, 3))
+    e[2, 2] = 1.0
+    up, down = conv2d(I, K + 0.1 * e) + B_LIVE, conv2d(I, K - 0.1 * e) + B_LIVE
+    base = conv2d(I, K) + B_LIVE
+    assert base[1, 2] < 0 < up[1, 2] and base[2, 0] > 0 > down[2, 0]
+
+
+def test_divergence_factor_and_overflow(learning):
+    *_, K0, mse_and_grad = learning
+    g0 = mse_and_grad(K0)[1]
+    H = np.array([(mse_and_grad(K0 + np.eye(9)[k].reshape(3, 3))[1] - g0).ravel() for k in range(9)]).T
+    lam = np.linalg.eigvalsh((H + H.T) / 2).max()
+    eta = 1.1 * 2 / lam
+    K, history = K0.copy(), []
+    for _ in range(41):
+        loss, dK = mse_and_grad(K)
+        history.append(loss)
+        K = K - eta * dK
+    assert [s for s in range(1, 41) if history[s] < history[s - 1]] == [1]
+    assert history[31] / history[30] == pytest.approx(1.44, abs=1e-3)
+
+
+def test_centring_makes_learning_faster(learning):
+    img, _, K_target, K0, _ = learning
+    small = avg_pool2d(load_photo(normalize=True), size=20, stride=20)            # not centred
+
+    def steps(image):
+        target = conv2d(image, K_target)
+
+        def grad(k):
+            O = conv2d(image, k)
+            return conv2d_grad(image, k, 2 * (O - target) / O.size)[1]
+
+        A = sliding_window_view(image, (3, 3)).reshape(-1, 9)
+        lam = np.linalg.eigvalsh(2 * A.T @ A / A.shape[0]).max()
+        K, n = K0.copy(), 0
+        while np.abs(K - K_target).max() > 0.02:
+            K, n = K - 0.9 * 2 / lam * grad(K), n + 1
+        return n
+
+    assert (steps(img), steps(small)) == (116, 457)

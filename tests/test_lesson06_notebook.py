@@ -12,6 +12,8 @@ import pytest
 
 import cnnmath.checks as checks
 
+from cnnmath import conv2d_grad, seed_image, seed_kernel
+
 from .test_lesson06_gradients import B_LIVE, forward_backward, live_kernel, loss_only
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "06_backpropagation.ipynb"
@@ -117,3 +119,71 @@ def test_explorers_and_static_figures_are_there(nb):
     assert pngs >= 7
     last = nb.cells[-1].source
     assert "07_full_pipeline.ipynb" in last
+
+
+# --- section 4 and the numbers the prose quotes ---------------------------------------------------------------
+
+# Numbers in the prose that are settings or counts, not results: nothing computes them.
+NOT_RESULTS = {"0.001": "the learning rate of section 3", "180": "degrees", "1000": "the logits chosen in "
+               "section 1", "1.26": "the explorer's arrow-key factor, 10^0.1", "0.01": "a learning rate to try",
+               "100": "a number of steps"}
+PROSE_NUMBER = re.compile(r"(?<![\w.^{\\-])-?\d+\.\d{2,}(?!\d)|(?<![\w.^{\\-])\d{3,}(?!\w|\.\d)")
+
+
+def test_every_result_quoted_in_the_prose_is_printed_nearby(nb):
+    """A number with two or more decimals, or three or more digits, in a lesson's text is printed by a code
+    cell at most four cells away (DESIGN.md, "Truth in prose"); solutions are worked by hand instead."""
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or "solution" in cell.metadata.get("tags", []):
+            continue
+        near = " ".join(_stdout(c) for c in nb.cells[max(0, k - 4):k + 5] if c.cell_type == "code")
+        for number in PROSE_NUMBER.findall(cell.source):
+            if number in NOT_RESULTS:
+                continue
+            assert number in near, (k + 1, number, cell.source[:80])
+
+
+def _checked_cell_printing(nb, needle):
+    cell = _cell_printing(nb, needle)
+    assert MARKER in cell.source.splitlines(), needle
+    return _stdout(cell)
+
+
+def test_the_new_derivations_are_printed_in_checked_cells(nb):
+    I, K = seed_image(), seed_kernel()
+    G = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.0], [-1.0, 0.0, 1.0]])
+    np.set_printoptions(precision=4, suppress=True)
+    try:
+        dI = conv2d_grad(I, K, G)[0]
+        text = _checked_cell_printing(nb, "dL/dI = (G padded) * (K turned) =")
+        assert str(dI) in text and "= 2\n" in text
+        assert "agrees with numerical_gradient to 1e-7: True" in text
+        v = forward_backward(live_kernel(), B_LIVE)
+        text = _checked_cell_printing(nb, "dL/dW = f^T (p - y) =")
+        assert str(v["dW"] + 0.0) in text and str(v["dc"]) in text
+        text = _checked_cell_printing(nb, "the batch loss is their mean")
+        assert "to 1e-7: True" in text
+        text = _checked_cell_printing(nb, "dL/dW has the bank's shape (2, 2, 3, 3)")
+        assert "together: 12" in text and "to 1e-7: True" in text
+        text = _checked_cell_printing(nb, "average pooling, dL/dA")
+        assert "to 1e-7: True" in text
+        text = _checked_cell_printing(nb, "without the shift: exp(z) = [inf inf inf]")
+        assert "p = [nan nan nan]" in text and "to 1e-7: True" in text
+        text = _checked_cell_printing(nb, "changed by 100 steps")
+        assert "K False   b False   W False   c True" in text
+    finally:
+        np.set_printoptions()
+
+
+def test_one_symbol_for_convolution(nb):
+    """Lesson 2 writes I * K; this lesson too, and names the one other symbol (true convolution) when used."""
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert r"\star" not in text
+    assert r"\circledast" in nb.cells[0].source  # the goals say why the second symbol appears
+
+
+def test_the_dead_kernel_text_says_which_parameters_are_stuck(nb):
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "cannot learn" not in text
+    dead = next(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("Every response"))
+    assert "dense biases" in dead and r"\frac{\partial L}{\partial b} = 0" in dead

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from cnnmath import conv2d_grad, max_pool2d_switches, seed_image, seed_kernel, softmax  # noqa: E402
 from cnnmath.viz.plots import (backward_chain_plot, forward_chain_plot, gradcheck_plot,  # noqa: E402
-                               kernel_gradient_plot, kernel_training_plot, secant_plot,
-                               softmax_gradient_plot)
+                               input_gradient_plot, kernel_gradient_plot, kernel_training_plot,
+                               secant_plot, softmax_gradient_plot)
 
 from .test_lesson06_gradients import B_LIVE, forward_backward, live_kernel  # noqa: E402
 
@@ -121,3 +121,27 @@ def test_kernel_training_plot_default_and_given_axes():
     fig3.canvas.draw()
     labels = [t.get_text() for t in fig3.axes[0].get_yticklabels() if t.get_text()]
     assert len(labels) >= 3
+
+
+def test_input_gradient_plot_shows_the_turn_the_padding_and_the_pixel():
+    I, K = seed_image(), seed_kernel()
+    G = np.array([[1.0, 0, -1], [0, 2, 0], [-1, 0, 1]])
+    G_padded = np.pad(G, 2)
+    dI = conv2d_grad(I, K, G)[0]
+    fig = input_gradient_plot(K, G_padded, dI, pixel=(3, 2), figsize=(12, 3))
+    assert isinstance(fig, Figure)
+    assert tuple(fig.get_size_inches()) == (12, 3)
+    titles = [t for t in _titles(fig) if t]
+    assert titles == ["kernel K", "K turned by 180 degrees", "dL/dO padded with zeros", "dL/dI"]
+    axes = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    # the turned kernel is drawn turned: its first row starts with K[2,2]
+    first = [t.get_text() for t in axes["K turned by 180 degrees"].texts][:3]
+    assert first == [str(int(v)) for v in K[::-1, ::-1][0]]
+    # the window under the turned kernel for dL/dI[3,2], and that entry, are outlined
+    window = axes["dL/dO padded with zeros"].patches[0]
+    assert (window.get_width(), window.get_height()) == (3, 3) and window.get_xy() == (1.5, 2.5)
+    assert axes["dL/dI"].patches[0].get_xy() == (1.5, 2.5)
+    assert len(axes["dL/dO padded with zeros"].texts) == 49
+    plain = input_gradient_plot(K, G_padded, dI)
+    assert all(not ax.patches for ax in plain.axes)
+    plt.close("all")

@@ -353,6 +353,10 @@ READERS: dict[str, Reader] = {
     "check_update_step": Reader(one(r"= \*\*(-?[\d.]+)\*\*"), common_wrong),
     "check_weight_inputs": Reader(_weight_inputs_right, _weight_inputs_wrong),
     "check_logit_gradient": Reader(one(r"\*\*(\([^*]*\))\*\*"), _logit_wrong),
+    "check_image_gradient": Reader(one(r"dL/dI = `(\[\[[^`]*\]\])`"),
+                                   every(r"`(\[\[[^`]*\]\])`", r"Hints the check gives:")),
+    "check_batch_logit_gradient": Reader(one(r"\*\*(\([^*]*\))\*\*"),
+                                         every(r"`(\([^`]*\))`", r"Common wrong answers:")),
     # lesson 07
     "check_stages_with_weights": Reader(_stages_right, _stages_wrong),
     "check_second_conv_params": Reader(one(r"= (\d+)\$"), common_wrong),

@@ -1,6 +1,7 @@
-"""Lesson 6 in a real JupyterLab: the notebook runs clean, and both explorers answer the keyboard the way the
-notebook says (arrow keys and End on the log sliders, arrows on the steps slider and the weight dropdown,
-Enter on the two buttons). Every expected number is computed here from cnnmath.
+"""Lesson 6 in a real JupyterLab: the notebook runs clean, section 4's derivations print the numbers cnnmath
+computes (with their figure), and both explorers answer the keyboard the way the notebook says (arrow keys and
+End on the log sliders, arrows on the steps slider and the weight dropdown, Enter on the two buttons). Every
+expected number is computed here from cnnmath.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import time
 
 import numpy as np
 
-from ..test_lesson06_gradients import B_LIVE, forward_backward, learning_setup, live_kernel, loss_only
+from cnnmath import conv2d_grad, seed_image, seed_kernel
+
+from ..test_lesson06_gradients import (B_LIVE, batch_of_three, forward_backward, learning_setup, live_kernel,
+                                       loss_only)
 from .harness import (LATENCIES, assert_no_errors, expect, open_notebook, press_and_measure, run_all,
                       screenshot)
 
@@ -50,7 +54,21 @@ def test_lesson06_runs_and_both_explorers_answer_the_keyboard(page, lab, page_er
     run_all(page)
     assert_no_errors(page, page_errors)
     expect(page.get_by_text("Your turn:").first).to_be_visible()
+    expect(page.get_by_text("Your turn:")).to_have_count(6)   # six exercises, none answered
     ms = []
+
+    # --- section 4: dL/dI, the batch, as a student sees them after "Run All" --------------------------------
+    G = np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 0.0], [-1.0, 0.0, 1.0]])
+    dI = conv2d_grad(seed_image(), seed_kernel(), G)[0]
+    di_cell = page.locator(".jp-Cell", has_text="dL/dI = (G padded) * (K turned) =").last
+    expect(di_cell).to_contain_text(f"= {dI[3, 2]:g}")
+    expect(di_cell).to_contain_text("agrees with numerical_gradient to 1e-7: True")
+    di_figure = page.locator(".jp-Cell", has_text="green: the window of the padded G").last
+    expect(di_figure.locator("img")).to_have_count(1)
+    images, labels = batch_of_three()
+    batch = forward_backward(live_kernel(), B_LIVE, images=images, labels=labels)
+    expect(page.locator(".jp-Cell", has_text="the batch loss is their mean").last).to_contain_text(
+        f"the batch's {batch['dK'][0, 0]:.4f}")
 
     # --- the gradient check: weight dropdown and epsilon log slider ---------------------------------------
     dK = forward_backward(live_kernel(), B_LIVE)["dK"]

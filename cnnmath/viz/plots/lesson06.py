@@ -1,4 +1,5 @@
-"""Pictures for ``06_backpropagation.ipynb``: the loss, the kernel's gradient, the chain, gradient checks.
+"""Pictures for ``06_backpropagation.ipynb``: the loss, the kernel's and the input's gradients, the chain,
+gradient checks.
 
 Every function is pure matplotlib: it takes arrays (computed by the notebook with :mod:`cnnmath`), draws
 them, and returns the figure. Signed quantities (kernels, gradients, logits) use the course's diverging
@@ -14,8 +15,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .common import format_number, highlight_cells, matrix_plot
 
-__all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "forward_chain_plot", "backward_chain_plot",
-           "gradcheck_plot", "secant_plot", "kernel_training_plot"]
+__all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
+           "backward_chain_plot", "gradcheck_plot", "secant_plot", "kernel_training_plot"]
 
 SWITCH_COLOR = "#ffb000"  # amber outline: a pooling switch (where a window's maximum sat)
 WINDOW_COLOR = "#00a651"  # green outline: the pixels one kernel weight touches
@@ -167,6 +168,48 @@ def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None,
         m, n = weight
         for ax in axes[:2]:
             highlight_cells(ax, m, n, 1, 1, color=WINDOW_COLOR)
+    return _spread(fig)
+
+
+def input_gradient_plot(kernel, dout_padded, dinput, *, pixel=None, decimals=2, figsize=(13, 3.2)):
+    """dL/dI as a full convolution: the kernel, the kernel turned by 180 degrees, the zero-padded upstream
+    gradient, and the result (lesson 6).
+
+    Parameters
+    ----------
+    kernel : array_like, shape (KH, KW)
+        The kernel K of the forward pass ``O = I * K`` (stride 1).
+    dout_padded : array_like, shape (H_out + 2(KH-1), W_out + 2(KW-1))
+        dL/dO with KH-1 rows and KW-1 columns of zeros on every side, as the notebook computed it.
+    dinput : array_like, shape (H, W)
+        dL/dI, the turned kernel slid over ``dout_padded``.
+    pixel : tuple (u, v), optional
+        Outline the window of ``dout_padded`` that the turned kernel covers for dL/dI[u, v] (rows u..u+KH-1,
+        columns v..v+KW-1), and that entry of dL/dI.
+    decimals : int
+    figsize : tuple
+
+    Returns
+    -------
+    matplotlib Figure
+        Four panels: "kernel K", "K turned by 180 degrees", "dL/dO padded with zeros", "dL/dI"; every value
+        is written in its cell.
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    dout_padded = np.asarray(dout_padded, dtype=float)
+    dinput = np.asarray(dinput, dtype=float)
+    fig, axes = plt.subplots(1, 4, figsize=figsize, constrained_layout=True,
+                             gridspec_kw={"width_ratios": [1, 1, 1.6, 1.4]})
+    matrix_plot(kernel, ax=axes[0], signed=True, decimals=decimals, colorbar=False, title="kernel K")
+    matrix_plot(kernel[::-1, ::-1], ax=axes[1], signed=True, decimals=decimals, colorbar=False,
+                title="K turned by 180 degrees")
+    matrix_plot(dout_padded, ax=axes[2], signed=True, decimals=decimals, title="dL/dO padded with zeros")
+    matrix_plot(dinput, ax=axes[3], signed=True, decimals=decimals, title="dL/dI")
+    if pixel is not None:
+        u, v = pixel
+        kh, kw = kernel.shape
+        highlight_cells(axes[2], u, v, kh, kw, color=WINDOW_COLOR)
+        highlight_cells(axes[3], u, v, 1, 1, color=WINDOW_COLOR)
     return _spread(fig)
 
 
