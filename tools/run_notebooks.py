@@ -39,7 +39,7 @@ WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 WIDGET_PLACEHOLDER = (
     "Interactive widget: run this notebook in JupyterLab to use it; "
-    "the static figure beside it shows the same idea."
+    "a static figure just above or below it shows the same idea."
 )
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
