@@ -50,12 +50,20 @@ def test_feature_maps_mosaic_labels_and_errors():
     maps = np.arange(6 * 4 * 4, dtype=float).reshape(6, 4, 4) - 40
     fig = feature_maps_plot(maps, ncols=4, title="maps")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["f0", "f4"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["+0", "+1", "+2", "+3"]
+    # every map is named in the strip above it: f0..f5 in reading order, centred over its own columns
+    names = [(t.get_text(), t.get_position()) for t in ax.texts]
+    assert [n for n, _ in names] == [f"f{k}" for k in range(6)]
+    assert [x for _, x_y in names for x in x_y[:1]] == [1.5, 6.5, 11.5, 16.5, 1.5, 6.5]
+    assert not ax.get_xticks().size and not ax.get_yticks().size
     tiled = ax.images[0].get_array()
-    assert tiled.shape == (2 * 4 + 1, 4 * 4 + 3)
-    np.testing.assert_array_equal(tiled[:4, 5:9], maps[1])  # second map, after a 1-pixel gap
-    np.testing.assert_array_equal(tiled[5:9, 0:4], maps[4])
+    assert tiled.shape == (3 + 4 + 3 + 4, 4 * 4 + 3)          # a 3-row label strip above each row of maps
+    gaps = np.ma.filled(tiled, np.nan)
+    assert np.isnan(gaps[:3]).all() and np.isnan(gaps[7:10]).all()
+    np.testing.assert_array_equal(tiled[3:7, 5:9], maps[1])  # second map, after a 1-pixel gap
+    np.testing.assert_array_equal(tiled[10:14, 0:4], maps[4])
+    assert all(y < 3 for _, (_, y) in names[:4]) and all(7 <= y < 10 for _, (_, y) in names[4:])
+    plain = feature_maps_plot(maps, ncols=4, label=False).axes[0]
+    assert not plain.texts and plain.images[0].get_array().shape == (2 * 4 + 1, 4 * 4 + 3)
     assert len(fig.axes) == 2  # the colour bar
     with pytest.raises(ValueError, match=r"\(F, H, W\)"):
         feature_maps_plot(np.zeros((4, 4)))

@@ -47,15 +47,23 @@ def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
     return fig
 
 
-def _mosaic(maps, ncols, gap=1):
-    """Tile F maps (F, h, w) into one 2-D array with NaN gaps, so one imshow draws them all (fast)."""
+def _mosaic(maps, ncols, gap=1, top=0):
+    """Tile F maps (F, h, w) into one 2-D array with NaN gaps, so one imshow draws them all (fast).
+
+    ``top`` rows of NaN above every row of maps leave room for a label over each map.
+    """
     f, h, w = maps.shape
     nrows = -(-f // ncols)
-    out = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
+    step = h + max(gap, top)
+    out = np.full((nrows * step - step + h + top, ncols * (w + gap) - gap), np.nan)
     for k in range(f):
         r, c = divmod(k, ncols)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = maps[k]
+        out[top + r * step:top + r * step + h, c * (w + gap):c * (w + gap) + w] = maps[k]
     return out
+
+
+#: Rows of gap above each map in a labelled mosaic: room for its filter name.
+_LABEL_ROWS = 3
 
 
 def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=True, figsize=(3.2, 3.2)):
@@ -70,8 +78,7 @@ def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=
     ncols : int
         Maps per row.
     label : bool
-        Name the filters on the axes: the map in the row marked ``f4`` and the column marked ``+2`` is
-        filter f6 (maps in reading order).
+        Write each map's filter name (f0, f1, ... in reading order) in the strip just above that map.
     """
     maps = np.asarray(maps, dtype=float)
     if maps.ndim != 3:
@@ -79,7 +86,8 @@ def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=
     fig, ax = get_ax(ax, figsize)
     f, h, w = maps.shape
     ncols = max(1, min(ncols, f))
-    tiled = _mosaic(maps, ncols)
+    top = _LABEL_ROWS if label else 0
+    tiled = _mosaic(maps, ncols, top=top)
     if signed is None:
         signed = bool((maps < 0).any())
     cmap = plt.get_cmap(DIVERGING_CMAP if signed else GRAY_CMAP).with_extremes(bad="#ffd27f")
@@ -88,17 +96,15 @@ def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=
         im = ax.imshow(tiled, cmap=cmap, norm=TwoSlopeNorm(0.0, -lim, lim))
     else:
         im = ax.imshow(tiled, cmap=cmap, vmin=0, vmax=max(float(maps.max()), 1e-12))
-    # filter numbers on the axes, not on the pixels: rows start at f0, f{ncols}, ...; columns add +0, +1, ...
+    # each map's filter name in the gap above it, never on its pixels
     if label:
-        nrows = -(-f // ncols)
-        ax.set_yticks([r * (h + 1) + (h - 1) / 2 for r in range(nrows)], [f"f{r * ncols}" for r in range(nrows)],
-                      fontsize=7)
-        ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(ncols)], [f"+{c}" for c in range(ncols)],
-                      fontsize=7)
-        ax.tick_params(length=0, pad=1)
-    else:
-        ax.set_xticks([])
-        ax.set_yticks([])
+        step = h + max(1, top)
+        for k in range(f):
+            r, c = divmod(k, ncols)
+            ax.text(c * (w + 1) + (w - 1) / 2, r * step + (top - 1) / 2, f"f{k}", ha="center", va="center",
+                    fontsize=6.5, color="black")
+    ax.set_xticks([])
+    ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=10)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
