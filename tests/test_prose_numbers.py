@@ -57,7 +57,11 @@ QUOTES = [
     ("03_relu", rf"dead from step {NUM},", rf"\|\s+10 \|.*\| {NUM}$"),
     ("03_relu", rf"\$b\$ ends at \${NUM}\$", rf"\|\s+10 \| +{NUM} \|"),
     ("03_relu", rf"ends where it began, \$b = {NUM}\$", rf"b = 0 \| +ReLU \| +0\.5 \| +{NUM} \|"),
+    ("03_relu", rf"section 4 counts {NUM}% of the photo's edge map", rf"exactly 0 \(the corner\): .* = +{NUM}%"),
     # lesson 4: shifts and pooling
+    ("04_pooling", rf"after a one-pixel shift {NUM}% of the full map's entries change",
+     rf"change at all after a 1 px shift: full map {NUM}%"),
+    ("04_pooling", rf"entries change and {NUM}% of the 2x2 max-pooled map's", rf"max pooled 2x2 {NUM}%$"),
     ("04_pooling", rf"a one-pixel shift left 3 of 6 unchanged after pooling \({NUM}%\)",
      rf"moved right by 1 px: 3 of 6 positions unchanged after pooling \({NUM}%\)"),
     ("04_pooling", rf'"every 2nd pixel" changes by {NUM}', rf"^every 2nd pixel \(no pooling\) +{NUM}"),
