@@ -235,8 +235,8 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
     Explorer
         ``controls["size"]``, ``controls["kernel"]``, ``controls["stride"]``, ``controls["padding"]``
         (IntSliders); ``state`` holds ``h_out`` (None when the kernel does not fit), ``quotient``
-        ((H + 2P - k) / S, k the kernel's side), ``whole``, ``skipped`` (rows/columns of the padded input no window reaches)
-        and ``fits``; the summary reads "H_out = (5 + 2*0 - 3) // 1 + 1 = 3 ...". Settings that make no
+        ((H + 2P - k) / S, k the kernel's side), ``whole``, ``skipped`` (rows/columns of the padded input
+        no window reaches) and ``fits``; the summary reads "H_out = (5 + 2*0 - 3) // 1 + 1 = 3 ...". Settings that make no
         output are explained in words, never raised.
     """
     common = dict(continuous_update=True, style=_STYLE)
