@@ -9,7 +9,7 @@ from cnnmath.viz.widgets.common import Explorer
 
 ZERO_ARG = [n for n in W.__all__ if n.endswith("_explorer") and n not in
             ("make_explorer", "gradcheck_explorer", "kernel_descent_explorer", "training_explorer",
-             "feature_map_explorer")]
+             "feature_map_explorer", "block_maps_explorer")]
 
 
 def _built():
@@ -19,6 +19,8 @@ def _built():
     yield "training_explorer", W.training_explorer(X[:100], y[:100], Xt[:50], yt[:50])
     yield "feature_map_explorer", W.feature_map_explorer(model, Xt[:20], yt[:20])
     yield "drawing_pad", W.drawing_pad(model)
+    yield "block_maps_explorer", W.block_maps_explorer(cm.TinyCNN(blocks=2, hidden=64), Xt[:20], yt[:20],
+                                                       untrained=cm.TinyCNN(seed=1, blocks=2, hidden=64))
 
 
 def _controls(widget):

@@ -37,7 +37,7 @@ def nb(request):
 
 
 def test_there_are_lessons_to_present():
-    assert len(NOTEBOOKS) == 8
+    assert len(NOTEBOOKS) == 9
 
 
 def test_every_cell_says_how_it_shows(nb):

@@ -30,8 +30,9 @@ import numpy as np
 import pytest
 
 from cnnmath import TinyCNN, conv2d, fit, get_kernel, load_digits
-from cnnmath.checks import (EXERCISE_IMAGE, EXERCISE_KERNEL, kernel_gradient_exercise, pool_exercise_input,
-                            pool_tie_exercise_input, relu_exercise_matrix, relu_mask_exercise_map)
+from cnnmath.checks import (EXERCISE_IMAGE, EXERCISE_KERNEL, input_gradient_exercise, kernel_gradient_exercise,
+                            pool_exercise_input, pool_tie_exercise_input, relu_exercise_matrix,
+                            relu_mask_exercise_map)
 from cnnmath.data import GRAY_WEIGHTS
 from cnnmath.kernels import KERNEL_NAMES
 
@@ -318,6 +319,16 @@ def _predict_digit_functions(item):
     return [Call(fn, model, X) for fn in functions(item, "predict_digit", "image", {"np": np, "model": model})]
 
 
+def _input_gradient_right(item):
+    """The matrix as written, and as float32 (lists, arrays and float32 are accepted)."""
+    matrix = literal(r"dL/dI = `(\[\[[^`]*\]\])`", item.text)
+    return [matrix, np.array(matrix, dtype=np.float32)]
+
+
+def _dx_shape_right(item):
+    return also_as_list_and_array(literal(r"\): `(\([\d, ]+\))`", item.text))
+
+
 READERS: dict[str, Reader] = {
     # lesson 00
     "check_warmup": Reader(one(r"move x to \*\*(-?\d+)\*\*"), every(r"An answer of (-?\d+)")),
@@ -362,6 +373,11 @@ READERS: dict[str, Reader] = {
     "check_second_conv_params": Reader(one(r"= (\d+)\$"), common_wrong),
     "check_flat_length": Reader(one(r"= (\d+)\$"), common_wrong),
     "check_predict_digit": Reader(_predict_digit_functions),
+    # lesson 08
+    "check_dense1_params": Reader(one(r"\): `(\d+)` ="), common_wrong),
+    "check_deep_receptive_field": Reader(_receptive_field_right, numbers_after(r"Hints for")),
+    "check_input_gradient": Reader(_input_gradient_right, every(r"`(\[\[[^`]*\]\])`", r"Hints the check gives:")),
+    "check_conv2_dx_shape": Reader(_dx_shape_right, every(r"`(\([\d, ]+\))`", r"Hints for")),
 }
 
 
@@ -442,6 +458,8 @@ QUOTED_DATA = {
     "06-image": ("06", r"image `(\[\[[^`]*\]\])`", lambda: kernel_gradient_exercise()[0]),
     "06-kernel": ("06", r"the kernel `(\[\[[^`]*\]\])`", lambda: kernel_gradient_exercise()[1]),
     "06-dout": ("06", r"dL/dO `(\[\[[^`]*\]\])`", lambda: kernel_gradient_exercise()[2]),
+    "08-kernel": ("08", r"for the kernel `(\[\[[^`]*\]\])`", lambda: input_gradient_exercise()[0]),
+    "08-dout": ("08", r"and dL/dO `(\[\[[^`]*\]\])`", lambda: input_gradient_exercise()[1]),
 }
 
 

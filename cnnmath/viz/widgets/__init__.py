@@ -8,6 +8,7 @@ from importlib import import_module as _import_module
 
 _LESSON_MODULES = ("common", "lesson00", "lesson01", "lesson02", "lesson03", "lesson04", "lesson05",
                    "lesson06", "lesson07")
+_LESSON_MODULES += ("lesson08",)
 
 
 def _collect(package: str, namespace: dict) -> list[str]:

@@ -1,0 +1,141 @@
+"""Lesson 8's explorer driven headless: every control set by value, every number checked against what this
+test computes with cnnmath (model.forward), never read back from the explorer."""
+
+import html
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from cnnmath import TinyCNN, load_digits  # noqa: E402
+from cnnmath.viz.widgets import BLOCK_STAGES, block_maps_explorer, block_stage_names  # noqa: E402
+from cnnmath.viz.widgets.common import Explorer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    _, _, X_val, y_val, _, _ = load_digits(seed=0, validation=0.15)
+    return X_val[:12], y_val[:12]
+
+
+@pytest.fixture(scope="module")
+def nets():
+    # the "trained" network here only needs weights that differ from the untrained one
+    trained = TinyCNN(seed=3, blocks=2, hidden=64)
+    return trained, TinyCNN(seed=0, blocks=2, hidden=64)
+
+
+def _summary_for(net, X, y, i, stage_label):
+    a, b = BLOCK_STAGES[stage_label]
+    st = net.forward(X[i:i + 1])
+    probs = st["probs"][0]
+    pred = int(probs.argmax())
+    lines = []
+    for block, key in ((1, a), (2, b)):
+        maps = st[key][0]
+        peak = maps.reshape(len(maps), -1).max(axis=1)
+        lines.append(f"block {block}: {int((peak > 0).sum())} of {len(maps)} maps have a positive value, the "
+                     f"strongest {peak.max():.2f} in f{int(peak.argmax())}")
+    return pred, probs, lines
+
+
+def test_starts_on_the_first_digit_after_relu(digits, nets):
+    X, y = digits
+    trained, untrained = nets
+    ex = block_maps_explorer(trained, X, y, untrained=untrained)
+    assert isinstance(ex, Explorer)
+    assert {name: c.description for name, c in ex.controls.items()} == {
+        "index": "digit", "stage": "stage", "network": "network"}
+    assert ex.state["stages"] == ("relu1", "relu2")
+    pred, probs, lines = _summary_for(trained, X, y, 0, "ReLU")
+    text = html.unescape(ex.summary.value)
+    assert (f"Validation digit #0</b>, label {y[0]}: the trained network says <b>{pred}</b> "
+            f"({100 * probs[pred]:.1f}%)") in text
+    for line in lines:
+        assert line in text
+    assert ex.state["maps1"].shape == (16, 8, 8) and ex.state["maps2"].shape == (32, 4, 4)
+
+
+@pytest.mark.parametrize("stage", list(BLOCK_STAGES))
+def test_every_stage_shows_both_blocks_maps(digits, nets, stage):
+    X, y = digits
+    trained, untrained = nets
+    ex = block_maps_explorer(trained, X, y, untrained=untrained, index=3)
+    ex.controls["stage"].value = stage
+    a, b = BLOCK_STAGES[stage]
+    st = trained.forward(X[3:4])
+    np.testing.assert_array_equal(ex.state["maps1"], st[a][0])
+    np.testing.assert_array_equal(ex.state["maps2"], st[b][0])
+    _, _, lines = _summary_for(trained, X, y, 3, stage)
+    text = html.unescape(ex.summary.value)
+    assert f"At the {stage} stage ({a}, {b})" in text
+    assert all(line in text for line in lines)
+
+
+def test_digit_slider_and_network_menu(digits, nets):
+    X, y = digits
+    trained, untrained = nets
+    ex = block_maps_explorer(trained, X, y, untrained=untrained)
+    ex.controls["index"].value = 5
+    pred, probs, _ = _summary_for(trained, X, y, 5, "ReLU")
+    assert ex.state["index"] == 5 and ex.state["pred"] == pred and ex.state["label"] == y[5]
+    ex.controls["network"].value = "untrained start"
+    pred_u, probs_u, lines_u = _summary_for(untrained, X, y, 5, "ReLU")
+    text = html.unescape(ex.summary.value)
+    assert f"the untrained start network says <b>{pred_u}</b> ({100 * probs_u[pred_u]:.1f}%)" in text
+    assert all(line in text for line in lines_u)
+    ex.controls["index"].value = len(X) - 1
+    assert ex.state["index"] == len(X) - 1
+
+
+def test_the_figure_is_made_once_and_updated_in_place(digits, nets):
+    X, y = digits
+    trained, _ = nets
+    ex = block_maps_explorer(trained, X, y)
+    fig, axes = ex.figure, list(ex.figure.axes)
+    for i in range(1, 4):
+        ex.controls["index"].value = i
+    ex.controls["stage"].value = "max pool"
+    assert ex.figure is fig and list(fig.axes) == axes
+    assert "pool1" in axes[1].get_title() and f"#{3}" in axes[0].get_title()
+    assert not plt.get_fignums(), "the explorer's figure must not be left to pyplot"
+
+
+def test_without_an_untrained_network_there_is_no_menu_for_it(digits, nets):
+    X, y = digits
+    ex = block_maps_explorer(nets[0], X, y)
+    assert "network" not in ex.controls
+    assert "the trained network says" in ex.summary.value
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"stage": "softmax"}, "stage"),
+])
+def test_bad_settings_are_refused_with_words(digits, nets, kwargs, words):
+    X, y = digits
+    with pytest.raises(ValueError, match=words):
+        block_maps_explorer(nets[0], X, y, **kwargs)
+
+
+def test_a_one_block_network_is_refused_with_words(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="two blocks"):
+        block_maps_explorer(TinyCNN(seed=0), X, y)
+    with pytest.raises(ValueError, match="two blocks"):
+        block_stage_names(TinyCNN(seed=0))
+
+
+def test_mismatched_digits_and_labels_are_refused(digits, nets):
+    X, y = digits
+    with pytest.raises(ValueError, match=r"\(N,\)"):
+        block_maps_explorer(nets[0], X, y[:-1])
+
+
+def test_an_out_of_range_index_starts_at_the_nearest_digit(digits, nets):
+    X, y = digits
+    ex = block_maps_explorer(nets[0], X, y, index=99)
+    assert ex.state["index"] == len(X) - 1
