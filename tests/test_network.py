@@ -395,3 +395,24 @@ def test_fit_trains_any_sequential(digits):
     history = fit(model, X, y, epochs=5, lr=0.3, X_val=digits[2][:100], y_val=digits[3][:100])
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["val_acc"][-1] > 0.5
+
+
+def test_fit_trains_on_one_blas_thread_and_restores_the_setting(digits):
+    """fit limits numpy's BLAS to blas_threads while it runs, and gives the process its setting back."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    X, y = digits[0][:48], digits[1][:48]
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        seen = []
+        fit(TinyCNN(), X, y, epochs=1, callback=lambda info: seen.append(blas_threads()))
+        assert seen == [[1] * len(before)]
+        assert blas_threads() == before
+        seen.clear()
+        fit(TinyCNN(), X, y, epochs=1, blas_threads=None, callback=lambda info: seen.append(blas_threads()))
+        assert seen == [before]
+        with pytest.raises(ValueError, match="blas_threads"):
+            fit(TinyCNN(), X, y, epochs=1, blas_threads=0)
