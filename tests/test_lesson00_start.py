@@ -24,7 +24,7 @@ from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "00_start_here.ipynb"
 LESSONS = ["00_start_here", "01_image_as_matrix", "02_convolution", "03_relu", "04_pooling",
-           "05_feature_maps", "06_backpropagation", "07_full_pipeline"]
+           "05_feature_maps", "06_backpropagation", "07_full_pipeline", "08_deeper"]
 
 
 # --- plots ----------------------------------------------------------------------------------------
