@@ -6,9 +6,18 @@ not just a colour, saying whether it is right) and is truthy when the answer is 
 
 from __future__ import annotations
 
+import functools
 import html
 
-__all__ = ["Feedback", "correct", "incorrect", "not_answered"]
+import numpy as np
+
+__all__ = ["Feedback", "correct", "incorrect", "not_answered", "never_raises", "read_numbers", "close",
+           "RTOL", "ATOL"]
+
+#: Relative tolerance of a numeric answer (the hand computations give short decimals).
+RTOL = 1e-6
+#: Absolute tolerance, for entries that should be exactly 0.
+ATOL = 1e-9
 
 
 class Feedback:
@@ -44,3 +53,50 @@ def incorrect(hint):
 
 def not_answered(what="replace the ... (or None) with your answer and run the cell again."):
     return Feedback(None, what)
+
+
+# ---------------------------------------------------------------------------------------------- readers
+
+def never_raises(check):
+    """Decorator: whatever the answer is, the check answers with feedback, never with a traceback."""
+    @functools.wraps(check)
+    def wrapper(answer, *args, **kwargs):
+        try:
+            return check(answer, *args, **kwargs)
+        except Exception:  # an answer no reader foresaw: say so in words
+            return incorrect("your answer could not be read. Give plain numbers: one number, a tuple, or a "
+                             "list (of lists) of numbers; a numpy array works too.")
+    return wrapper
+
+
+def read_numbers(answer, what):
+    """A numeric answer as DESIGN.md reads it: ``np.asarray(answer, dtype=float)`` with size-1 dimensions
+    squeezed, so int, float, any numpy scalar, a 0-d or one-element array, a list or a tuple of the right
+    values are the same answer.
+
+    Returns ``(array, None)``, or ``(None, Feedback)`` saying what kind of answer is wanted for text,
+    booleans, NaN or infinity and ragged lists. ``what`` names the wanted answer as a noun phrase, for
+    example "one number, the weight's new value".
+    """
+    if isinstance(answer, (str, bytes)):
+        return None, incorrect(f"your answer is text (in quotes); give {what}, written as numbers without "
+                               f"quotes.")
+    if isinstance(answer, (bool, np.bool_)):
+        return None, incorrect(f"True and False are not numbers here; give {what}.")
+    try:
+        if np.asarray(answer).dtype == bool:
+            return None, incorrect(f"True and False are not numbers here; give {what}.")
+        arr = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None, incorrect(f"your answer could not be read as numbers (are some rows longer than others, "
+                               f"or is something in it not a number?); give {what}, for example as a list "
+                               f"or a numpy array.")
+    if not np.all(np.isfinite(arr)):
+        return None, incorrect(f"your answer holds NaN or infinity, which no exercise here expects; give "
+                               f"{what}.")
+    return np.squeeze(arr), None
+
+
+def close(a, b):
+    """Whether an answer equals the expected value within :data:`RTOL` and :data:`ATOL`."""
+    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))

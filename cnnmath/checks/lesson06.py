@@ -8,30 +8,25 @@ every hint names the kind of mistake, never the expected numbers, and a check ne
 
 Numeric answers are read the way ``DESIGN.md`` ("Exercises") says: ``np.asarray(answer, dtype=float)`` with
 size-1 dimensions squeezed, so an int, a float, any numpy scalar, float32, a 0-d or one-element array, a
-list or a tuple of the right values are the same answer, right within :data:`RTOL` (relative) and
-:data:`ATOL` (absolute, for entries that should be 0). Text, booleans, NaN and ragged lists get a hint
+list or a tuple of the right values are the same answer, right within ``RTOL`` (relative) and
+``ATOL`` of :mod:`cnnmath.checks.common` (absolute, for entries that should be 0). Text, booleans, NaN and ragged lists get a hint
 that says what kind of answer is wanted.
 """
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
 
 from ..conv import conv2d
-from .common import correct, incorrect, not_answered
+from .common import ATOL, RTOL, close, correct, incorrect, never_raises, not_answered, read_numbers
 
 __all__ = ["kernel_gradient_exercise", "update_exercise", "weight_inputs_exercise", "logit_exercise",
            "image_gradient_exercise", "batch_logit_exercise",
            "check_kernel_gradient", "check_update_step", "check_weight_inputs", "check_logit_gradient",
            "check_image_gradient", "check_batch_logit_gradient"]
 
-#: Relative tolerance of a numeric answer (the hand computations here give short decimals).
-RTOL = 1e-6
-#: Absolute tolerance, for entries that should be exactly 0.
-ATOL = 1e-9
 
 _EX_IMAGE = np.array([[1, 2, 0],
                       [3, 1, 2],
@@ -134,44 +129,9 @@ def batch_logit_exercise():
 
 # ---------------------------------------------------------------------------------------------- readers
 
-def _never_raises(check):
-    """Whatever the answer is, the check answers with feedback, never with a traceback."""
-    @functools.wraps(check)
-    def wrapper(answer, *args, **kwargs):
-        try:
-            return check(answer, *args, **kwargs)
-        except Exception:  # an answer no reader foresaw: say so in words
-            return incorrect("your answer could not be read. Give plain numbers: one number, or a list (of "
-                             "lists) of numbers; a numpy array works too.")
-    return wrapper
-
-
-def _read(answer, what):
-    """(float ndarray with size-1 dimensions squeezed, None) or (None, Feedback saying what is wanted).
-
-    ``what`` names the wanted answer as a noun phrase, for example "one number, the weight's new value".
-    """
-    if isinstance(answer, (str, bytes)):
-        return None, incorrect(f"your answer is text (in quotes); give {what}, without quotes.")
-    if isinstance(answer, (bool, np.bool_)):
-        return None, incorrect(f"True and False are not numbers here; give {what}.")
-    try:
-        if np.asarray(answer).dtype == bool:
-            return None, incorrect(f"True and False are not numbers here; give {what}.")
-        arr = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        return None, incorrect(f"your answer could not be read as numbers (are some rows longer than others, "
-                               f"or is something in it not a number?); give {what}, for example as a list "
-                               f"or a numpy array.")
-    if not np.all(np.isfinite(arr)):
-        return None, incorrect(f"your answer holds NaN or infinity, which no exercise here expects; give "
-                               f"{what}.")
-    return np.squeeze(arr), None
-
-
 def _as_float_array(answer, shape, what):
     """The answer as a float array of ``shape``, or a Feedback explaining why it is not one."""
-    arr, problem = _read(answer, f"{what} (numbers, shape {shape})")
+    arr, problem = read_numbers(answer, f"{what} (numbers, shape {shape})")
     if problem is not None:
         return None, problem
     if arr.shape != shape:
@@ -179,11 +139,7 @@ def _as_float_array(answer, shape, what):
     return arr, None
 
 
-def _close(a, b):
-    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
-
-
-@_never_raises
+@never_raises
 def check_kernel_gradient(answer):
     """Check dL/dK for :func:`kernel_gradient_exercise` (2x2): ``dK[m, n] = sum_ij dL/dO[i,j] I[i+m, j+n]``."""
     if answer is None:
@@ -192,30 +148,30 @@ def check_kernel_gradient(answer):
     if problem is not None:
         return problem
     expected = conv2d(_EX_IMAGE, _EX_DOUT)
-    if _close(arr, expected):
+    if close(arr, expected):
         return correct("each entry is the sum of dL/dO times the image pixels that weight met: "
                        "the image cross-correlated with dL/dO.")
     # The common slips: multiplying by the kernel instead of the image, or pairing I[i+m, j+n] with
     # the wrong offsets (a flipped dL/dO, or swapped rows and columns); the data make these differ.
-    if _close(arr, _EX_DOUT * _EX_KERNEL):
+    if close(arr, _EX_DOUT * _EX_KERNEL):
         return incorrect("dO[i,j]/dK[m,n] is the pixel that K[m,n] multiplies, not a kernel value: "
                          "use the image.")
-    if _close(arr, conv2d(_EX_IMAGE, _EX_DOUT[::-1, ::-1])):
+    if close(arr, conv2d(_EX_IMAGE, _EX_DOUT[::-1, ::-1])):
         return incorrect("close: you flipped dL/dO. K[m,n] meets I[i+m, j+n] at output (i, j), so pair "
                          "dL/dO[i,j] with I[i+m, j+n] without flipping.")
-    if _close(arr, expected.T):
+    if close(arr, expected.T):
         return incorrect("rows and columns seem swapped: m moves down the image, n moves right.")
     wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
     return incorrect(f"{wrong} of the 4 entries are off. For K[m,n], place the 2x2 dL/dO over the image "
                      f"starting at row m, column n, multiply cell by cell and add the four products.")
 
 
-@_never_raises
+@never_raises
 def check_update_step(answer):
     """Check the new weight after one step ``K_new = K_old - eta * dL/dK`` of :data:`UPDATE_EXERCISE`."""
     if answer is None:
         return not_answered()
-    arr, problem = _read(answer, "one number, the weight's new value")
+    arr, problem = read_numbers(answer, "one number, the weight's new value")
     if problem is not None:
         return problem
     if arr.size != 1:
@@ -223,13 +179,13 @@ def check_update_step(answer):
     answer = float(arr.reshape(()))
     old, grad, eta = UPDATE_EXERCISE["weight"], UPDATE_EXERCISE["gradient"], UPDATE_EXERCISE["eta"]
     expected = old - eta * grad
-    if _close(answer, expected):
+    if close(answer, expected):
         return correct("the gradient is negative, so the loss falls as the weight grows: the step "
                        "moves the weight up.")
-    if _close(answer, old + eta * grad):
+    if close(answer, old + eta * grad):
         return incorrect("you moved the weight in the direction of the gradient, which makes the loss "
                          "grow. Gradient descent steps against the gradient: mind the minus signs.")
-    if _close(answer, -eta * grad) or _close(answer, eta * grad):
+    if close(answer, -eta * grad) or close(answer, eta * grad):
         return incorrect("that is the size of the step alone; add it to the old value of the weight.")
     return incorrect("use K_new = K_old - eta * dL/dK with the three numbers given, and be careful with "
                      "the two minus signs.")
@@ -262,7 +218,7 @@ def _as_pixel_set(answer):
     return pairs
 
 
-@_never_raises
+@never_raises
 def check_weight_inputs(answer):
     """Check which pixels the weight of :data:`WEIGHT_INPUTS_EXERCISE` multiplies (stride 1, no padding).
 
@@ -291,7 +247,7 @@ def check_weight_inputs(answer):
                      "I[i+m, j+n]: let i and j run over every output position with this m and n.")
 
 
-@_never_raises
+@never_raises
 def check_logit_gradient(answer):
     """Check dL/dz = p - y for the probabilities and label of :data:`LOGIT_EXERCISE`."""
     if answer is None:
@@ -302,13 +258,13 @@ def check_logit_gradient(answer):
         return problem
     y = np.zeros_like(p)
     y[LOGIT_EXERCISE["label"]] = 1.0
-    if _close(arr, p - y):
+    if close(arr, p - y):
         return correct("p - y: the true class is pushed up (negative gradient), every other class down, "
                        "each in proportion to its probability.")
-    if _close(arr, y - p):
+    if close(arr, y - p):
         return incorrect("the signs are reversed: the loss falls when the true class's score rises, so its "
                          "gradient is negative.")
-    if _close(arr, p):
+    if close(arr, p):
         return incorrect("that is p alone; the one-hot label still has to come in.")
     return incorrect("work it out from the derivation: dL/dz_c = p_c - y_c, where y is 1 for the true "
                      "class and 0 for the others.")
@@ -321,42 +277,42 @@ def _full_with_turned_kernel(dout, kernel):
     return conv2d(np.pad(dout, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel[::-1, ::-1])
 
 
-@_never_raises
+@never_raises
 def check_image_gradient(answer):
     """Check dL/dI for :func:`image_gradient_exercise` (3x3): the full convolution of dL/dO with the kernel
     turned by 180 degrees, ``dI[u, v] = sum_ij dL/dO[i, j] K[u - i, v - j]``."""
     if answer is None:
         return not_answered()
-    arr, problem = _read(answer, "dL/dI as a 3 x 3 list of lists, one number per pixel")
+    arr, problem = read_numbers(answer, "dL/dI as a 3 x 3 list of lists, one number per pixel")
     if problem is not None:
         return problem
     expected = _full_with_turned_kernel(_IG_DOUT, _IG_KERNEL)
     if arr.shape != expected.shape:
-        if arr.shape == _IG_KERNEL.shape and _close(arr, conv2d(_IG_IMAGE, _IG_DOUT)):
+        if arr.shape == _IG_KERNEL.shape and close(arr, conv2d(_IG_IMAGE, _IG_DOUT)):
             return incorrect("that is dL/dK, the kernel's gradient (exercise 1's question). Here the gradient "
                              "of each input pixel is wanted: one number per pixel of the 3 x 3 image.")
         return incorrect(f"dL/dI has one entry per pixel of the input, so shape {expected.shape}; yours has "
                          f"shape {arr.shape}. Sliding over dL/dO without padding gives too few: pad it with "
                          f"KH - 1 rows and KW - 1 columns of zeros on every side first (the full convolution).")
-    if _close(arr, expected):
+    if close(arr, expected):
         return correct("every output sends dL/dO[i, j] times the kernel back onto the pixels of its window; "
                        "gathered per pixel, that is the full convolution with the kernel turned by 180 "
                        "degrees.")
-    if _close(arr, _full_with_turned_kernel(_IG_DOUT, _IG_KERNEL[::-1, ::-1])):
+    if close(arr, _full_with_turned_kernel(_IG_DOUT, _IG_KERNEL[::-1, ::-1])):
         return incorrect("close: you slid the kernel over the padded dL/dO as it is. Pixel (u, v) meets "
                          "dL/dO[i, j] through K[u - i, v - j]: as i grows the kernel index falls, so the "
                          "kernel has to be turned by 180 degrees (rows and columns reversed).")
-    if _close(arr, expected[::-1, ::-1]):
+    if close(arr, expected[::-1, ::-1]):
         return incorrect("your matrix is the right one turned by 180 degrees: turn the kernel, not dL/dO or "
                          "the result.")
-    if _close(arr, expected.T):
+    if close(arr, expected.T):
         return incorrect("rows and columns seem swapped: u counts rows (down), v counts columns (across).")
-    if _close(arr, -expected):
+    if close(arr, -expected):
         return incorrect("every sign is reversed: the gradient is dL/dO[i, j] times K[u - i, v - j], with no "
                          "minus sign (the minus belongs to the update step, not to the gradient).")
     # pixels in the place of weights: each output sent dL/dO[i, j] times its window of the image back
     pixels_instead = _IG_IMAGE * _full_with_turned_kernel(_IG_DOUT, np.ones_like(_IG_KERNEL))
-    if _close(arr, pixels_instead) or _close(arr, _IG_IMAGE):
+    if close(arr, pixels_instead) or close(arr, _IG_IMAGE):
         return incorrect("dO[i,j]/dI[u,v] is the kernel weight that multiplied pixel (u, v) at output (i, j), "
                          "not a pixel value: the image does not appear in dL/dI.")
     wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
@@ -365,7 +321,7 @@ def check_image_gradient(answer):
                      f"is covered by one window, the centre by all four).")
 
 
-@_never_raises
+@never_raises
 def check_batch_logit_gradient(answer):
     """Check the row of ``dlogits`` that ``softmax_cross_entropy`` returns for one example of a batch of N:
     ``(p - y) / N`` for :data:`BATCH_LOGIT_EXERCISE`."""
@@ -377,17 +333,17 @@ def check_batch_logit_gradient(answer):
         return problem
     y = np.zeros_like(p)
     y[label] = 1.0
-    if _close(arr, (p - y) / n):
+    if close(arr, (p - y) / n):
         return correct("the loss is the mean of N losses, so each example's p - y arrives divided by N, and "
                        "every gradient after it inherits the 1/N.")
-    if _close(arr, p - y):
+    if close(arr, p - y):
         return incorrect("that is p - y of this example alone. The batch's loss is the mean over its N "
                          "examples: what does the mean do to each example's share of the gradient?")
-    if _close(arr, (p - y) * n):
+    if close(arr, (p - y) * n):
         return incorrect("the batch size enters the other way round: a mean divides by N.")
-    if _close(arr, (y - p) / n) or _close(arr, y - p):
+    if close(arr, (y - p) / n) or close(arr, y - p):
         return incorrect("the signs are reversed: the true class's entry is negative (its score should rise).")
-    if _close(arr, p / n) or _close(arr, p):
+    if close(arr, p / n) or close(arr, p):
         return incorrect("the one-hot label still has to come in: start from p - y.")
     return incorrect("start from this example's p - y (y is 1 for the true class, 0 elsewhere), then think "
                      "about what taking the mean over the batch does to it.")

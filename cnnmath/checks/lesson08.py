@@ -10,29 +10,25 @@ it answers with a :class:`~cnnmath.checks.common.Feedback`.
 Answers are read the way ``DESIGN.md`` ("Exercises") describes: ``np.asarray(answer, dtype=float)`` with
 size-1 dimensions squeezed, so an int, a float, any numpy scalar, float32, a 0-d or one-element array, a
 list or a tuple of the right values are the same answer. A numeric answer is right within a relative
-tolerance of :data:`RTOL` (and an absolute one of :data:`ATOL` for values that should be 0). Text, booleans,
+tolerance of ``RTOL`` (and an absolute one of ``ATOL`` for values that should be 0), both from
+:mod:`cnnmath.checks.common`. Text, booleans,
 NaN and ragged lists get a hint that says what kind of answer is wanted.
 """
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
 from ..conv import conv2d_grad, conv_output_size
 from ..pooling import pool_output_size
 from ..receptive import receptive_field, receptive_field_steps
-from .common import Feedback, correct, incorrect, not_answered
+from .common import ATOL, RTOL, Feedback, correct, incorrect, never_raises, not_answered, read_numbers
 
 __all__ = ["DENSE_EXERCISE", "DEEP_STACK_EXERCISE", "BATCH_EXERCISE", "RTOL", "ATOL", "input_gradient_exercise",
            "check_dense1_params", "check_deep_receptive_field", "check_input_gradient",
            "check_conv2_dx_shape"]
 
-#: Relative tolerance of a numeric answer (hand computations here give whole numbers).
-RTOL = 1e-6
-#: Absolute tolerance, for entries that should be exactly 0.
-ATOL = 1e-9
 
 #: Exercise 1: ``TinyCNN(blocks=2, hidden=64, input_shape=(1, 16, 16))``: 3x3 convolutions with padding 1,
 #: 2x2 max pooling with stride 2, 16 then 32 filters, a hidden dense layer of 64. Question: how many numbers
@@ -71,40 +67,9 @@ def input_gradient_exercise():
 
 # ---------------------------------------------------------------------------------------------- readers
 
-def _never_raises(check):
-    """Whatever the answer is, the check answers with feedback, never with a traceback."""
-    @functools.wraps(check)
-    def wrapper(answer, *args, **kwargs):
-        try:
-            return check(answer, *args, **kwargs)
-        except Exception:  # an answer no reader foresaw: say so in words
-            return incorrect("Your answer could not be read. Give plain numbers: one number, a tuple, or a "
-                             "list of lists (a numpy array works too).")
-    return wrapper
-
-
-def _read(answer, what):
-    """(float ndarray with size-1 dimensions squeezed, None) or (None, Feedback)."""
-    if isinstance(answer, (str, bytes)):
-        return None, incorrect(f"Your answer is text (in quotes). Give {what}, written as numbers.")
-    if isinstance(answer, (bool, np.bool_)):
-        return None, incorrect(f"True and False are not numbers here; give {what}.")
-    try:
-        raw = np.asarray(answer)
-        if raw.dtype == bool:
-            return None, incorrect(f"True and False are not numbers here; give {what}.")
-        arr = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        return None, incorrect(f"Your answer could not be read as numbers (are some rows longer than others, "
-                               f"or is something in it not a number?). Give {what}.")
-    if not np.all(np.isfinite(arr)):
-        return None, incorrect(f"Your answer holds NaN or infinity. Give {what}, as ordinary numbers.")
-    return np.squeeze(arr), None
-
-
 def _read_whole_number(answer, what):
     """(int, None) or (None, Feedback): one number with a whole value."""
-    arr, problem = _read(answer, what)
+    arr, problem = read_numbers(answer, what)
     if problem is not None:
         return None, problem
     if arr.size != 1:
@@ -117,7 +82,7 @@ def _read_whole_number(answer, what):
 
 def _read_shape(answer, count, what):
     """(tuple of ``count`` ints, None) or (None, Feedback)."""
-    arr, problem = _read(answer, what)
+    arr, problem = read_numbers(answer, what)
     if problem is not None:
         return None, problem
     arr = np.atleast_1d(arr)
@@ -147,7 +112,7 @@ def _dense1_params(flat, hidden):
     return flat * hidden + hidden
 
 
-@_never_raises
+@never_raises
 def check_dense1_params(answer) -> Feedback:
     """Exercise 1: the learned numbers of ``dense1`` in :data:`DENSE_EXERCISE` (weights and biases)."""
     if answer is None:
@@ -196,7 +161,7 @@ def check_dense1_params(answer) -> Feedback:
 
 # ------------------------------------------------------------------------------------------ exercise 2
 
-@_never_raises
+@never_raises
 def check_deep_receptive_field(answer) -> Feedback:
     """Exercise 2: the receptive field (side, in input pixels) of one unit of the third convolution of
     :data:`DEEP_STACK_EXERCISE`."""
@@ -266,12 +231,12 @@ def _scatter(kernel, dout, *, add=True, backwards=False):
     return out
 
 
-@_never_raises
+@never_raises
 def check_input_gradient(answer) -> Feedback:
     """Exercise 3: dL/dI (4x4) for the kernel and dL/dO of :func:`input_gradient_exercise`."""
     if answer is None:
         return not_answered()
-    arr, problem = _read(answer, "dL/dI as a 4x4 grid of numbers (a list of 4 rows, or a numpy array)")
+    arr, problem = read_numbers(answer, "dL/dI as a 4x4 grid of numbers (a list of 4 rows, or a numpy array)")
     if problem is not None:
         return problem
     expected = _expected_input_gradient()
@@ -332,7 +297,7 @@ def _batch_shapes():
             "image": (n, 1, e["side"], e["side"]), "pool2": (n, f2, pool2_side, pool2_side)}
 
 
-@_never_raises
+@never_raises
 def check_conv2_dx_shape(answer) -> Feedback:
     """Exercise 4: the shape of the ``dx`` that ``conv2d_backward`` returns for conv2 (:data:`BATCH_EXERCISE`)."""
     if answer is None:
