@@ -385,8 +385,8 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         # small maps (a network's batch of digits): the columns from one gather with a cached index
         out, cols = _fast_conv.forward_gather(x, w, b, stride, padding, h_out, w_out)
         return out, ("gather", (x.shape, cols, w, stride, padding))
-    if stride == 1 and c > 1:
-        # large maps, several channels: the wide grid's contiguous copies (one channel: plain columns)
+    if stride == 1:
+        # large maps: the wide grid's contiguous copies
         out, cols = _fast_conv.forward(x, w, b, padding, h_out, w_out)
         return out, ("wide", (x.shape, cols, w, stride, padding))
     return _forward_im2col(x, w, b, stride, padding, h_out, w_out)

@@ -269,11 +269,15 @@ def maxpool2d_forward(x, size=2, stride=2):
     cache : tuple ``(method, (x, size, stride, state))``
         For :func:`maxpool2d_backward`. ``method`` names the path that computed the output and ``state``
         is what that path's backward needs: ``"strided"`` (the version described here; ``state`` is the
-        pooled output), or one of its fast twins in ``cnnmath/_fast/pool.py``, ``"pairs"`` (2x2 windows
-        with stride 2 on maps that lie contiguously in memory) and ``"wide"`` (stride 1).
+        pooled output), or one of its fast twins in ``cnnmath/_fast/pool.py``: for 2x2 windows with stride 2
+        on maps that lie contiguously in memory, ``"quarters"`` (a small batch, gathered window quarter by
+        window quarter) or ``"pairs"`` (a large one, by neighbouring pairs); ``"wide"`` for stride 1.
     """
     x, size, stride, h_out, w_out = _pool_inputs(x, size, stride, ndim=4, layout="(N, C, H, W)")
     if size == 2 == stride and x.shape[2] % 2 == 0 and x.shape[3] % 2 == 0 and _fast_pool.memory_order(x):
+        if x.size <= _QUARTERS_MAX:  # a batch of small maps, as in the networks of lessons 7 and 8
+            out, state = _fast_pool.forward_quarters(x)
+            return out, ("quarters", (x, size, stride, state))
         out, state = _fast_pool.forward_2x2(x)
         return out, ("pairs", (x, size, stride, state))
     if stride == 1 and size > 1:
@@ -281,6 +285,9 @@ def maxpool2d_forward(x, size=2, stride=2):
         return out, ("wide", (x, size, stride, state))
     out = _max_forward_strided(x, size, stride, h_out, w_out)
     return out, ("strided", (x, size, stride, out))
+
+
+_QUARTERS_MAX = 1 << 16  # entries up to which gathering the windows' quarters beats working on pairs
 
 
 def _max_forward_strided(x, size, stride, h_out, w_out):
@@ -322,6 +329,8 @@ def maxpool2d_backward(dout, cache):
         raise ValueError(f"dout has shape {dout.shape} but needs {need}, the shape of the forward "
                          f"pass's output")
     dout = dout.astype(x.dtype, copy=False)
+    if method == "quarters":
+        return _fast_pool.backward_quarters(dout, x, *state)
     if method == "pairs":
         return _fast_pool.backward_2x2(dout, x, *state)
     if method == "wide":

@@ -289,14 +289,19 @@ def test_memory_order_by_hand():
     assert fast_pool.memory_order(x[:, :, ::2]) is None
 
 
+TWO_BY_TWO = {"pairs": ("forward_2x2", "backward_2x2"), "quarters": ("forward_quarters", "backward_quarters")}
+
+
+@pytest.mark.parametrize("twin", sorted(TWO_BY_TWO))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layout", ["c", "channel-major"])
 @pytest.mark.parametrize("shape", PAIR_SHAPES)
-def test_pairs_forward_equals_strided_bit_for_bit(shape, layout, dtype):
-    """``forward_2x2`` gives ``_max_forward_strided(x, 2, 2)``'s bytes, in the input's own layout."""
+def test_pairs_forward_equals_strided_bit_for_bit(shape, layout, dtype, twin):
+    """``forward_2x2`` and ``forward_quarters`` give ``_max_forward_strided(x, 2, 2)``'s bytes, in the
+    input's own layout."""
     x = _pool_input(shape, layout, dtype, seed=sum(shape))
     before = x.copy()
-    out, _ = fast_pool.forward_2x2(x)
+    out, _ = getattr(fast_pool, TWO_BY_TWO[twin][0])(x)
     ref = pool_module._max_forward_strided(x, 2, 2, shape[2] // 2, shape[3] // 2)
     assert out.dtype == dtype and out.shape == ref.shape
     assert np.ascontiguousarray(out).tobytes() == np.ascontiguousarray(ref).tobytes()
@@ -308,17 +313,19 @@ def test_pairs_forward_equals_strided_bit_for_bit(shape, layout, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layout", ["c", "channel-major"])
 @pytest.mark.parametrize("shape", PAIR_SHAPES)
-def test_pairs_backward_equals_strided_bit_for_bit(shape, layout, dtype, dout_layout, kind):
+@pytest.mark.parametrize("twin", sorted(TWO_BY_TWO))
+def test_pairs_backward_equals_strided_bit_for_bit(shape, layout, dtype, dout_layout, kind, twin):
     """``backward_2x2`` gives ``_max_backward_strided``'s values (each window's gradient to its first
     maximum in reading order, ties included) and bytes (signed zeros included: for a negative or -0.0
     gradient the window's other entries get ``dout * False``, -0.0, in both), for an upstream gradient in
     either layout (in a network it comes C-ordered from flatten_backward while x is filter-major)."""
     x = _pool_input(shape, layout, dtype, seed=sum(shape))
-    out, state = fast_pool.forward_2x2(x)
+    forward, backward = (getattr(fast_pool, name) for name in TWO_BY_TWO[twin])
+    out, state = forward(x)
     ref_out = pool_module._max_forward_strided(x, 2, 2, shape[2] // 2, shape[3] // 2)
     dout = _layout(_upstream(out.shape, kind, dtype, seed=len(shape)), dout_layout)
     dout_before = dout.copy()
-    dx = fast_pool.backward_2x2(dout, x, *state)
+    dx = backward(dout, x, *state)
     ref = pool_module._max_backward_strided(dout, x, 2, 2, ref_out)
     assert dout.tobytes() == dout_before.tobytes()
     assert dx.dtype == dtype and dx.shape == x.shape
@@ -436,15 +443,15 @@ def test_route_first_max_equals_a_loop(pitch, size):
 # ----------------------------------------------------------------------------------------------------
 
 # (N, C, H, W, F, KH, KW, padding, stride) and the path: the gather index for columns of at most
-# conv._GATHER_MAX entries (C*KH*KW * N*H_out*W_out), otherwise the wide grid for stride 1 with several
-# channels, otherwise the readable im2col
+# conv._GATHER_MAX entries (C*KH*KW * N*H_out*W_out), otherwise the wide grid for stride 1, otherwise the
+# readable im2col
 CONV_PATHS = [
     ((2, 2, 6, 6, 3, 3, 3, 1, 1), "gather"),       # 2*9 * 2*36 = 1296 entries
     ((3, 1, 8, 8, 4, 3, 3, 1, 1), "gather"),
     ((2, 3, 7, 6, 4, 3, 2, 1, 2), "gather"),
     ((32, 16, 8, 8, 8, 3, 3, 1, 1), "wide"),       # 16*9 * 32*64 = 294912 entries
     ((24, 4, 16, 15, 2, 3, 3, 0, 1), "wide"),      # no padding, odd width: 4*9 * 24*14*13 = 157248 entries
-    ((64, 1, 28, 28, 2, 3, 3, 1, 1), "im2col"),    # one channel: 9 * 64*784 = 451584 entries
+    ((64, 1, 28, 28, 2, 3, 3, 1, 1), "wide"),      # one channel: 9 * 64*784 = 451584 entries
     ((32, 4, 24, 24, 2, 3, 3, 1, 2), "im2col"),    # stride 2: 4*9 * 32*144 = 165888 entries
 ]
 
@@ -469,8 +476,11 @@ def test_conv2d_forward_tags_its_path(case, method):
 
 
 @pytest.mark.parametrize("shape,size,stride,layout,method", [
-    ((2, 3, 4, 6), 2, 2, "c", "pairs"),
-    ((2, 3, 8, 8), 2, 2, "channel-major", "pairs"),
+    ((2, 3, 4, 6), 2, 2, "c", "quarters"),
+    ((2, 3, 8, 8), 2, 2, "channel-major", "quarters"),
+    ((16, 16, 8, 8), 2, 2, "channel-major", "quarters"),  # lesson 7's batch: 2**14 entries
+    ((64, 8, 26, 26), 2, 2, "c", "pairs"),                # the benchmark's batch: too large to gather
+    ((64, 8, 26, 26), 2, 2, "channel-major", "pairs"),
     ((2, 3, 8, 8), 2, 2, "fortran", "strided"),    # maps not contiguous: no pairs
     ((2, 3, 7, 8), 2, 2, "c", "strided"),          # odd height: the last row is in no window
     ((2, 3, 8, 7), 2, 2, "channel-major", "strided"),
