@@ -100,12 +100,15 @@ def softmax_cross_entropy(logits, labels):
 def _softmax_cross_entropy(logits, labels):
     """:func:`softmax_cross_entropy` on checked inputs (the network's inner loop calls this)."""
     n = logits.shape[0]
+    rows = np.arange(n)
     shifted = logits - logits.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = float(-logp[np.arange(n), labels].mean())
-    dlogits = np.exp(logp)
-    dlogits[np.arange(n), labels] -= 1
-    dlogits /= n
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    # log p of the true class = shifted - log(sum exp(shifted)), never log(0)
+    loss = float(np.log(total[:, 0]).sum() - shifted[rows, labels].sum()) / n
+    dlogits = e / total  # p
+    dlogits[rows, labels] -= 1  # p - y
+    dlogits /= n  # the loss is the batch mean
     return loss, dlogits
 
 

@@ -91,6 +91,9 @@ class Sequential:
             self.stage_shapes(self.input_shape)
         self._x_layout = "(N, C, H, W)" if self.input_shape is None else \
             f"(N, {', '.join(map(str, self.input_shape))})"
+        # (short name, params key) of every layer's parameters, worked out once: the training loop asks often
+        self._keys = [[(key, f"{name}_{key}") for key in layer.param_names]
+                      for name, layer in zip(self.names, layers)]
         weighted = [i for i, layer in enumerate(layers) if layer.param_names]
         rng = np.random.default_rng(_check_seed(seed))
         self.params = {}
@@ -171,7 +174,8 @@ class Sequential:
         return "\n".join(lines)
 
     def _layer_params(self, i):
-        return {key: self.params[f"{self.names[i]}_{key}"] for key in self.layers[i].param_names}
+        params = self.params
+        return {key: params[full] for key, full in self._keys[i]}
 
     def _check_X(self, X):
         X = as_array(X, "X", 4, self._x_layout)
@@ -240,8 +244,8 @@ class Sequential:
         grads = {}
         for i in range(len(self.layers) - 1, -1, -1):
             dout, layer_grads = self.layers[i].backward(dout, caches[i], need_dx=i > 0)
-            for key, value in layer_grads.items():
-                grads[f"{self.names[i]}_{key}"] = value
+            for key, full in self._keys[i]:
+                grads[full] = layer_grads[key]
         return loss, {key: grads[key] for key in self.params}
 
     def predict_proba(self, X):

@@ -6,6 +6,7 @@ a live loss curve or move a progress bar while a test trains silently.
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 
@@ -163,7 +164,7 @@ def _train(model, X, y, epochs, lr, batch_size, momentum, lr_decay, seed, callba
             idx = order[lo:lo + batch_size]
             xb, yb = X[idx], y[idx]
             loss, grads = model.loss(xb, yb)
-            if not np.isfinite(loss):
+            if not math.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss} at epoch {epoch}: the learning rate lr={lr} "
                                          f"is too large; try a smaller one")
             total_loss += loss * len(idx)
