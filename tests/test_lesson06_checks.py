@@ -239,18 +239,20 @@ def test_batch_answer_is_what_softmax_cross_entropy_returns():
 
 
 @pytest.mark.parametrize("wrong", ["forgot_n", "times_n", "reversed", "reversed_no_n", "p_over_n", "other",
-                                   "shape"])
+                                   "shape", "rounded", "only_p_over_n"])
 def test_batch_logit_hints(wrong):
     n, p, label = batch_logit_exercise()
     y = np.eye(p.size)[label]
     want = _batch_answer()
     answer = {"forgot_n": p - y, "times_n": (p - y) * n, "reversed": (y - p) / n, "reversed_no_n": y - p,
-              "p_over_n": p / n, "other": want + 0.01, "shape": [0.025, 0.15]}[wrong]
+              "p_over_n": p / n, "other": want + 0.01, "shape": [0.025, 0.15], "rounded": [0.03, 0.15, -0.18],
+              "only_p_over_n": p / n - y}[wrong]
     fb = check_batch_logit_gradient(answer)
     _assert_hint_hides(fb, "0.025", "-0.175", str(want.tolist()))
     expected_words = {"forgot_n": "this example alone", "times_n": "divides by N", "reversed": "reversed",
                       "reversed_no_n": "reversed", "p_over_n": "label", "other": "start from",
-                      "shape": "shape (3,)"}[wrong]
+                      "shape": "shape (3,)", "rounded": "rounding",
+                      "only_p_over_n": "whole of p - y"}[wrong]
     assert expected_words in fb.message, fb.message
     assert check_batch_logit_gradient(np.array([want])).ok is True
 

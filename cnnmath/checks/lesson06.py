@@ -345,5 +345,11 @@ def check_batch_logit_gradient(answer):
         return incorrect("the signs are reversed: the true class's entry is negative (its score should rise).")
     if close(arr, p / n) or close(arr, p):
         return incorrect("the one-hot label still has to come in: start from p - y.")
+    if close(arr, p / n - y) or close(arr, p - y / n):
+        return incorrect("only part of p - y was divided by N: the mean divides the whole of p - y, both p "
+                         "and y, by N.")
+    if np.allclose(arr, (p - y) / n, rtol=0, atol=0.0051):
+        return incorrect("very nearly: every entry is within rounding of the right value. Keep all the "
+                         "decimals (dividing by N gives a third decimal here).")
     return incorrect("start from this example's p - y (y is 1 for the true class, 0 elsewhere), then think "
                      "about what taking the mean over the batch does to it.")
