@@ -149,9 +149,19 @@ def check_dense1_params(answer) -> Feedback:
         return incorrect("The flattened maps are the second block's: how many filters does the second "
                          "convolution have?")
     eight = _flat_length(8, e["filters"], e["kernel"], e["padding"], e["pool"])
-    if got == _dense1_params(eight, hidden):
-        return incorrect("That is dense1 of the lesson's network on 8x8 digits. The exercise's images are "
-                         "bigger: the flattened length grows with them, and so does dense1.")
+    unpadded = _flat_length(e["side"], e["filters"], e["kernel"], 0, e["pool"])
+    if unpadded == eight and got in (_dense1_params(eight, hidden), eight * hidden):
+        return incorrect("That is dense1 (or its weights alone) of the lesson's network on 8x8 digits, and "
+                         "also what convolutions without padding would give. The exercise's images are bigger "
+                         "and its convolutions have padding 1, so they keep the size: the flattened length "
+                         "grows, and so does dense1.")
+    if got in (_dense1_params(eight, hidden), eight * hidden):
+        return incorrect("That is dense1 (or its weights alone) of the lesson's network on 8x8 digits. The "
+                         "exercise's images are bigger: the flattened length grows with them, and so does "
+                         "dense1.")
+    if got in (_dense1_params(unpadded, hidden), unpadded * hidden):
+        return incorrect("The convolutions have padding 1, so they keep the size; only the poolings make "
+                         "the maps smaller.")
     if got == hidden * 10 + 10:
         return incorrect("That is the output layer (dense2). The question asks about dense1, which reads the "
                          "flattened maps.")
@@ -167,8 +177,10 @@ def check_deep_receptive_field(answer) -> Feedback:
     :data:`DEEP_STACK_EXERCISE`."""
     if answer is None:
         return not_answered()
-    if isinstance(answer, (tuple, list)) and len(answer) == 2:
-        first, second = (_read_whole_number(a, "the side of the window")[0] for a in answer)
+    pair = list(answer) if isinstance(answer, (tuple, list)) else \
+        list(answer.ravel()) if isinstance(answer, np.ndarray) else None
+    if pair is not None and len(pair) == 2:
+        first, second = (_read_whole_number(a, "the side of the window")[0] for a in pair)
         if first is not None and first == second:
             answer = first  # (18, 18) means the same as 18
     got, problem = _read_whole_number(answer, "the side of the window, in input pixels")
@@ -196,6 +208,16 @@ def check_deep_receptive_field(answer) -> Feedback:
     if got == r:
         return incorrect("A stride stretches the steps of the layers after it, not its own: use the jump "
                          "from below the layer, j_(l-1), in r_l = r_(l-1) + (k_l - 1) j_(l-1).")
+    if got == expected ** 2:
+        return incorrect("That counts every pixel of the square window; the question asks for its side, how "
+                         "many input pixels wide it is.")
+    convs_only = expected - sum((k - 1) * j for (k, s), (_, j) in zip(stack, [(1, 1)] + steps[:-1]) if s > 1)
+    if got == convs_only:
+        return incorrect("A pooling window counts as a layer too: a 2x2 pooling adds (2 - 1) steps of the "
+                         "jump below it, besides doubling the jump.")
+    if abs(got - expected) == 1:
+        return incorrect("One pixel off: start from r_0 = 1 (a pixel sees itself), and let each layer add "
+                         "(k - 1) steps of the jump, not k.")
     if got in (steps[3][0], steps[2][0]):
         return incorrect("That is a unit of the second block. The question asks about the third convolution, "
                          "which sits on top of pool2.")
@@ -255,10 +277,10 @@ def check_input_gradient(answer) -> Feedback:
                        "kernel.")
     turned = _EX_KERNEL[::-1, ::-1]
     if _same(arr, _scatter(turned, _EX_DOUT)):
-        return incorrect("You turned the kernel by 180 degrees and then placed it on the windows. Placing "
-                         "dL/dO_ij times K on window (i, j) already is the answer; the turn belongs to the "
-                         "other way of computing it (sliding the turned kernel over the padded dL/dO), not to "
-                         "both.")
+        return incorrect("The kernel is the wrong way round: either you turned the kernel by 180 degrees "
+                         "and then placed it on the windows, or you slid the kernel over the padded dL/dO "
+                         "without turning it. Turn it exactly once: place dL/dO_ij times K itself on window "
+                         "(i, j), or slide the turned kernel over the padded dL/dO.")
     if _same(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False)) or \
             _same(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False, backwards=True)):
         return incorrect("Where two windows overlap, a pixel was used by both outputs, so its gradient is the "
@@ -277,7 +299,7 @@ def check_input_gradient(answer) -> Feedback:
         return incorrect("Rows and columns seem swapped: the first index moves down, the second to the "
                          "right.")
     wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
-    return incorrect(f"{wrong} of the 16 entries are off. Start from a 4x4 grid of zeros; for each output "
+    return incorrect(f"{wrong} of the 16 entries {'is' if wrong == 1 else 'are'} off. Start from a 4x4 grid of zeros; for each output "
                      f"(i, j), add dL/dO_ij times the kernel onto the 3x3 window whose top-left corner is "
                      f"(i, j).")
 
@@ -328,6 +350,9 @@ def check_conv2_dx_shape(answer) -> Feedback:
                          "conv2's input.")
     if got == shapes["pool2"]:
         return incorrect("That is the shape after the second pooling; conv2's input comes before it.")
+    if sorted(got) == sorted(shapes["dx"]):
+        return incorrect("Check the order of the axes: the course writes a batch of maps as (N, C, H, W), "
+                         "the batch first, then the channels, then height and width.")
     if got[0] != shapes["dx"][0]:
         return incorrect("The first number is the batch size: the gradient has one entry per digit of the "
                          "batch.")
