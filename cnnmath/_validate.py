@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "check_int", "check_same", "shape_str", "out_shape2d"]
+__all__ = ["as_array", "check_int", "check_seed", "check_same", "shape_str", "out_shape2d"]
 
 
 def shape_str(shape) -> str:
@@ -51,14 +51,7 @@ def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, layout: st
     """
     if type(x) is np.ndarray and x.dtype in _FLOATS and x.size and (ndim is None or x.ndim == ndim):
         # The common case inside a network: a float array of the right rank. Only its values need a look.
-        if allow_nonfinite:
-            if np.isnan(x).any():
-                raise ValueError(f"{name} contains NaN values but needs numbers (large values are fine)")
-        elif not np.isfinite(x).all():
-            bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-            raise ValueError(f"{name} contains NaN or infinite values ({bad} of {x.size} entries) "
-                             f"but needs finite numbers")
-        return x
+        return _check_values(x, name, allow_nonfinite)
     if x is None:
         raise TypeError(f"{name} is None but needs an array of numbers{_needs(ndim, layout)}")
     if isinstance(x, (str, bytes)):
@@ -84,14 +77,18 @@ def as_array(x, name: str, ndim: int | tuple[int, ...] | None = None, layout: st
                          f"{_needs(ndim, layout)}")
     if arr.dtype != np.float32:
         arr = arr.astype(np.float64, copy=False)
-    if not allow_nonfinite:
-        # np.isfinite on the whole array is one pass; only count when something is wrong.
-        if not np.isfinite(arr).all():
-            bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
-            raise ValueError(f"{name} contains NaN or infinite values ({bad} of {arr.size} entries) "
-                             f"but needs finite numbers")
-    elif np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN values but needs numbers (large values are fine)")
+    return _check_values(arr, name, allow_nonfinite)
+
+
+def _check_values(arr, name, allow_nonfinite):
+    """``arr`` itself if its values are allowed: finite (or, with ``allow_nonfinite``, at least not NaN)."""
+    if allow_nonfinite:
+        if np.isnan(arr).any():
+            raise ValueError(f"{name} contains NaN values but needs numbers (large values are fine)")
+    elif not np.isfinite(arr).all():  # one pass; count only when something is wrong
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains NaN or infinite values ({bad} of {arr.size} entries) "
+                         f"but needs finite numbers")
     return arr
 
 
@@ -118,6 +115,13 @@ def check_int(value, name: str, minimum: int = 1) -> int:
         raise ValueError(f"{name} is {value} but needs a whole number >= {minimum}: "
                          f"{why.get(minimum, 'it is too small')}")
     return value
+
+
+def check_seed(seed) -> int:
+    """Return ``seed`` as a Python int, raising TypeError if it is not an int (a bool is not)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed is {seed!r} but needs an int")
+    return int(seed)
 
 
 def check_same(name_a: str, got, name_b: str, need, what: str) -> None:

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, check_seed
 
 __all__ = [
     "seed_image", "seed_kernel", "seed_pool_input",
@@ -117,8 +117,7 @@ def load_digits(seed=0, test_size=0.2, validation=None):
     from sklearn.datasets import load_digits as _sk_load_digits
     from sklearn.model_selection import train_test_split
 
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed is {seed!r} but needs an int")
+    seed = check_seed(seed)
     if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
         raise ValueError(f"test_size is {test_size!r} but needs a fraction between 0 and 1, such as 0.2")
     if validation is not None and (isinstance(validation, bool) or not isinstance(validation, numbers.Real)
@@ -129,9 +128,9 @@ def load_digits(seed=0, test_size=0.2, validation=None):
     X = (digits.images / 16.0).astype(np.float64)[:, None, :, :]  # pixel values are 0..16
     y = digits.target.astype(np.int64)
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=int(seed), stratify=y)
+        X, y, test_size=test_size, random_state=seed, stratify=y)
     if validation is None:
         return X_train, y_train, X_test, y_test
     X_train, X_val, y_train, y_val = train_test_split(
-        X_train, y_train, test_size=validation / (1 - test_size), random_state=int(seed), stratify=y_train)
+        X_train, y_train, test_size=validation / (1 - test_size), random_state=seed, stratify=y_train)
     return X_train, y_train, X_val, y_val, X_test, y_test

@@ -12,22 +12,17 @@ conv -> ReLU -> max pool, then flatten, an optional hidden dense layer with ReLU
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections import Counter
 
 import numpy as np
 
-from ._validate import as_array, check_int
+from ._validate import as_array, check_int, check_seed
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
 from .losses import softmax, softmax_cross_entropy
 
 __all__ = ["Sequential", "TinyCNN"]
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed is {seed!r} but needs an int")
-    return int(seed)
 
 
 def _shape_text(shape):
@@ -95,7 +90,7 @@ class Sequential:
         self._keys = [[(key, f"{name}_{key}") for key in layer.param_names]
                       for name, layer in zip(self.names, layers)]
         weighted = [i for i, layer in enumerate(layers) if layer.param_names]
-        rng = np.random.default_rng(_check_seed(seed))
+        rng = np.random.default_rng(check_seed(seed))
         self.params = {}
         for i in weighted:
             values = layers[i].init_params(rng, weight_scale, output=(i == weighted[-1]))
@@ -293,7 +288,7 @@ class TinyCNN(Sequential):
 
     def __init__(self, seed=0, input_shape=(1, 8, 8), num_filters=16, kernel_size=3, pool_size=2,
                  num_classes=10, weight_scale=None, blocks=1, hidden=None):
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         if len(tuple(input_shape)) != 3:
             raise ValueError(f"input_shape is {input_shape!r} but needs (C, H, W)")
         c, h, w = (check_int(v, "input_shape") for v in input_shape)
@@ -305,7 +300,6 @@ class TinyCNN(Sequential):
             if len(filters) != self.blocks:
                 raise ValueError(f"num_filters has {len(filters)} entries but needs one per block "
                                  f"(blocks={self.blocks})")
-        self.filters = tuple(filters)
         self.num_filters = filters[0]
         self.kernel_size = check_int(kernel_size, "kernel_size")
         if self.kernel_size % 2 == 0:
@@ -320,18 +314,19 @@ class TinyCNN(Sequential):
             layers += [Conv2D(channels, f, self.kernel_size, padding=self.padding), ReLU(),
                        MaxPool2D(self.pool_size)]
             channels = f
-        # the flattened length follows from the blocks: 'same' convolutions keep the size, pooling shrinks it
-        side_h, side_w = h, w
-        for _ in filters:
-            side_h = max(0, (side_h - self.pool_size) // self.pool_size + 1)
-            side_w = max(0, (side_w - self.pool_size) // self.pool_size + 1)
-        self.pooled_shape = (channels, side_h, side_w)
-        flat = max(1, channels * side_h * side_w)
+        # the flattened length, from the blocks' own output shapes; where the image is too small for them,
+        # any length will do: Sequential's check below names the layer that fails
+        shape = (c, h, w)
+        try:
+            for layer in layers:
+                shape = layer.output_shape(shape)
+        except ValueError:
+            shape = (1,)
         layers.append(Flatten())
         if self.hidden is not None:
-            layers += [Dense(flat, self.hidden), ReLU(), Dense(self.hidden, num_classes)]
+            layers += [Dense(math.prod(shape), self.hidden), ReLU(), Dense(self.hidden, num_classes)]
         else:
-            layers.append(Dense(flat, num_classes))
+            layers.append(Dense(math.prod(shape), num_classes))
         try:
             super().__init__(layers, seed=seed, input_shape=(c, h, w), weight_scale=weight_scale)
         except ValueError as err:  # too many blocks for the image: Sequential names the layer that fails

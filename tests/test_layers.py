@@ -499,3 +499,13 @@ def test_only_the_layer_functions_reach_the_speed_room():
     assert users.pop("cnnmath", None) == [("cnnmath._fast.malloc", ["tune_malloc"])]
     assert set(users) <= allowed, f"outside the layer functions: {sorted(set(users) - allowed)}"
     assert set(users) == allowed  # the check sees the imports that are there
+
+
+def test_repr_without_input_shape_shows_the_last_batch_shapes():
+    """Before any batch a hand-built Sequential can show no shapes; after one, its repr gives them."""
+    net = Sequential([Conv2D(1, 2, 3), ReLU(), Flatten(), Dense(72, 3)])
+    assert "->" not in repr(net)
+    net.loss(np.ones((2, 1, 8, 8)))
+    text = repr(net)
+    assert text.startswith("Sequential(input 1x8x8")
+    assert "-> 2x6x6" in text and "-> 72" in text

@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from ..conv import conv2d
+from ..conv import conv2d, convolve2d
 from .common import ATOL, RTOL, close, correct, incorrect, never_raises, not_answered, read_numbers
 
 __all__ = ["kernel_gradient_exercise", "update_exercise", "weight_inputs_exercise", "logit_exercise",
@@ -271,10 +271,9 @@ def check_logit_gradient(answer):
 
 
 def _full_with_turned_kernel(dout, kernel):
-    """dL/dI of ``O = I * K`` (stride 1, no padding): dL/dO padded with KH-1, KW-1 zeros, slid over by K
-    turned 180 degrees."""
-    kh, kw = kernel.shape
-    return conv2d(np.pad(dout, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel[::-1, ::-1])
+    """dL/dI of ``O = I * K`` (stride 1, no padding, a square kernel): the full convolution of dL/dO with K,
+    which is lesson 2's true convolution with padding KH - 1."""
+    return convolve2d(dout, kernel, padding=kernel.shape[0] - 1)
 
 
 @never_raises
