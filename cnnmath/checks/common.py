@@ -2,6 +2,27 @@
 
 Every check returns a :class:`Feedback`, which shows itself as a coloured box in a notebook (with a word,
 not just a colour, saying whether it is right) and is truthy when the answer is right.
+
+One way of reading answers, for every check of every lesson (``DESIGN.md``, "Exercises"):
+
+- A numeric answer is read with ``np.asarray(answer, dtype=float)`` and its size-1 dimensions are
+  squeezed, so an int, a float, any numpy scalar, float32, a 0-d or one-element array, a list or a tuple of
+  the right values are the same answer. :func:`read_array`, :func:`read_number`, :func:`read_int`,
+  :func:`read_side`, :func:`read_pair` and :func:`read_shape` do this and nothing else.
+- Text (even "7"), True/False, complex numbers, NaN, infinity, ragged lists, None inside a list and
+  arbitrary objects are not numbers: the reader returns a hint that says what kind of answer is wanted.
+- An answer is right when it equals the expected value within the tolerance below (:func:`close`); a
+  function's output is judged the same way whatever its dtype (float32, int, a list).
+- ``None`` and ``...`` (the placeholder the notebooks start from) mean "not answered yet".
+
+Tolerance: an entry is right when it is within ``RTOL`` times the scale of the expected answer, the
+scale being the largest absolute value among the expected entries, or 1 when that is smaller. So the
+default is a relative tolerance of 1e-6, and an entry that should be 0 may be off by 1e-6 at most
+(float32 rounding and answers written with six decimals pass; every slip the checks name is far larger).
+A hand computation that a question asks for "to two decimals" is compared with
+``close(..., decimals=2)``, which also accepts the rounding to two decimals (half a unit of the last
+place); the question then says so. Whole numbers (sizes, counts, positions) must be whole within the same
+tolerance and are then compared exactly.
 """
 
 from __future__ import annotations
@@ -11,13 +32,14 @@ import html
 
 import numpy as np
 
-__all__ = ["Feedback", "correct", "incorrect", "not_answered", "never_raises", "read_numbers", "close",
-           "RTOL", "ATOL"]
+__all__ = ["Feedback", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
+           "read_array", "read_number", "read_int", "read_side", "read_pair", "read_shape", "read_numbers",
+           "close", "call_student", "student_array", "RTOL", "ATOL"]
 
-#: Relative tolerance of a numeric answer (the hand computations give short decimals).
+#: Relative tolerance of every numeric answer (see the module's docstring for the scale it applies to).
 RTOL = 1e-6
-#: Absolute tolerance, for entries that should be exactly 0.
-ATOL = 1e-9
+#: The smallest absolute tolerance: ``RTOL`` times a scale of at least 1, for entries that should be 0.
+ATOL = RTOL * 1.0
 
 
 class Feedback:
@@ -55,48 +77,235 @@ def not_answered(what="replace the ... (or None) with your answer and run the ce
     return Feedback(None, what)
 
 
-# ---------------------------------------------------------------------------------------------- readers
+def is_unanswered(answer) -> bool:
+    """None or ``...``: the placeholders an exercise cell starts from."""
+    return answer is None or answer is Ellipsis
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+_UNREADABLE = ("your answer could not be read. Give plain numbers: one number, a tuple, or a list (of "
+               "lists) of numbers; a numpy array works too.")
+
 
 def never_raises(check):
-    """Decorator: whatever the answer is, the check answers with feedback, never with a traceback."""
+    """Decorator: whatever the answer is, the check answers with feedback, never with a traceback.
+
+    ``None`` and ``...`` are "not answered yet" for every check that has no message of its own for them.
+    """
     @functools.wraps(check)
-    def wrapper(answer, *args, **kwargs):
+    def wrapper(answer=None, *args, **kwargs):
         try:
-            return check(answer, *args, **kwargs)
+            result = check(answer, *args, **kwargs)
         except Exception:  # an answer no reader foresaw: say so in words
-            return incorrect("your answer could not be read. Give plain numbers: one number, a tuple, or a "
-                             "list (of lists) of numbers; a numpy array works too.")
+            return incorrect(_UNREADABLE)
+        return result if isinstance(result, Feedback) else incorrect(_UNREADABLE)
     return wrapper
 
 
-def read_numbers(answer, what):
-    """A numeric answer as DESIGN.md reads it: ``np.asarray(answer, dtype=float)`` with size-1 dimensions
-    squeezed, so int, float, any numpy scalar, a 0-d or one-element array, a list or a tuple of the right
-    values are the same answer.
+# ---------------------------------------------------------------------------------------------- readers
 
-    Returns ``(array, None)``, or ``(None, Feedback)`` saying what kind of answer is wanted for text,
-    booleans, NaN or infinity and ragged lists. ``what`` names the wanted answer as a noun phrase, for
-    example "one number, the weight's new value".
+def _kind_problem(raw, what, allow_bool=False):
+    """A Feedback when an answer holds something that is not a real number, else None."""
+    if isinstance(raw, (str, bytes)):
+        return incorrect(f"your answer is text (in quotes); write {what} without quotes.")
+    if isinstance(raw, (bool, np.bool_)) and not allow_bool:
+        return incorrect(f"True and False are not numbers here; give {what}.")
+    if callable(raw) and not isinstance(raw, (np.ndarray, np.generic, type)):
+        return incorrect(f"you passed a function; give {what} (the result, not the function).")
+    if isinstance(raw, (dict, set, frozenset)):
+        return incorrect(f"your answer is a {type(raw).__name__}; give {what}, as a number, a tuple or a list.")
+    if isinstance(raw, (list, tuple)):
+        return _items_problem(raw, what, allow_bool)
+    elif isinstance(raw, np.ndarray):
+        kind = raw.dtype.kind
+        if kind in "US":
+            return incorrect(f"your answer is text (in quotes); write {what} without quotes.")
+        if kind == "b" and not allow_bool:
+            return incorrect(f"True and False are not numbers here; give {what}.")
+        if kind == "c":
+            return incorrect(f"your answer holds complex numbers; give {what}, real numbers only.")
+        if kind in "MmV":
+            return incorrect(f"your answer holds dates or records, not numbers; give {what}.")
+        if kind == "O" and raw.ndim:
+            return _items_problem(raw.ravel(), what, allow_bool)
+    elif isinstance(raw, complex) or isinstance(raw, np.complexfloating):
+        return incorrect(f"your answer is a complex number; give {what}, real numbers only.")
+    return None
+
+
+def _items_problem(items, what, allow_bool):
+    for item in items:
+        if is_unanswered(item):
+            return incorrect(f"part of your answer is still None or ...; give {what}.")
+        problem = _kind_problem(item, what, allow_bool)
+        if problem is not None:
+            return problem
+    return None
+
+
+def read_array(answer, what="numbers", shape=None, *, allow_bool=False):
+    """Read a numeric answer: ``(array, None)`` or ``(None, Feedback)``.
+
+    The array is ``np.asarray(answer, dtype=float)`` with its size-1 dimensions squeezed (a 0-d array for
+    one number). With ``shape``, the squeezed answer must have the squeezed ``shape`` (so a (1, 3) row and
+    three numbers are the same answer), else the Feedback says which shape is needed. ``what`` names the
+    wanted answer as a noun phrase ("one number, the weight's new value"). ``allow_bool`` lets True/False
+    stand for 1/0 (masks). ``None``/``...`` give "not answered".
     """
-    if isinstance(answer, (str, bytes)):
-        return None, incorrect(f"your answer is text (in quotes); give {what}, written as numbers without "
-                               f"quotes.")
-    if isinstance(answer, (bool, np.bool_)):
-        return None, incorrect(f"True and False are not numbers here; give {what}.")
+    if is_unanswered(answer):
+        return None, not_answered()
+    problem = _kind_problem(answer, what, allow_bool)
+    if problem is not None:
+        return None, problem
     try:
-        if np.asarray(answer).dtype == bool:
-            return None, incorrect(f"True and False are not numbers here; give {what}.")
+        raw = np.asarray(answer)
+        problem = _kind_problem(raw, what, allow_bool)
+        if problem is not None:
+            return None, problem
         arr = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
+    except OverflowError:
+        return None, incorrect(f"your answer holds a number too large for this exercise; give {what}.")
+    except Exception:  # ragged lists, objects that are not numbers, objects that fail when converted
         return None, incorrect(f"your answer could not be read as numbers (are some rows longer than others, "
                                f"or is something in it not a number?); give {what}, for example as a list "
                                f"or a numpy array.")
-    if not np.all(np.isfinite(arr)):
-        return None, incorrect(f"your answer holds NaN or infinity, which no exercise here expects; give "
+    if arr.size == 0:
+        return None, incorrect(f"your answer is empty; give {what}.")
+    if np.isnan(arr).any():
+        return None, incorrect(f"your answer holds NaN (not a number), which no exercise here expects; give "
                                f"{what}.")
-    return np.squeeze(arr), None
+    if not np.isfinite(arr).all():
+        return None, incorrect(f"your answer holds an infinite (or too large) number, which no exercise here "
+                               f"expects; give {what}.")
+    arr = np.squeeze(arr)
+    if shape is not None:
+        want = tuple(d for d in shape if d != 1)
+        if arr.shape != want:
+            need = "one number" if not want else f"shape {tuple(shape)}"
+            return None, incorrect(f"give {what}: {need}; your answer has "
+                                   f"{arr.size} number{'s' if arr.size != 1 else ''}"
+                                   f"{'' if arr.ndim < 2 else f' in shape {arr.shape}'}.")
+    return arr, None
 
 
-def close(a, b):
-    """Whether an answer equals the expected value within :data:`RTOL` and :data:`ATOL`."""
-    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+def read_numbers(answer, what):
+    """``read_array(answer, what)``: kept for the checks written before :func:`read_array` had a shape."""
+    return read_array(answer, what)
+
+
+def read_number(answer, what="one number"):
+    """One number: ``(float, None)`` or ``(None, Feedback)`` (a 0-d or one-element array counts as one)."""
+    arr, problem = read_array(answer, what)
+    if problem is not None:
+        return None, problem
+    if arr.size != 1:
+        return None, incorrect(f"give {what}; your answer has {arr.size} numbers.")
+    return float(arr.reshape(())), None
+
+
+def _whole(value):
+    return abs(value - round(value)) <= RTOL * max(1.0, abs(value))
+
+
+def read_int(answer, what="one whole number"):
+    """One whole number: ``(int, None)`` or ``(None, Feedback)``; 13.0 and np.int8(13) read as 13."""
+    value, problem = read_number(answer, what)
+    if problem is not None:
+        return None, problem
+    if not _whole(value):
+        return None, incorrect(f"{what[0].upper()}{what[1:]} is a whole number; yours has a fractional part.")
+    return int(round(value)), None
+
+
+def read_side(answer, what="one whole number, the side of the square"):
+    """The side of a square: one whole number, or two equal whole numbers (the square's shape)."""
+    arr, problem = read_array(answer, what)
+    if problem is not None:
+        return None, problem
+    if arr.size == 2:
+        if not np.allclose(arr[0], arr[1], rtol=RTOL, atol=ATOL):
+            return None, incorrect(f"the square has equal sides, but your two numbers differ; give {what} "
+                                   f"(or two equal ones).")
+        arr = arr.ravel()[0]
+    return read_int(arr, what)
+
+
+def read_shape(answer, count, what):
+    """``count`` whole numbers of 0 or more (a shape or a position): ``(tuple of ints, None)`` or
+    ``(None, Feedback)``."""
+    arr, problem = read_array(answer, what)
+    if problem is not None:
+        return None, problem
+    arr = np.atleast_1d(arr)
+    if arr.ndim != 1 or arr.size != count:
+        return None, incorrect(f"give {what}: {count} whole numbers; your answer has {arr.size} number"
+                               f"{'s' if arr.size != 1 else ''}.")
+    if not all(_whole(float(v)) for v in arr):
+        return None, incorrect(f"every entry of {what} is a whole number; yours has a fractional part.")
+    values = tuple(int(round(float(v))) for v in arr)
+    if any(v < 0 for v in values):
+        return None, incorrect(f"every entry of {what} is a whole number of 0 or more.")
+    return values, None
+
+
+def read_pair(answer, what="a position (row, column)"):
+    """Two whole numbers of 0 or more, such as a (row, column) position."""
+    return read_shape(answer, 2, what)
+
+
+def close(a, b, decimals=None) -> bool:
+    """Whether answer ``a`` equals the expected ``b`` within the module's tolerance (same squeezed shape).
+
+    ``decimals`` (for a question that asks to round) also accepts ``b`` rounded to that many decimals.
+    """
+    a = np.squeeze(np.asarray(a, dtype=np.float64))
+    b = np.squeeze(np.asarray(b, dtype=np.float64))
+    if a.shape != b.shape or not np.isfinite(a).all() or not np.isfinite(b).all():
+        return False
+    scale = max(1.0, float(np.abs(b).max())) if b.size else 1.0
+    tol = RTOL * scale
+    if decimals is not None:
+        tol += 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
+    return bool(np.all(np.abs(a - b) <= tol))
+
+
+# ------------------------------------------------------------------------------------ student functions
+
+def call_student(func, case, *args, **kwargs):
+    """Call the student's ``func(*args, **kwargs)`` on a hidden case: ``(result, None)``, or
+    ``(None, Feedback)`` naming the case (``case``, words such as "on a 4x6 image") and the exception."""
+    try:
+        return func(*args, **kwargs), None
+    except Exception as err:  # the student's code: any error becomes a hint in their terms
+        text = str(err)
+        text = f": {text}" if text and len(text) < 300 else ""
+        return None, incorrect(f"{case}, your function raised {type(err).__name__}{text}.")
+
+
+def student_array(result, case, what):
+    """A student function's result as a float array: ``(array, None)`` or ``(None, Feedback)``, read by the
+    same rule as typed answers (any dtype, lists too), but not squeezed."""
+    arr, problem = read_array(result, what)
+    if problem is not None:
+        if problem.ok is None:
+            return None, incorrect(f"{case}, your function returned None.")
+        return None, incorrect(f"{case}, {problem.message}")
+    try:
+        return np.asarray(result, dtype=np.float64), None
+    except Exception:  # already read once above, so this is only a guard
+        return None, incorrect(f"{case}, your function's result could not be read as numbers.")
+
+
+def _plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def count_off(a, b):
+    """How many entries of ``a`` differ from ``b`` beyond the tolerance, as words ("1 entry is")."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    scale = max(1.0, float(np.abs(b).max())) if b.size else 1.0
+    n = int(np.sum(np.abs(a - b) > RTOL * scale))
+    return n, ("1 entry is" if n == 1 else f"{n} entries are")
+

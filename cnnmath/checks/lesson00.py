@@ -1,13 +1,12 @@
 """The warm-up of lesson 0 (``00_start_here.ipynb``): find x with the practice widget.
 
 Its only purpose is to show how an exercise works: write an answer, run the cell, read the feedback.
+The answer is read as every numeric answer of the course is (:mod:`cnnmath.checks.common`).
 """
 
 from __future__ import annotations
 
-import numbers
-
-from .common import Feedback, correct, incorrect, not_answered
+from .common import Feedback, correct, incorrect, is_unanswered, never_raises, not_answered, read_number
 
 __all__ = ["WARMUP_CUBE", "check_warmup"]
 
@@ -15,15 +14,20 @@ __all__ = ["WARMUP_CUBE", "check_warmup"]
 WARMUP_CUBE = -343
 
 
+@never_raises
 def check_warmup(answer) -> Feedback:
     """Is ``answer`` the whole number x with x cubed equal to :data:`WARMUP_CUBE`? (lesson 0)"""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return incorrect(f"the answer should be a number such as 5, not {type(answer).__name__}.")
-    if float(answer) != round(float(answer)):
+    value, problem = read_number(answer, "one whole number, such as 5")
+    if problem is not None:
+        return problem
+    if value != round(value):
         return incorrect("the slider only gives whole numbers; the answer is one of them.")
-    x = int(round(float(answer)))
+    if abs(value) > 1000:
+        return incorrect("that is far outside the slider's range (-10 to 10); move the slider and read x "
+                         "from it.")
+    x = int(round(value))
     if x ** 3 == WARMUP_CUBE:
         return correct(f"{x} cubed is {WARMUP_CUBE}. You have used a slider, a toggle and a check: "
                        "that is all the course asks of you.")

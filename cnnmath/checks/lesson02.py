@@ -10,13 +10,13 @@ the student; a failing case is named (its shapes and stride), never its expected
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ..conv import conv2d, conv_output_size, convolve2d
 from ..data import seed_image, seed_kernel
-from .common import Feedback, correct, incorrect, not_answered
+from .common import (Feedback, call_student, close, correct, count_off, incorrect, is_unanswered, never_raises,
+                     not_answered, read_array, read_number, read_side, student_array)
 
 __all__ = ["EXERCISE_IMAGE", "EXERCISE_KERNEL", "EXERCISE_POSITION", "SIZE_QUESTION",
            "check_output_by_hand", "check_output_size", "check_my_conv2d", "check_true_convolution"]
@@ -41,16 +41,6 @@ _LIBRARY_NAMES = frozenset({"conv2d", "conv2d_naive", "convolve2d", "correlate2d
                             "fftconvolve", "sliding_window_view", "conv2d_forward"})
 
 
-def _number(answer):
-    """A real number from an int, float, 0-d or 1-element array; None for anything else."""
-    if isinstance(answer, np.ndarray) and answer.size == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return None
-    value = float(answer)
-    return value if math.isfinite(value) else None
-
-
 def _image():
     return np.array(EXERCISE_IMAGE, dtype=np.float64)
 
@@ -60,12 +50,26 @@ def _kernel():
 
 
 def _at(out, position):
+    """``out[position]``, or NaN (equal to no answer) for a position outside ``out``."""
     i, j = position
+    if not (0 <= i < out.shape[0] and 0 <= j < out.shape[1]):
+        return float("nan")
     return float(out[i, j])
 
 
 def _close(a, b):
-    return abs(a - b) < 1e-6
+    return close(a, b)
+
+
+def _hand_number(answer, what):
+    """One number for a hand computation; nine numbers get their own hint (the products, not added)."""
+    arr, problem = read_array(answer, what)
+    if problem is not None:
+        return None, problem
+    if arr.size == 9:
+        return None, incorrect("those look like the nine products (or the window): the output is one number, "
+                               "their sum.")
+    return read_number(arr, what)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -77,13 +81,14 @@ def _window_sum(image, position, shape):
     return float(image[i:i + shape[0], j:j + shape[1]].sum())
 
 
+@never_raises
 def check_output_by_hand(answer) -> Feedback:
     """Exercise 1: ``conv2d(EXERCISE_IMAGE, EXERCISE_KERNEL)[1, 2]``, computed by hand (lesson 2)."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    value = _number(answer)
-    if value is None:
-        return incorrect(f"the answer is one number (the sum of nine products), not {type(answer).__name__}.")
+    value, problem = _hand_number(answer, "one number (the sum of nine products)")
+    if problem is not None:
+        return problem
     I, K = _image(), _kernel()
     i, j = EXERCISE_POSITION
     out = conv2d(I, K)
@@ -97,12 +102,22 @@ def check_output_by_hand(answer) -> Feedback:
         return incorrect(f"that is output[{j}, {i}]: the first index is the row. Start the window at row {i}, "
                          f"column {j}.")
     if _close(value, _at(out, (i - 1, j - 1))):
-        return incorrect("that window starts one row and one column too early: positions count from 0, so "
+        return incorrect("that window starts one row and one column too early (as if the kernel were centred "
+                         f"on ({i}, {j})): the kernel's top-left corner lies on pixel ({i}, {j}), so "
                          f"output[{i}, {j}] uses rows {i} to {i + 2} and columns {j} to {j + 2}.")
+    if _close(value, _at(out, (i + 1, j + 1))):
+        return incorrect("that window starts one row and one column too late: positions count from 0, so "
+                         f"output[{i}, {j}] uses rows {i} to {i + 2} and columns {j} to {j + 2}.")
+    if any(_close(value, _at(out, pos)) for pos in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))):
+        return incorrect("that is the output next to the one asked for (one row or one column off): the "
+                         f"window of output[{i}, {j}] starts at row {i}, column {j}, counted from 0.")
     if _close(value, _window_sum(I, EXERCISE_POSITION, K.shape)):
         return incorrect("that is the plain sum of the window's pixels: multiply each pixel by the kernel weight "
                          "on top of it first, then add the nine products.")
-    if _close(value, float(K.sum())) or _close(value, -_at(out, EXERCISE_POSITION)):
+    if _close(value, -_at(out, EXERCISE_POSITION)):
+        return incorrect("every sign is reversed: the products are added as they are (the negative kernel "
+                         "weights give the negative products).")
+    if _close(value, float(K.sum())) or _close(value, _at(conv2d(I, np.abs(K)), EXERCISE_POSITION)):
         return incorrect("check the signs: the bottom row of the kernel is negative, so those two products "
                          "are subtracted.")
     return incorrect(f"not quite. Write the 3x3 window (rows {i} to {i + 2}, columns {j} to {j + 2}) under the "
@@ -114,26 +129,32 @@ def check_output_by_hand(answer) -> Feedback:
 # Exercise 2: an output size
 # ----------------------------------------------------------------------------------------------------
 
+@never_raises
 def check_output_size(answer) -> Feedback:
     """Exercise 2: the output side for :data:`SIZE_QUESTION` (an int, or a pair of equal ints) (lesson 2)."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    if isinstance(answer, (tuple, list, np.ndarray)) and np.size(answer) == 2:
-        values = [_number(v) for v in np.asarray(answer).ravel()]
-        if None in values or values[0] != values[1]:
-            return incorrect("the image and the kernel are square, so the output is square too: one number "
-                             "(or two equal numbers).")
-        value = values[0]
-    else:
-        value = _number(answer)
-    if value is None:
-        return incorrect("the answer is one whole number: the side of the square output.")
+    what = "one whole number: the side of the square output (or two equal numbers, its shape)"
+    arr, problem = read_array(answer, what)
+    if problem is not None:
+        return problem
+    if arr.size == 2 and not close(arr.ravel()[0], arr.ravel()[1]):
+        return incorrect("the image and the kernel are square, so the output is square too: one number "
+                         "(or two equal numbers).")
+    if arr.size not in (1, 2):
+        return incorrect(f"give {what}; your answer has {arr.size} numbers.")
+    value, problem = read_number(arr.ravel()[0], what)
+    if problem is not None:
+        return problem
     h, k, s, p = (SIZE_QUESTION[key] for key in ("size", "kernel", "stride", "padding"))
     right = conv_output_size(h, k, s, p)
     exact = (h + 2 * p - k) / s
     if value == right:
         return correct(f"({h} + 2*{p} - {k}) // {s} + 1 = {right}: the division is not whole, and the floor "
                        "drops the window that would stick out of the padded image.")
+    if close(value, exact + 1) or close(value, exact):
+        return incorrect("an output has a whole number of rows: the // in the formula rounds the fraction "
+                         "down before the + 1.")
     if value != int(value):
         return incorrect("an output has a whole number of rows. What does the // in the formula do to a "
                          "fraction?")
@@ -148,6 +169,9 @@ def check_output_size(answer) -> Feedback:
     if value == h + 2 * p - k + 1:
         return incorrect("that would be right for stride 1; with stride S the window jumps S pixels, so divide "
                          "by S (and round down) before adding 1.")
+    if value == (h + 2 * p) // s + 1 or value == (h + 2 * p) // s:
+        return incorrect("the kernel size is missing: the last window must fit inside the padded image, so "
+                         "subtract K before dividing by the stride.")
     return incorrect("not quite: put the four numbers into H_out = (H + 2P - K) // S + 1, and check with the "
                      "output-size explorer.")
 
@@ -213,32 +237,43 @@ def _shape_hint(got, image, kernel, stride):
 
 
 def _value_hint(got, image, kernel, stride, expected):
-    if np.allclose(got, convolve2d(image, kernel, stride=stride)):
+    if close(got, convolve2d(image, kernel, stride=stride)):
         return ("you flipped the kernel (that is true convolution); the lesson's formula multiplies "
                 "image[i*S + m, j*S + n] by kernel[m, n], unflipped.")
+    if close(got, -expected):
+        return "every sign is reversed: add the products as they are, with no minus sign."
     if stride > 1:
         no_stride = conv2d(image, kernel)[:got.shape[0], :got.shape[1]]
-        if np.allclose(got, no_stride):
+        if close(got, no_stride):
             return ("the window for output [i, j] starts at row i*stride and column j*stride, not at row i, "
                     "column j.")
     kh, kw = kernel.shape
     sums = conv2d(image, np.ones((kh, kw)), stride=stride)
-    if np.allclose(got, sums):
+    if close(got, sums):
         return "multiply each pixel by its kernel weight before adding."
-    wrong = np.argwhere(~np.isclose(got, expected))
-    i, j = (int(v) for v in wrong[0])
-    return (f"the shape is right but {len(wrong)} of {expected.size} values differ, the first at output[{i}, {j}]. "
+    if kh == kw and close(got, conv2d(image, kernel.T, stride=stride)):
+        return ("the kernel is used transposed: kernel[m, n] has m down (rows) and n across (columns), like "
+                "image[i*S + m, j*S + n].")
+    if got.shape[0] == got.shape[1] and close(got.T, expected):
+        return "rows and columns of the output are swapped: out[i, j] has i down and j across."
+    n, entries = count_off(got, expected)
+    wrong = np.argwhere(np.abs(got - expected) > 1e-6 * max(1.0, float(np.abs(expected).max())))
+    i, j = (int(v) for v in wrong[0]) if len(wrong) else (0, 0)
+    return (f"the shape is right but {entries} wrong (of {expected.size}), the first at output[{i}, {j}]. "
             f"Work that one out by hand with the formula and compare it with your loop's indices.")
 
 
+@never_raises
 def check_my_conv2d(func) -> Feedback:
     """Exercise 3: test the student's ``my_conv2d(image, kernel, stride=1)`` on hidden cases (lesson 2).
 
     The cases include stride 2 and 3, non-square images and kernels, a kernel as large as the image and
     a stride that does not divide evenly. A failure names the case (its shapes and stride) and the likely
-    bug (off-by-one bounds, stride ignored, flipped kernel, ...), never the expected numbers.
+    bug (off-by-one bounds, stride ignored, flipped kernel, ...), never the expected numbers. The output is
+    compared within the tolerance of :mod:`cnnmath.checks.common`, whatever its dtype (float32, ints, a
+    list of rows).
     """
-    if func is None:
+    if is_unanswered(func):
         return not_answered("define my_conv2d and run the cell again.")
     if not callable(func):
         return incorrect(f"pass the function itself, check_my_conv2d(my_conv2d), not a {type(func).__name__}.")
@@ -276,17 +311,18 @@ def check_my_conv2d(func) -> Feedback:
         if not (np.array_equal(image_in, image) and np.array_equal(kernel_in, kernel)):
             return incorrect(f"{name}: your function changed its input arrays; build a new output array "
                              "instead.")
-        whole_numbers = np.asarray(got).dtype.kind in "iub"
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return incorrect(f"{name}: return a 2-D array of numbers (a numpy array or a list of rows).")
+        whole_numbers = getattr(np.asarray(got, dtype=object) if isinstance(got, (list, tuple)) else
+                                np.asarray(got), "dtype", None)
+        whole_numbers = whole_numbers is not None and whole_numbers.kind in "iu"
+        got, problem = student_array(got, name, "a 2-D array of numbers (a numpy array or a list of rows)")
+        if problem is not None:
+            return problem
         expected = conv2d(image, kernel, stride=stride)
         if got.shape != expected.shape:
             hint = _shape_hint(got.shape, image, kernel, stride)
             return incorrect(f"{name}: your output has shape {got.shape}. {hint}")
-        if not np.allclose(got, expected, rtol=1e-9, atol=1e-9):
-            if whole_numbers and np.allclose(got, np.trunc(expected)):
+        if not close(got, expected):
+            if whole_numbers and close(got, np.trunc(expected)):
                 return incorrect(f"{name}: your output holds whole numbers only, so the decimals are cut off. "
                                  "Create the output array with a float dtype, e.g. np.zeros((h_out, w_out)).")
             return incorrect(f"{name}: {_value_hint(got, image, kernel, stride, expected)}")
@@ -298,13 +334,14 @@ def check_my_conv2d(func) -> Feedback:
 # Exercise 4: the same window, true convolution
 # ----------------------------------------------------------------------------------------------------
 
+@never_raises
 def check_true_convolution(answer) -> Feedback:
     """Exercise 4: ``convolve2d(EXERCISE_IMAGE, EXERCISE_KERNEL)[1, 2]``, by hand (lesson 2)."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    value = _number(answer)
-    if value is None:
-        return incorrect(f"the answer is one number, not {type(answer).__name__}.")
+    value, problem = _hand_number(answer, "one number (the sum of nine products)")
+    if problem is not None:
+        return problem
     I, K = _image(), _kernel()
     right = _at(convolve2d(I, K), EXERCISE_POSITION)
     if _close(value, right):
@@ -312,7 +349,14 @@ def check_true_convolution(answer) -> Feedback:
                        "same window as in exercise 1.")
     if _close(value, _at(conv2d(I, K), EXERCISE_POSITION)):
         return incorrect("that is the cross-correlation of exercise 1: flip the kernel first.")
-    half_flips = (K[::-1, :], K[:, ::-1], K.T)
+    i, j = EXERCISE_POSITION
+    if _close(value, _at(convolve2d(I, K), (j, i))):
+        return incorrect(f"the flip is right, but that is output[{j}, {i}]: the window starts at row {i}, "
+                         f"column {j}.")
+    if _close(value, -right):
+        return incorrect("every sign is reversed: flipping the kernel moves its weights, it does not change "
+                         "their signs.")
+    half_flips = (K[::-1, :], K[:, ::-1], K.T, K[::-1, ::-1].T)
     if any(_close(value, _at(conv2d(I, k), EXERCISE_POSITION)) for k in half_flips):
         return incorrect("a flip turns K by 180 degrees: both its rows and its columns reversed, "
                          "K_flipped[m, n] = K[2 - m, 2 - n]. Reversing one direction only, or mirroring along "

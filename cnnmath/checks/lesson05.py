@@ -9,12 +9,11 @@ never the expected numbers.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..conv import conv2d, conv_output_size
-from .common import Feedback, correct, incorrect, not_answered
+from .common import (Feedback, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_int,
+                     read_shape, read_side)
 
 __all__ = ["LAYER_EXERCISE", "STACK_EXERCISE", "check_horizontal_edge_filter", "check_layer_output_shape",
            "check_layer_param_count", "check_receptive_field"]
@@ -51,21 +50,16 @@ def _strength(kernel, images):
 
 def _as_kernel(answer):
     """(3x3 array, None) or (None, Feedback) when the answer is not a 3x3 grid of finite numbers."""
-    if isinstance(answer, (str, bytes)):
-        return None, incorrect("Your filter should be a 3x3 grid of numbers (a list of 3 rows or a numpy "
-                               "array), not text.")
-    try:
-        K = np.array(answer, dtype=float)
-    except (TypeError, ValueError):
-        return None, incorrect("Your filter could not be read as numbers: give 3 rows of 3 numbers each.")
-    if K.shape != (3, 3):
-        return None, incorrect(f"Your filter has shape {K.shape}, but the exercise asks for a 3x3 filter: "
+    arr, problem = read_array(answer, "a 3x3 grid of numbers (a list of 3 rows or a numpy array)")
+    if problem is not None:
+        return None, problem
+    if arr.shape != (3, 3):
+        return None, incorrect(f"Your filter has shape {arr.shape}, but the exercise asks for a 3x3 filter: "
                                f"3 rows of 3 numbers.")
-    if not np.all(np.isfinite(K)):
-        return None, incorrect("Your filter holds NaN or infinity; use ordinary numbers.")
-    return K, None
+    return arr, None
 
 
+@never_raises
 def check_horizontal_edge_filter(answer) -> Feedback:
     """Exercise 1: ``answer`` should be a 3x3 filter that answers strongly on horizontal edges (a bright
     band above a dark one, or the other way round) and weakly on vertical edges and plain images.
@@ -75,7 +69,7 @@ def check_horizontal_edge_filter(answer) -> Feedback:
     strongest answer to any vertical edge or plain image (answers measured as the largest |value| of the
     feature map).
     """
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     K, problem = _as_kernel(answer)
     if problem is not None:
@@ -111,28 +105,19 @@ def _layer_answer_shape():
     return (e["N"], e["F"], h_out, w_out)
 
 
-def _whole_numbers(answer, count, what):
-    """(tuple of ints, None) or (None, Feedback)."""
-    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__"):
-        return None, incorrect(f"Give {what} as a tuple of {count} whole numbers, such as (1, 2, 3, 4).")
-    values = list(np.ravel(np.asarray(answer, dtype=object)))
-    if len(values) != count:
-        return None, incorrect(f"Give {count} numbers, {what}; you gave {len(values)}. The output of a "
-                               f"convolution layer has four axes: batch, channels, height, width.")
-    out = []
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or float(v) != int(v):
-            return None, incorrect(f"Every entry of {what} is a whole number; {v!r} is not.")
-        out.append(int(v))
-    return tuple(out), None
-
-
+@never_raises
 def check_layer_output_shape(answer) -> Feedback:
     """Exercise 2: ``answer`` should be the output shape (N, F, H_out, W_out) of the layer in
     :data:`LAYER_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    got, problem = _whole_numbers(answer, 4, "the shape (N, F, H_out, W_out)")
+    arr, problem = read_array(answer, "the shape (N, F, H_out, W_out), four whole numbers")
+    if problem is not None:
+        return problem
+    if np.atleast_1d(arr).size == 3:
+        return incorrect("Give 4 numbers, the shape (N, F, H_out, W_out); you gave 3. The output of a "
+                         "convolution layer has four axes: batch, channels, height, width.")
+    got, problem = read_shape(arr, 4, "the shape (N, F, H_out, W_out)")
     if problem is not None:
         return problem
     e = LAYER_EXERCISE
@@ -141,9 +126,15 @@ def check_layer_output_shape(answer) -> Feedback:
         return correct("the batch size stays, the channels become one per filter, and each side follows "
                        "(H + 2P - K) // S + 1, rounded down.")
     n, f, h, w = got
+    if got == (expected[0], expected[2], expected[3], expected[1]):
+        return incorrect("The numbers are right but in the wrong order: the course (like PyTorch) puts the "
+                         "channels second, (N, F, H_out, W_out).")
     if n != e["N"]:
         return incorrect("The first number is the batch size: does a convolution change how many images "
                          "there are?")
+    if f == e["C"]:
+        return incorrect("The second number counts the output channels: that is one per filter, not the "
+                         "input's channels.")
     if f != e["F"]:
         return incorrect("The second number counts the output channels: each filter makes one feature map, "
                          "whatever the number of input channels.")
@@ -153,8 +144,15 @@ def check_layer_output_shape(answer) -> Feedback:
             return incorrect("Nearly: look at the division by the stride. A window that would hang over the "
                              "edge is not used, so the quotient is rounded down.")
         if h == (e["H"] - e["KH"]) // e["stride"] + 1:
+            also = (" (Or, if you did count the padding: the formula ends with + 1, for the window at "
+                    "position 0.)" if h == size // e["stride"] else "")
             return incorrect("Your height and width leave out the padding: it adds rows and columns of zeros "
-                             "on both sides before the window slides.")
+                             "on both sides before the window slides." + also)
+        if h == (e["H"] + e["padding"] - e["KH"]) // e["stride"] + 1:
+            return incorrect("Your height and width add the padding on one side only: it adds P rows (and "
+                             "columns) on each side, 2P in all.")
+        if h == (e["H"] + 2 * e["padding"] - e["KH"]) // e["stride"]:
+            return incorrect("One too few: the formula ends with + 1, for the window at position 0.")
         if h == e["H"] + 2 * e["padding"] - e["KH"] + 1:
             return incorrect("Your height and width ignore the stride: the window moves several pixels at a "
                              "time, so it stops at fewer places.")
@@ -166,12 +164,11 @@ def check_layer_output_shape(answer) -> Feedback:
 def check_layer_param_count(answer) -> Feedback:
     """Exercise 3: ``answer`` should be the number of learned parameters (weights and biases) of the layer
     in :data:`LAYER_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not np.isfinite(answer) \
-            or float(answer) != int(answer):
-        return incorrect("Give one whole number: how many weights and biases the layer learns.")
-    got = int(answer)
+    got, problem = read_int(answer, "one whole number: how many weights and biases the layer learns")
+    if problem is not None:
+        return problem
     e = LAYER_EXERCISE
     weights = e["F"] * e["C"] * e["KH"] * e["KW"]
     if got == weights + e["F"]:
@@ -197,17 +194,13 @@ def check_layer_param_count(answer) -> Feedback:
 def check_receptive_field(answer) -> Feedback:
     """Exercise 4: ``answer`` should be the receptive field (side, in input pixels) of one unit after the
     stack :data:`STACK_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    if isinstance(answer, (tuple, list)) and len(answer) == 2 and answer[0] == answer[1]:
-        answer = answer[0]  # (10, 10) means the same as 10
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not np.isfinite(answer) \
-            or float(answer) != int(answer):
-        return incorrect("Give one whole number: the side of the square window of the input that one unit "
-                         "of the last layer sees.")
+    got, problem = read_side(answer, "one whole number: the side of the square window of the input that one "
+                                     "unit of the last layer sees")
+    if problem is not None:
+        return problem
     from ..receptive import receptive_field
-
-    got = int(answer)
     expected = receptive_field(STACK_EXERCISE)
     if got == expected:
         return correct("each layer adds (k - 1) steps, and after the pooling with stride 2 every step of the "
@@ -216,9 +209,30 @@ def check_receptive_field(answer) -> Feedback:
     if got == no_stride:
         return incorrect("You added (k - 1) for every layer, but after a layer with stride 2 neighbouring "
                          "units are 2 input pixels apart, so what comes later grows twice as fast.")
-    if got == sum(k for k, _ in STACK_EXERCISE):
+    own_stride = 1
+    jump = 1
+    for k, stride in STACK_EXERCISE:  # the slip: a layer's own stride already stretches its own step
+        jump *= stride
+        own_stride += (k - 1) * jump
+    sum_k = sum(k for k, _ in STACK_EXERCISE)
+    if got == own_stride and got == sum_k:
+        return incorrect("Two different slips give this number with these layers. Adding the kernel sizes "
+                         "counts the overlaps twice (two 3x3 layers see 5x5, not 6x6). And letting the "
+                         "pooling's stride stretch its own step is too early: a stride widens the steps of the "
+                         "layers after it, not its own. Each layer adds (k - 1) times the jump of the layer "
+                         "below it.")
+    if got == own_stride:
+        return incorrect("A stride stretches the steps of the layers after it, not its own: each layer adds "
+                         "(k - 1) times the jump of the layer below it.")
+    if got == sum_k:
         return incorrect("Adding the kernel sizes counts the overlap twice: two 3x3 layers see 5x5, not 6x6. "
                          "Each layer adds (k - 1) steps to what the layer below sees.")
+    if got == expected ** 2:
+        return incorrect("That counts every pixel of the square window; the question asks for its side, how "
+                         "many input pixels wide it is.")
+    if abs(got - expected) == 1:
+        return incorrect("One pixel off: start from 1 (a pixel sees itself), and let each layer add (k - 1) "
+                         "steps of the jump, not k.")
     if got < expected:
         return incorrect("Too small: remember that every layer widens the window, and that a stride makes the "
                          "layers after it widen it faster.")

@@ -6,21 +6,18 @@ with respect to the input image (dL/dI, a full convolution with the kernel turne
 The exercises' inputs come from the functions below, so the notebook prints them instead of typing them;
 every hint names the kind of mistake, never the expected numbers, and a check never raises.
 
-Numeric answers are read the way ``DESIGN.md`` ("Exercises") says: ``np.asarray(answer, dtype=float)`` with
-size-1 dimensions squeezed, so an int, a float, any numpy scalar, float32, a 0-d or one-element array, a
-list or a tuple of the right values are the same answer, right within ``RTOL`` (relative) and
-``ATOL`` of :mod:`cnnmath.checks.common` (absolute, for entries that should be 0). Text, booleans, NaN and ragged lists get a hint
-that says what kind of answer is wanted.
+Numeric answers are read by the readers of :mod:`cnnmath.checks.common` (one rule for the course:
+``np.asarray(answer, dtype=float)`` with size-1 dimensions squeezed, right within the tolerance stated
+there). Text, booleans, NaN and ragged lists get a hint that says what kind of answer is wanted.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..conv import conv2d, convolve2d
-from .common import ATOL, RTOL, close, correct, incorrect, never_raises, not_answered, read_numbers
+from .common import (close, correct, count_off, incorrect, is_unanswered, never_raises, not_answered, read_array,
+                     read_number, read_numbers)
 
 __all__ = ["kernel_gradient_exercise", "update_exercise", "weight_inputs_exercise", "logit_exercise",
            "image_gradient_exercise", "batch_logit_exercise",
@@ -130,19 +127,14 @@ def batch_logit_exercise():
 # ---------------------------------------------------------------------------------------------- readers
 
 def _as_float_array(answer, shape, what):
-    """The answer as a float array of ``shape``, or a Feedback explaining why it is not one."""
-    arr, problem = read_numbers(answer, f"{what} (numbers, shape {shape})")
-    if problem is not None:
-        return None, problem
-    if arr.shape != shape:
-        return None, incorrect(f"{what} needs shape {shape}, but yours has shape {arr.shape}.")
-    return arr, None
+    """The answer as a float array of ``shape`` (a (1, 3) row counts as 3 numbers), or a Feedback."""
+    return read_array(answer, f"{what} (numbers, shape {shape})", shape)
 
 
 @never_raises
 def check_kernel_gradient(answer):
     """Check dL/dK for :func:`kernel_gradient_exercise` (2x2): ``dK[m, n] = sum_ij dL/dO[i,j] I[i+m, j+n]``."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     arr, problem = _as_float_array(answer, (2, 2), "dL/dK")
     if problem is not None:
@@ -161,22 +153,25 @@ def check_kernel_gradient(answer):
                          "dL/dO[i,j] with I[i+m, j+n] without flipping.")
     if close(arr, expected.T):
         return incorrect("rows and columns seem swapped: m moves down the image, n moves right.")
-    wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
-    return incorrect(f"{wrong} of the 4 entries are off. For K[m,n], place the 2x2 dL/dO over the image "
+    if close(arr, -expected):
+        return incorrect("every sign is reversed: dL/dK[m, n] is the sum of dL/dO[i, j] times the pixel, with no "
+                         "minus sign (the minus belongs to the update step, not to the gradient).")
+    if close(arr, conv2d(_EX_IMAGE, np.ones_like(_EX_DOUT))):
+        return incorrect("those are the sums of the pixels each weight meets: weight each pixel by the "
+                         "dL/dO of its output position first.")
+    wrong, _ = count_off(arr, expected)
+    return incorrect(f"{wrong} of the 4 entries {'is' if wrong == 1 else 'are'} off. For K[m,n], place the 2x2 dL/dO over the image "
                      f"starting at row m, column n, multiply cell by cell and add the four products.")
 
 
 @never_raises
 def check_update_step(answer):
     """Check the new weight after one step ``K_new = K_old - eta * dL/dK`` of :data:`UPDATE_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    arr, problem = read_numbers(answer, "one number, the weight's new value")
+    answer, problem = read_number(answer, "one number, the weight's new value")
     if problem is not None:
         return problem
-    if arr.size != 1:
-        return incorrect(f"the answer needs to be one number: the weight's new value; yours has {arr.size}.")
-    answer = float(arr.reshape(()))
     old, grad, eta = UPDATE_EXERCISE["weight"], UPDATE_EXERCISE["gradient"], UPDATE_EXERCISE["eta"]
     expected = old - eta * grad
     if close(answer, expected):
@@ -187,6 +182,12 @@ def check_update_step(answer):
                          "grow. Gradient descent steps against the gradient: mind the minus signs.")
     if close(answer, -eta * grad) or close(answer, eta * grad):
         return incorrect("that is the size of the step alone; add it to the old value of the weight.")
+    if close(answer, old - grad) or close(answer, old + grad):
+        return incorrect("the learning rate is missing: the step is eta times the gradient, not the whole "
+                         "gradient.")
+    if close(answer, -expected):
+        return incorrect("the sign of the whole result is reversed: start from the old weight, then subtract "
+                         "eta times the gradient (a negative gradient makes that a step up).")
     return incorrect("use K_new = K_old - eta * dL/dK with the three numbers given, and be careful with "
                      "the two minus signs.")
 
@@ -200,22 +201,24 @@ def _expected_touched():
 
 
 def _as_pixel_set(answer):
-    """A set of (row, col) pairs from a 0/1 (or bool) image-shaped mask, or from a list of pairs."""
+    """``(set of (row, col) pairs, None)`` from a 0/1 (or bool) image-shaped mask or a list of pairs, or
+    ``(None, Feedback)``."""
     shape = WEIGHT_INPUTS_EXERCISE["image_shape"]
-    arr = np.asarray(answer, dtype=object)
+    if isinstance(answer, (set, frozenset)):
+        answer = sorted(answer, key=repr)
+    what = "a list of (row, col) pairs, for example [(0, 0), (0, 1)], or a 5x5 array of 0s and 1s"
+    arr, problem = read_array(answer, what, allow_bool=True)
+    if problem is not None:
+        return None, problem
     if arr.shape == shape:
-        mask = np.asarray(answer).astype(bool)
-        return {(int(r), int(c)) for r, c in zip(*np.nonzero(mask))}
-    pairs = set()
-    for item in answer:
-        if len(item) != 2:
-            raise ValueError
-        r, c = item
-        if isinstance(r, bool) or isinstance(c, bool) or not isinstance(r, numbers.Integral) \
-                or not isinstance(c, numbers.Integral):
-            raise ValueError
-        pairs.add((int(r), int(c)))
-    return pairs
+        if not np.isin(arr, (0.0, 1.0)).all():
+            return None, incorrect("a mask holds only 0s and 1s (or False and True): 1 for each pixel the "
+                                   "weight multiplies.")
+        return {(int(r), int(c)) for r, c in zip(*np.nonzero(arr))}, None
+    arr = arr.reshape(-1, 2) if arr.ndim == 1 and arr.size == 2 else arr
+    if arr.ndim != 2 or arr.shape[1] != 2 or not np.allclose(arr, np.round(arr)):
+        return None, incorrect(f"give {what}.")
+    return {(int(round(r)), int(round(c))) for r, c in arr}, None
 
 
 @never_raises
@@ -224,20 +227,29 @@ def check_weight_inputs(answer):
 
     Accepts a list (or set) of (row, col) pairs, or a 0/1 mask of the image's shape.
     """
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    try:
-        given = _as_pixel_set(answer)
-    except (TypeError, ValueError):
-        return incorrect("give a list of (row, col) pairs, for example [(0, 0), (0, 1)], or a 5x5 array "
-                         "of 0s and 1s.")
+    given, problem = _as_pixel_set(answer)
+    if problem is not None:
+        return problem
     expected = _expected_touched()
     if given == expected:
         return correct("one pixel per output position: the weight's 'view' of the image is as large as "
                        "the output, shifted by (m, n). These are exactly the pixels summed in dL/dK[m,n].")
     h, w = WEIGHT_INPUTS_EXERCISE["image_shape"]
+    kh, kw = WEIGHT_INPUTS_EXERCISE["kernel_shape"]
+    m, n = WEIGHT_INPUTS_EXERCISE["weight"]
     if any(not (0 <= r < h and 0 <= c < w) for r, c in given):
         return incorrect("some of your pixels lie outside the 5x5 image (rows and columns run 0..4).")
+    outputs = {(i, j) for i in range(h - kh + 1) for j in range(w - kw + 1)}
+    if given == outputs:
+        return incorrect("those are the output positions themselves: at output (i, j) the weight K[m, n] "
+                         "multiplies pixel (i + m, j + n), so shift them by (m, n).")
+    if given == {(i + n, j + m) for i, j in outputs}:
+        return incorrect("rows and columns are swapped: m moves down the image (rows), n moves across "
+                         "(columns).")
+    if given == {(i + m - 1, j + n - 1) for i, j in outputs} or given == {(i + m + 1, j + n + 1) for i, j in outputs}:
+        return incorrect("the block is one row and one column off: rows, columns and (m, n) all count from 0.")
     n_out = len(expected)
     if len(given) != n_out:
         plural = "" if len(given) == 1 else "s"
@@ -250,7 +262,7 @@ def check_weight_inputs(answer):
 @never_raises
 def check_logit_gradient(answer):
     """Check dL/dz = p - y for the probabilities and label of :data:`LOGIT_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     p = np.array(LOGIT_EXERCISE["p"])
     arr, problem = _as_float_array(answer, p.shape, "dL/dz")
@@ -266,6 +278,17 @@ def check_logit_gradient(answer):
                          "gradient is negative.")
     if close(arr, p):
         return incorrect("that is p alone; the one-hot label still has to come in.")
+    if close(arr, (p - y) / p.size) or close(arr, (y - p) / p.size):
+        return incorrect("there is no mean to take here: one example, so dL/dz = p - y as it is. (The batch "
+                         "mean divides by the number of examples, not by the number of classes.)")
+    for other in range(p.size):
+        if other != LOGIT_EXERCISE["label"] and close(arr, p - np.eye(p.size)[other]):
+            label = LOGIT_EXERCISE["label"]
+            return incorrect(f"the 1 of the one-hot y is at the wrong class: the true class is {label}, counted "
+                             f"from 0 (entry {label} of y is 1).")
+    if close(arr, np.log(p)) or close(arr, -np.log(p)):
+        return incorrect("that is (minus) the log of p, the loss's ingredient; its gradient with respect to z "
+                         "is simpler: p - y.")
     return incorrect("work it out from the derivation: dL/dz_c = p_c - y_c, where y is 1 for the true "
                      "class and 0 for the others.")
 
@@ -280,7 +303,7 @@ def _full_with_turned_kernel(dout, kernel):
 def check_image_gradient(answer):
     """Check dL/dI for :func:`image_gradient_exercise` (3x3): the full convolution of dL/dO with the kernel
     turned by 180 degrees, ``dI[u, v] = sum_ij dL/dO[i, j] K[u - i, v - j]``."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     arr, problem = read_numbers(answer, "dL/dI as a 3 x 3 list of lists, one number per pixel")
     if problem is not None:
@@ -309,13 +332,16 @@ def check_image_gradient(answer):
     if close(arr, -expected):
         return incorrect("every sign is reversed: the gradient is dL/dO[i, j] times K[u - i, v - j], with no "
                          "minus sign (the minus belongs to the update step, not to the gradient).")
+    if close(arr, _full_with_turned_kernel(_IG_DOUT[::-1, ::-1], _IG_KERNEL)):
+        return incorrect("each output's gradient goes back to the window that output read: output (0, 0) read "
+                         "the top-left window. Check which value of dL/dO goes to which corner.")
     # pixels in the place of weights: each output sent dL/dO[i, j] times its window of the image back
     pixels_instead = _IG_IMAGE * _full_with_turned_kernel(_IG_DOUT, np.ones_like(_IG_KERNEL))
     if close(arr, pixels_instead) or close(arr, _IG_IMAGE):
         return incorrect("dO[i,j]/dI[u,v] is the kernel weight that multiplied pixel (u, v) at output (i, j), "
                          "not a pixel value: the image does not appear in dL/dI.")
-    wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
-    return incorrect(f"{wrong} of the 9 entries are off. For pixel (u, v), add dL/dO[i, j] times K[u - i, "
+    wrong, _ = count_off(arr, expected)
+    return incorrect(f"{wrong} of the 9 entries {'is' if wrong == 1 else 'are'} off. For pixel (u, v), add dL/dO[i, j] times K[u - i, "
                      f"v - j] over every output (i, j) whose 2 x 2 window covers that pixel (a corner pixel "
                      f"is covered by one window, the centre by all four).")
 
@@ -324,7 +350,7 @@ def check_image_gradient(answer):
 def check_batch_logit_gradient(answer):
     """Check the row of ``dlogits`` that ``softmax_cross_entropy`` returns for one example of a batch of N:
     ``(p - y) / N`` for :data:`BATCH_LOGIT_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     n, p, label = batch_logit_exercise()
     arr, problem = _as_float_array(answer, p.shape, "the row of dlogits")
@@ -344,10 +370,18 @@ def check_batch_logit_gradient(answer):
         return incorrect("the signs are reversed: the true class's entry is negative (its score should rise).")
     if close(arr, p / n) or close(arr, p):
         return incorrect("the one-hot label still has to come in: start from p - y.")
+    for other in range(p.size):
+        if other != label and (close(arr, (p - np.eye(p.size)[other]) / n) or
+                               close(arr, p - np.eye(p.size)[other])):
+            return incorrect(f"the 1 of the one-hot y is at the wrong class: the true class is {label}, "
+                             f"counted from 0.")
+    if close(arr, (p - y) / p.size):
+        return incorrect("you divided by the number of classes; the mean is over the N examples of the "
+                         "batch.")
     if close(arr, p / n - y) or close(arr, p - y / n):
         return incorrect("only part of p - y was divided by N: the mean divides the whole of p - y, both p "
                          "and y, by N.")
-    if np.allclose(arr, (p - y) / n, rtol=0, atol=0.0051):
+    if close(arr, (p - y) / n, decimals=2):
         return incorrect("very nearly: every entry is within rounding of the right value. Keep all the "
                          "decimals (dividing by N gives a third decimal here).")
     return incorrect("start from this example's p - y (y is 1 for the true class, 0 elsewhere), then think "

@@ -23,7 +23,8 @@ import numpy as np
 from ..conv import conv2d_grad, conv_output_size
 from ..pooling import pool_output_size
 from ..receptive import receptive_field, receptive_field_steps
-from .common import ATOL, RTOL, Feedback, correct, incorrect, never_raises, not_answered, read_numbers
+from .common import (ATOL, RTOL, Feedback, close, correct, count_off, incorrect, is_unanswered, never_raises,
+                     not_answered, read_array, read_int, read_shape, read_side)
 
 __all__ = ["DENSE_EXERCISE", "DEEP_STACK_EXERCISE", "BATCH_EXERCISE", "RTOL", "ATOL", "input_gradient_exercise",
            "check_dense1_params", "check_deep_receptive_field", "check_input_gradient",
@@ -68,34 +69,17 @@ def input_gradient_exercise():
 # ---------------------------------------------------------------------------------------------- readers
 
 def _read_whole_number(answer, what):
-    """(int, None) or (None, Feedback): one number with a whole value."""
-    arr, problem = read_numbers(answer, what)
-    if problem is not None:
-        return None, problem
-    if arr.size != 1:
-        return None, incorrect(f"Give one number, {what}; your answer has {arr.size} numbers.")
-    value = float(arr.reshape(()))
-    if not np.isclose(value, round(value), rtol=0, atol=ATOL):
-        return None, incorrect(f"{what.capitalize()} is a whole number; {value:g} is not.")
-    return int(round(value)), None
+    """(int, None) or (None, Feedback): one number with a whole value (:func:`~.common.read_int`)."""
+    return read_int(answer, what)
 
 
 def _read_shape(answer, count, what):
-    """(tuple of ``count`` ints, None) or (None, Feedback)."""
-    arr, problem = read_numbers(answer, what)
-    if problem is not None:
-        return None, problem
-    arr = np.atleast_1d(arr)
-    if arr.ndim != 1 or arr.size != count:
-        return None, incorrect(f"Give {what} as {count} whole numbers, such as (1, 2, 3, 4); your answer has "
-                               f"{arr.size} number(s). A batch of feature maps has four axes: (N, C, H, W).")
-    if not np.allclose(arr, np.round(arr), rtol=0, atol=ATOL) or (arr < 0).any():
-        return None, incorrect(f"Every entry of {what} is a whole number of 0 or more.")
-    return tuple(int(round(v)) for v in arr), None
+    """(tuple of ``count`` ints, None) or (None, Feedback) (:func:`~.common.read_shape`)."""
+    return read_shape(answer, count, what)
 
 
 def _same(arr, expected):
-    return arr.shape == np.shape(expected) and np.allclose(arr, expected, rtol=RTOL, atol=ATOL)
+    return close(arr, expected)
 
 
 # ------------------------------------------------------------------------------------------ exercise 1
@@ -115,7 +99,7 @@ def _dense1_params(flat, hidden):
 @never_raises
 def check_dense1_params(answer) -> Feedback:
     """Exercise 1: the learned numbers of ``dense1`` in :data:`DENSE_EXERCISE` (weights and biases)."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
     got, problem = _read_whole_number(answer, "the number of weights and biases of dense1")
     if problem is not None:
@@ -175,15 +159,9 @@ def check_dense1_params(answer) -> Feedback:
 def check_deep_receptive_field(answer) -> Feedback:
     """Exercise 2: the receptive field (side, in input pixels) of one unit of the third convolution of
     :data:`DEEP_STACK_EXERCISE`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    pair = list(answer) if isinstance(answer, (tuple, list)) else \
-        list(answer.ravel()) if isinstance(answer, np.ndarray) else None
-    if pair is not None and len(pair) == 2:
-        first, second = (_read_whole_number(a, "the side of the window")[0] for a in pair)
-        if first is not None and first == second:
-            answer = first  # (18, 18) means the same as 18
-    got, problem = _read_whole_number(answer, "the side of the window, in input pixels")
+    got, problem = read_side(answer, "the side of the window, in input pixels")
     if problem is not None:
         return problem
     stack = DEEP_STACK_EXERCISE
@@ -256,9 +234,9 @@ def _scatter(kernel, dout, *, add=True, backwards=False):
 @never_raises
 def check_input_gradient(answer) -> Feedback:
     """Exercise 3: dL/dI (4x4) for the kernel and dL/dO of :func:`input_gradient_exercise`."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    arr, problem = read_numbers(answer, "dL/dI as a 4x4 grid of numbers (a list of 4 rows, or a numpy array)")
+    arr, problem = read_array(answer, "dL/dI as a 4x4 grid of numbers (a list of 4 rows, or a numpy array)")
     if problem is not None:
         return problem
     expected = _expected_input_gradient()
@@ -298,7 +276,7 @@ def check_input_gradient(answer) -> Feedback:
     if _same(arr, expected.T):
         return incorrect("Rows and columns seem swapped: the first index moves down, the second to the "
                          "right.")
-    wrong = int(np.sum(~np.isclose(arr, expected, rtol=RTOL, atol=ATOL)))
+    wrong, _ = count_off(arr, expected)
     return incorrect(f"{wrong} of the 16 entries {'is' if wrong == 1 else 'are'} off. Start from a 4x4 grid of zeros; for each output "
                      f"(i, j), add dL/dO_ij times the kernel onto the 3x3 window whose top-left corner is "
                      f"(i, j).")
@@ -322,9 +300,12 @@ def _batch_shapes():
 @never_raises
 def check_conv2_dx_shape(answer) -> Feedback:
     """Exercise 4: the shape of the ``dx`` that ``conv2d_backward`` returns for conv2 (:data:`BATCH_EXERCISE`)."""
-    if answer is None:
+    if is_unanswered(answer):
         return not_answered()
-    if isinstance(answer, (int, float, np.number)) and not isinstance(answer, bool):
+    arr, problem = read_array(answer, "the shape (N, C, H, W), a tuple of 4 whole numbers")
+    if problem is not None:
+        return problem
+    if arr.size == 1:
         return incorrect("Give a shape, a tuple of 4 whole numbers (N, C, H, W), not a single number.")
     got, problem = _read_shape(answer, 4, "the shape (N, C, H, W)")
     if problem is not None:
