@@ -140,14 +140,29 @@ def fit(model, X, y, *, epochs=EPOCHS, lr=LR, batch_size=BATCH_SIZE, momentum=0.
 
     if blas_threads is not None:
         blas_threads = check_int(blas_threads, "blas_threads")
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # without threadpoolctl the threads stay as they are
-            pass
-        else:
-            with threadpool_limits(limits=blas_threads, user_api="blas"):
+        controller = _blas_controller()
+        if controller is not None:
+            with controller.limit(limits=blas_threads, user_api="blas"):
                 return _train(model, X, y, epochs, lr, batch_size, momentum, lr_decay, seed, callback, X_val, y_val)
     return _train(model, X, y, epochs, lr, batch_size, momentum, lr_decay, seed, callback, X_val, y_val)
+
+
+_controller = None
+
+
+def _blas_controller():
+    """threadpoolctl's view of the thread pools loaded in this process, made on the first call and kept
+    (None without threadpoolctl). Making it means scanning every loaded library, about 2 ms: as long as
+    a whole epoch of the digits would take a tenth of. numpy's BLAS, the one fit limits, is loaded with
+    numpy, so it is always in the view."""
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # without threadpoolctl the threads stay as they are
+            return None
+        _controller = ThreadpoolController()
+    return _controller
 
 
 def _train(model, X, y, epochs, lr, batch_size, momentum, lr_decay, seed, callback, X_val, y_val):
