@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = ["Feedback", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
            "read_array", "read_number", "read_int", "read_side", "read_pair", "read_shape", "read_numbers",
-           "close", "call_student", "student_array", "RTOL", "ATOL"]
+           "close", "snap", "call_student", "student_array", "RTOL", "ATOL"]
 
 #: Relative tolerance of every numeric answer (see the module's docstring for the scale it applies to).
 RTOL = 1e-6
@@ -204,8 +204,20 @@ def read_number(answer, what="one number"):
     return float(arr.reshape(())), None
 
 
-def _whole(value):
-    return abs(value - round(value)) <= RTOL * max(1.0, abs(value))
+def _whole(value, scale=None):
+    return abs(value - round(value)) <= RTOL * max(1.0, abs(value) if scale is None else scale)
+
+
+def snap(values):
+    """``values`` rounded to whole numbers when every entry is whole within the tolerance (at the scale of
+    the largest entry), else unchanged: a float array."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size == 0:
+        return arr
+    scale = float(np.abs(arr).max())
+    if all(_whole(float(v), scale) for v in arr.ravel()):
+        return np.round(arr)
+    return arr
 
 
 def read_int(answer, what="one whole number"):
@@ -237,7 +249,7 @@ def read_shape(answer, count, what):
     arr, problem = read_array(answer, what)
     if problem is not None:
         return None, problem
-    arr = np.atleast_1d(arr)
+    arr = np.atleast_1d(snap(arr))
     if arr.ndim != 1 or arr.size != count:
         return None, incorrect(f"give {what}: {count} whole numbers; your answer has {arr.size} number"
                                f"{'s' if arr.size != 1 else ''}.")

@@ -6,7 +6,7 @@ The answer is read as every numeric answer of the course is (:mod:`cnnmath.check
 
 from __future__ import annotations
 
-from .common import Feedback, correct, incorrect, is_unanswered, never_raises, not_answered, read_number
+from .common import Feedback, correct, incorrect, is_unanswered, never_raises, not_answered, read_number, snap
 
 __all__ = ["WARMUP_CUBE", "check_warmup"]
 
@@ -22,6 +22,7 @@ def check_warmup(answer) -> Feedback:
     value, problem = read_number(answer, "one whole number, such as 5")
     if problem is not None:
         return problem
+    value = float(snap(value))
     if value != round(value):
         return incorrect("the slider only gives whole numbers; the answer is one of them.")
     if abs(value) > 1000:

@@ -16,7 +16,7 @@ import numpy as np
 from ..conv import conv2d, conv_output_size, convolve2d
 from ..data import seed_image, seed_kernel
 from .common import (Feedback, call_student, close, correct, count_off, incorrect, is_unanswered, never_raises,
-                     not_answered, read_array, read_number, read_side, student_array)
+                     not_answered, read_array, read_number, read_side, snap, student_array)
 
 __all__ = ["EXERCISE_IMAGE", "EXERCISE_KERNEL", "EXERCISE_POSITION", "SIZE_QUESTION",
            "check_output_by_hand", "check_output_size", "check_my_conv2d", "check_true_convolution"]
@@ -146,6 +146,7 @@ def check_output_size(answer) -> Feedback:
     value, problem = read_number(arr.ravel()[0], what)
     if problem is not None:
         return problem
+    value = float(snap(value))
     h, k, s, p = (SIZE_QUESTION[key] for key in ("size", "kernel", "stride", "padding"))
     right = conv_output_size(h, k, s, p)
     exact = (h + 2 * p - k) / s

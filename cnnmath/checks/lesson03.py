@@ -12,7 +12,7 @@ import numpy as np
 from ..activations import relu, relu_derivative
 from ..conv import conv2d
 from ..data import seed_image, seed_kernel
-from .common import Feedback, close, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_number
+from .common import RTOL, Feedback, close, snap, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_number
 
 __all__ = ["relu_exercise_matrix", "relu_derivative_points", "relu_mask_exercise_map",
            "check_relu_matrix", "check_relu_derivative_values", "check_relu_gradient_mask",
@@ -122,7 +122,7 @@ def check_relu_derivative_values(answer) -> Feedback:
     expected = relu_derivative(x)
     away_ok = close(arr[~zero], expected[~zero])
     at_zero = float(arr[zero][0])
-    zero_ok = -1e-9 <= at_zero <= 1 + 1e-9
+    zero_ok = -RTOL <= at_zero <= 1 + RTOL
     if away_ok and zero_ok:
         if close(at_zero, 0.0):
             return correct("slope 1 where the ramp rises, 0 where it is flat, and 0 at the corner x = 0: "
@@ -170,6 +170,7 @@ def check_relu_gradient_mask(answer) -> Feedback:
     if arr.shape != F.shape:
         return incorrect(f"Your mask has shape {arr.shape} but needs one entry per pixel of the map, "
                          f"{F.shape}.")
+    arr = snap(arr)
     if close(arr, relu(F)):
         return incorrect("That is the ReLU output itself; a mask only says pass (True/1) or not (False/0).")
     if not np.isin(arr, (0.0, 1.0)).all():
@@ -208,6 +209,7 @@ def check_relu_bias(answer) -> Feedback:
     b, problem = read_number(answer, "one whole number, the bias b (for example 3)")
     if problem is not None:
         return problem
+    b = float(snap(b))
     if b != round(b):
         return incorrect("Give a whole number: the question asks for the smallest integer b.")
     z = conv2d(seed_image(), seed_kernel())

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
 from .common import (close, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_number,
-                     read_pair)
+                     read_pair, snap)
 
 __all__ = ["ROUTE_QUESTION", "TIE_QUESTION", "pool_exercise_input", "pool_tie_exercise_input", "check_pooled_by_hand",
            "check_pool_output_size", "check_pool_gradient_position", "check_pool_tie_position",
@@ -128,6 +128,7 @@ def check_pool_output_size(answer):
                                       "square)")
     if problem is not None:
         return problem
+    value = float(snap(value))
     if not close(value, round(value)):
         return incorrect("a number of rows is a whole number: the formula rounds (H - size) / stride down "
                          "before adding 1.")
@@ -247,7 +248,7 @@ def check_pool_param_counts(answer):
         return incorrect("give two numbers, (conv_count, pool_count).")
     if arr.shape != (2,):
         return incorrect("give two numbers, (conv_count, pool_count).")
-    conv, pool = (float(v) for v in arr)
+    conv, pool = (float(v) for v in snap(arr))
     want = (weights + q["filters"], 0)
     if close(conv, want[0]) and close(pool, 0):
         return correct("F*C*KH*KW weights plus F biases for the convolution; pooling only takes a max, "
