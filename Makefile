@@ -100,3 +100,54 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# --- Packaging and hosting checks (see docs/hosting.md) -------------------------------------------------
+# uv (a fast pip replacement) locks Binder's environment and builds the scratch venvs of the checks below.
+# It goes into .venv beside the course, changing none of the course's packages.
+UV_VERSION := 0.13.9
+BUILD_VERSION := 1.6.1
+UV := $(VENV)/bin/uv
+BINDER_PYTHON = $(patsubst python-%,%,$(strip $(shell cat binder/runtime.txt)))
+OLDEST_VENV := build/venv-oldest
+
+.PHONY: binder-lock binder-check dist dist-check test-oldest
+
+$(UV): | $(PY)
+	$(PIP) install --quiet "uv==$(UV_VERSION)" "build==$(BUILD_VERSION)"
+
+# Binder's environment: everything requirements.txt needs, every package pinned (==), for Binder's Python
+# (binder/runtime.txt) on Linux. The course's own two packages are left out: binder/postBuild installs them,
+# so repo2docker can install this file before it copies the repository and reuse that layer on every
+# commit. uv keeps the pins already in the file where they still fit; to move them all to the newest
+# releases that fit: make binder-lock UV_COMPILE_ARGS=--upgrade
+UV_COMPILE_ARGS ?=
+binder-lock: $(UV)
+	$(UV) pip compile requirements.txt --python-version $(BINDER_PYTHON) --python-platform x86_64-unknown-linux-gnu \
+	  --no-emit-package cnnmath --no-emit-package cnnmath-rise-widgets \
+	  --custom-compile-command "make binder-lock" --quiet --output-file binder/requirements.txt $(UV_COMPILE_ARGS)
+
+# Builds Binder's environment as repo2docker does (its base packages, then binder/requirements.txt, then
+# binder/postBuild) in a scratch venv; fails on a pip check error or an extension JupyterLab marks incompatible.
+binder-check: $(UV)
+	$(PY) tools/check_binder_env.py
+
+# cnnmath's sdist and wheel, in dist/.
+dist: $(UV)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
+# Builds dist/ and installs the wheel, then the sdist, each into a fresh venv; runs the package tests there.
+dist-check: $(UV)
+	$(PY) tools/check_dist.py --python $(PYTHON)
+
+# The quick suite (no browser, nothing slow, no notebooks run) against the oldest versions pyproject.toml
+# allows: uv installs the lowest release of each of cnnmath's direct dependencies (and of the test tools'
+# pins), the newest of everything they pull in.
+test-oldest: $(UV)
+	rm -rf $(OLDEST_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(OLDEST_VENV)
+	$(UV) pip install --quiet --python $(OLDEST_VENV)/bin/python --resolution lowest-direct \
+	  -e . $$(grep -E '^(pytest|hypothesis|nbformat)~=' requirements-test.txt)
+	$(UV) pip list --python $(OLDEST_VENV)/bin/python | grep -iE '^(numpy|matplotlib|ipywidgets|scikit-learn|scipy|pillow|tqdm|threadpoolctl) '
+	PYTHONHASHSEED=0 $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider -m "not browser and not slow" \
+	  --ignore=tests/browser $(PYTEST_ARGS)
