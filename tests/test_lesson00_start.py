@@ -146,7 +146,8 @@ def test_warmup_check():
     assert check_warmup(None).ok is None
     assert check_warmup(answer).ok is True
     assert check_warmup(float(answer)).ok is True
-    for wrong in (-answer, answer + 1, 0, 2.5, "seven", True, [answer]):
+    assert check_warmup([answer]).ok is True  # a one-element list is the same answer (issue 14)
+    for wrong in (-answer, answer + 1, 0, 2.5, "seven", True, [answer, answer]):
         feedback = check_warmup(wrong)
         assert feedback.ok is False, wrong
         assert not re.search(rf"(?<![\d-]){answer}(?!\d)", feedback.message), feedback.message

@@ -42,7 +42,7 @@ def test_matrix_entry_check():
     swapped, one_based = A[j, i], A[i - 1, j - 1]
     assert len({right, swapped, one_based}) == 3  # the question tells these slips apart
     hints = {}
-    for wrong in (swapped, one_based, A[i + 1, j + 1], 0, -3.5, "245", [right], True):
+    for wrong in (swapped, one_based, A[i + 1, j + 1], 0, -3.5, "245", [right, right], True):
         feedback = check_matrix_entry(wrong)
         assert feedback.ok is False, wrong
         assert not _mentions(feedback.message, right), feedback.message

@@ -67,7 +67,7 @@ def test_output_by_hand():
     (conv2d(E, F)[2, 1], "first index is the row"),
     (conv2d(E, F)[0, 1], "one row and one column too early"),
     (E[1:4, 2:5].sum(), "plain sum"),
-    (-RIGHT_BY_HAND, "signs"),
+    (-RIGHT_BY_HAND, "sign is reversed"),
     (1234, "not quite"),
 ])
 def test_output_by_hand_hints(wrong, words):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnnmath import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
-from cnnmath.checks import (check_pool_gradient_position, check_pool_output_size, check_pool_param_counts,
+from cnnmath.checks import (ROUTE_QUESTION, check_pool_gradient_position, check_pool_output_size, check_pool_param_counts,
                             check_pool_tie_position, check_pooled_by_hand, pool_exercise_input,
                             pool_tie_exercise_input)
 
@@ -14,7 +14,7 @@ MAX_ANSWER = max_pool2d(pool_exercise_input())
 AVG_ANSWER = avg_pool2d(pool_exercise_input())
 SIZE_ANSWER = pool_output_size(28, 3, 2)
 _r, _c = max_pool2d_switches(pool_exercise_input())
-ROUTE_ANSWER = (int(_r[0, 1]), int(_c[0, 1]))
+ROUTE_ANSWER = (int(_r[ROUTE_QUESTION]), int(_c[ROUTE_QUESTION]))
 _r, _c = max_pool2d_switches(pool_tie_exercise_input())
 TIE_ANSWER = (int(_r[1, 0]), int(_c[1, 0]))
 PARAM_ANSWER = (6 * 3 * 3 * 3 + 6, 0)
@@ -23,7 +23,10 @@ PARAM_ANSWER = (6 * 3 * 3 * 3 + 6, 0)
 def test_the_exercise_data_is_what_the_lesson_says():
     assert MAX_ANSWER.tolist() == [[7, 5], [8, 9]]
     assert SIZE_ANSWER == 13
-    assert ROUTE_ANSWER == (0, 3)
+    assert ROUTE_QUESTION == (1, 0) and ROUTE_ANSWER == (2, 1)
+    # issue 14: the slips of exercise 3 give different positions, so each gets its own hint
+    inside = (ROUTE_ANSWER[0] - 2 * ROUTE_QUESTION[0], ROUTE_ANSWER[1] - 2 * ROUTE_QUESTION[1])
+    assert len({ROUTE_ANSWER, inside, ROUTE_QUESTION, ROUTE_ANSWER[::-1]}) == 4
     tie_window = pool_tie_exercise_input()[2:4, 0:2]
     assert np.count_nonzero(tie_window == tie_window.max()) == 2  # exercise 4 really is a tie
     assert TIE_ANSWER == (2, 1)
@@ -37,12 +40,12 @@ CASES = [
       max_pool2d(pool_exercise_input(), 2, 1)[:2, :2], [7, 5, 8, 9], [[1, 2, 3], [4, 5, 6]], "seven",
       [[7, 5], [8]]],
      ["[[7", "7, 5", "8, 9"]),
-    (check_pool_output_size, [13, 13.0, (13, 13), np.int64(13)],
+    (check_pool_output_size, [13, 13.0, (13, 13), np.int64(13), np.array([13, 13]), [13]],
      [14, 12, 13.5, 12.5, 26, "13", True, (13, 12)],
      ["13"]),
-    (check_pool_gradient_position, [(0, 3), [0, 3], np.array([0, 3]), (0.0, 3.0)],
-     [(0, 1), (1, 2), (0, 2), (1, 3), (2, 2), (3, 3), 5, "0, 3", [(0, 3), (1, 2)], (0, 3.5)],
-     ["(0, 3)", "[0, 3]", "row 0, column 3"]),
+    (check_pool_gradient_position, [(2, 1), [2, 1], np.array([2, 1]), (2.0, 1.0), np.array([[2, 1]])],
+     [(0, 1), (1, 2), (1, 0), (2, 0), (3, 3), (0, 3), 5, "2, 1", [(2, 1), (1, 2)], (2, 1.5)],
+     ["(2, 1)", "[2, 1]", "row 2, column 1"]),
     (check_pool_tie_position, [(2, 1), [2, 1]],
      [(3, 0), (2, 0), (3, 1), (0, 1), (0, 0), [(2, 1), (3, 0)], None and 0, "2,1"],
      ["(2, 1)", "[2, 1]"]),
@@ -93,6 +96,8 @@ def test_specific_hints():
     assert "rounds it down" in check_pool_output_size(14).message
     assert "add 1" in check_pool_output_size(12).message
     assert "inside the window" in check_pool_gradient_position((0, 1)).message
+    assert "own index" in check_pool_gradient_position((1, 0)).message
+    assert "swapped" in check_pool_gradient_position((1, 2)).message
     assert "outside window" in check_pool_gradient_position((2, 2)).message
     assert "row by row" in check_pool_tie_position((3, 0)).message
     assert "one position" in check_pool_tie_position([(2, 1), (3, 0)]).message

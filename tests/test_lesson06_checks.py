@@ -143,13 +143,16 @@ def test_weight_inputs_hints():
     shifted = [(r - 2, c - 1) for r, c in pixels]  # the top-left block: the (0, 0) weight's pixels
     fb = check_weight_inputs(shifted)
     _assert_hint_hides(fb, str(pixels), "range(2, 5)", "(2, 1)")
+    assert "output positions themselves" in fb.message
+    fb = check_weight_inputs([(r, c - 1) for r, c in pixels])  # shifted by one column only
     assert "count is right but not the place" in fb.message
     fb = check_weight_inputs(pixels[:4])
     _assert_hint_hides(fb, str(pixels))
     assert "you gave 4 pixels" in fb.message
     fb = check_weight_inputs([(5, 5)] + pixels[1:])
     assert fb.ok is False and "outside" in fb.message
-    for bad in ([(1, 2, 3)], [("a", "b")], [(1.0, 2.0)], 17):
+    assert "you gave 1 pixel" in check_weight_inputs([(1.0, 2.0)]).message  # whole floats are the same pair
+    for bad in ([(1, 2, 3)], [("a", "b")], [(1.5, 2.0)], 17):
         fb = check_weight_inputs(bad)
         assert fb.ok is False and "(row, col) pairs" in fb.message
 

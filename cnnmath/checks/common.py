@@ -200,7 +200,7 @@ def read_number(answer, what="one number"):
     if problem is not None:
         return None, problem
     if arr.size != 1:
-        return None, incorrect(f"give {what}; your answer has {arr.size} numbers.")
+        return None, incorrect(f"give {what}; your answer has {arr.size} numbers where one number is wanted.")
     return float(arr.reshape(())), None
 
 
@@ -237,8 +237,8 @@ def read_side(answer, what="one whole number, the side of the square"):
         return None, problem
     if arr.size == 2:
         if not np.allclose(arr[0], arr[1], rtol=RTOL, atol=ATOL):
-            return None, incorrect(f"the square has equal sides, but your two numbers differ; give {what} "
-                                   f"(or two equal ones).")
+            return None, incorrect(f"the square has equal sides, but your two numbers differ; give one number, "
+                                   f"{what} (or two equal ones).")
         arr = arr.ravel()[0]
     return read_int(arr, what)
 

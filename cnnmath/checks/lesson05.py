@@ -111,13 +111,13 @@ def check_layer_output_shape(answer) -> Feedback:
     :data:`LAYER_EXERCISE`."""
     if is_unanswered(answer):
         return not_answered()
-    arr, problem = read_array(answer, "the shape (N, F, H_out, W_out), four whole numbers")
+    arr, problem = read_array(answer, "the shape (N, F, H_out, W_out) as a tuple of four whole numbers")
     if problem is not None:
         return problem
     if np.atleast_1d(arr).size == 3:
         return incorrect("Give 4 numbers, the shape (N, F, H_out, W_out); you gave 3. The output of a "
                          "convolution layer has four axes: batch, channels, height, width.")
-    got, problem = read_shape(arr, 4, "the shape (N, F, H_out, W_out)")
+    got, problem = read_shape(arr, 4, "the shape (N, F, H_out, W_out) as a tuple")
     if problem is not None:
         return problem
     e = LAYER_EXERCISE
@@ -133,8 +133,8 @@ def check_layer_output_shape(answer) -> Feedback:
         return incorrect("The first number is the batch size: does a convolution change how many images "
                          "there are?")
     if f == e["C"]:
-        return incorrect("The second number counts the output channels: that is one per filter, not the "
-                         "input's channels.")
+        return incorrect("The second number counts the output channels: each filter makes one feature map, "
+                         "so there is one channel per filter, not one per input channel.")
     if f != e["F"]:
         return incorrect("The second number counts the output channels: each filter makes one feature map, "
                          "whatever the number of input channels.")
@@ -148,10 +148,7 @@ def check_layer_output_shape(answer) -> Feedback:
                     "position 0.)" if h == size // e["stride"] else "")
             return incorrect("Your height and width leave out the padding: it adds rows and columns of zeros "
                              "on both sides before the window slides." + also)
-        if h == (e["H"] + e["padding"] - e["KH"]) // e["stride"] + 1:
-            return incorrect("Your height and width add the padding on one side only: it adds P rows (and "
-                             "columns) on each side, 2P in all.")
-        if h == (e["H"] + 2 * e["padding"] - e["KH"]) // e["stride"]:
+        if h == w == (e["H"] + 2 * e["padding"] - e["KH"]) // e["stride"] != (e["H"] - e["KH"]) // e["stride"] + 1:
             return incorrect("One too few: the formula ends with + 1, for the window at position 0.")
         if h == e["H"] + 2 * e["padding"] - e["KH"] + 1:
             return incorrect("Your height and width ignore the stride: the window moves several pixels at a "
