@@ -22,9 +22,12 @@ COURSE_STAMP := $(VENV)/.installed-course
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 NOTEBOOK ?= notebooks/00_start_here.ipynb
-# The slideshow extension in labextension/ is installed by requirements.txt; a change to it reinstalls.
-LABEXTENSION := $(wildcard labextension/pyproject.toml labextension/cnnmath-rise-widgets/*.json \
-                  labextension/cnnmath-rise-widgets/static/*.js)
+# The course's JupyterLab extension in labextension/ is installed by requirements.txt; a change to what
+# its wheel holds (the committed build, install.json, the Python side) reinstalls it.
+LABEXTENSION := $(wildcard labextension/pyproject.toml labextension/install.json \
+                  labextension/cnnmath_rise_widgets/*.py \
+                  labextension/cnnmath_rise_widgets/labextension/package.json \
+                  labextension/cnnmath_rise_widgets/labextension/static/*)
 
 .PHONY: help course test notebooks bench student clean distclean venv
 
@@ -92,6 +95,16 @@ bench: $(TEST_STAMP)
 
 student: $(COURSE_STAMP)
 	$(PY) tools/make_student_version.py
+
+# Rebuild the course's JupyterLab extension (labextension/src, TypeScript) the standard way: jlpm
+# (JupyterLab's yarn) installs the Node packages pinned in labextension/yarn.lock, tsc compiles and
+# jupyter-builder bundles into labextension/cnnmath_rise_widgets/labextension/. Needs Node.js 20+.
+# Only whoever changes the extension runs this and commits the result: installing the course never
+# runs Node. The next `make course` or `make test` reinstalls the rebuilt extension into .venv.
+.PHONY: labextension
+labextension: $(COURSE_STAMP)
+	@command -v node >/dev/null 2>&1 || { echo "error: make labextension needs Node.js 20 or newer: node not found"; exit 1; }
+	cd labextension && export PATH="$(abspath $(VENV))/bin:$$PATH" && jlpm install && jlpm build:prod
 
 clean:
 	rm -rf test-artifacts .pytest_cache .hypothesis build dist student *.egg-info
