@@ -107,23 +107,3 @@ def test_bias_gradient_away_from_the_relu_kink(digits):
     _, grads = model.loss(X, y)
     numeric = numerical_gradient(lambda _: model.loss(X, y)[0], model.params["conv_b"])
     assert rel_error(grads["conv_b"], numeric) < 1e-6
-
-
-def test_fit_limits_blas_threads_while_training_and_restores_them():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    from cnnmath import TinyCNN, fit, load_digits
-
-    def blas_threads():
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-
-    X, y, _, _ = load_digits()
-    seen = []
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        before = blas_threads()
-        for _ in range(2):  # the second call reuses the controller made by the first
-            fit(TinyCNN(seed=0), X[:64], y[:64], epochs=1, callback=lambda info: seen.append(blas_threads()))
-            assert blas_threads() == before
-        fit(TinyCNN(seed=0), X[:64], y[:64], epochs=1, blas_threads=None,
-            callback=lambda info: seen.append(blas_threads()))
-    assert seen[0] == seen[1] == [1] * len(before)
-    assert seen[2] == before
