@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "check_int", "check_seed", "check_same", "shape_str", "out_shape2d"]
+__all__ = ["as_array", "check_int", "check_seed", "shape_str", "out_shape2d"]
 
 
 def shape_str(shape) -> str:
@@ -140,12 +140,6 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed is {seed!r} but needs an int")
     return int(seed)
-
-
-def check_same(name_a: str, got, name_b: str, need, what: str) -> None:
-    """Raise ``ValueError`` when two sizes that must agree do not."""
-    if got != need:
-        raise ValueError(f"{name_a} has {what} {got} but {name_b} needs {need}")
 
 
 def out_shape2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int = 0, *,

@@ -1,5 +1,7 @@
 """Every control of every explorer carries a visible label, so it can be found by sight and by a screen reader."""
 
+import importlib
+
 import ipywidgets as widgets
 import pytest
 
@@ -7,20 +9,41 @@ import cnnmath as cm
 import cnnmath.viz.widgets as W
 from cnnmath.viz.widgets.common import Explorer
 
-ZERO_ARG = [n for n in W.__all__ if n.endswith("_explorer") and n not in
-            ("make_explorer", "gradcheck_explorer", "kernel_descent_explorer", "training_explorer",
-             "feature_map_explorer", "block_maps_explorer")]
+EXPLORERS = {  # every explorer factory of every lesson module, by lesson
+    0: ["practice_explorer"],
+    1: ["zoom_explorer", "gray_weights_explorer"],
+    2: ["conv_step_explorer", "kernel_editor_explorer", "output_size_explorer", "flip_explorer"],
+    3: ["relu_explorer", "relu_bias_explorer"],
+    4: ["pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"],
+    5: ["filter_bank_explorer", "receptive_field_explorer"],
+    6: ["gradcheck_explorer", "kernel_descent_explorer"],
+    7: ["training_explorer", "feature_map_explorer", "drawing_pad", "upload_explorer"],
+    8: ["block_maps_explorer"],
+}
+
+
+def _arguments():
+    """What the explorers that need data are given (the lessons give them the same kinds of things)."""
+    from .test_lesson06_gradients import B_LIVE, forward_backward, learning_setup, live_kernel, loss_only
+    X, y, Xt, yt = cm.load_digits()
+    model = cm.TinyCNN()
+    K = live_kernel()
+    _, _, K_target, K0, mse_and_grad = learning_setup()
+    return {
+        "gradcheck_explorer": (lambda k: loss_only(k, B_LIVE), K, forward_backward(K, B_LIVE)["dK"]),
+        "kernel_descent_explorer": (mse_and_grad, K0, K_target),
+        "training_explorer": (X[:100], y[:100], Xt[:50], yt[:50]),
+        "feature_map_explorer": (model, Xt[:20], yt[:20]),
+        "drawing_pad": (model,),
+        "block_maps_explorer": (cm.TinyCNN(blocks=2, hidden=64), Xt[:20], yt[:20]),
+    }
 
 
 def _built():
-    yield from ((name, getattr(W, name)()) for name in ZERO_ARG)
-    X, y, Xt, yt = cm.load_digits()
-    model = cm.TinyCNN()
-    yield "training_explorer", W.training_explorer(X[:100], y[:100], Xt[:50], yt[:50])
-    yield "feature_map_explorer", W.feature_map_explorer(model, Xt[:20], yt[:20])
-    yield "drawing_pad", W.drawing_pad(model)
-    yield "block_maps_explorer", W.block_maps_explorer(cm.TinyCNN(blocks=2, hidden=64), Xt[:20], yt[:20],
-                                                       untrained=cm.TinyCNN(seed=1, blocks=2, hidden=64))
+    args = _arguments()
+    for lesson, names in EXPLORERS.items():
+        for name in names:
+            yield lesson, name, getattr(W, name)(*args.get(name, ()))
 
 
 def _controls(widget):
@@ -36,11 +59,19 @@ def _controls(widget):
 
 @pytest.fixture(scope="module")
 def explorers():
-    return list(_built())
+    return [(f"lesson {lesson:02d} {name}", explorer) for lesson, name, explorer in _built()]
 
 
-def test_there_is_an_explorer_for_every_lesson_with_widgets(explorers):
-    assert len(explorers) >= 15
+def test_every_explorer_of_every_lesson_is_checked_here():
+    """The list above names every explorer each lesson module exports (a new one must be added to it)."""
+    for lesson, names in EXPLORERS.items():
+        module = importlib.import_module(f"cnnmath.viz.widgets.lesson{lesson:02d}")
+        exported = sorted(n for n in module.__all__ if n.endswith(("_explorer", "_pad")))
+        assert exported == sorted(names), f"lesson {lesson:02d}"
+
+
+def test_every_explorer_is_a_widget(explorers):
+    assert len(explorers) == sum(map(len, EXPLORERS.values()))
     assert all(isinstance(e, (Explorer, widgets.Widget)) for _, e in explorers)
 
 
