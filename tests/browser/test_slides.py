@@ -4,6 +4,11 @@ What a teacher does before class, checked step by step: run the notebook in Jupy
 notebook as a slideshow, find one slide per idea (the count comes from the notebook's own slide metadata),
 see the formulas typeset without internet, step to the explorer's slide with the arrow keys, run its cell
 there and drive the live widget from the keyboard. Solutions must stay off the exercise slides.
+
+The course's extension (labextension/, cnnmath-rise-widgets) is what lets the widget load and take the
+arrow keys on the slide; it must do so without any shared-module message in the browser console, in
+JupyterLab (with Notebook 7 installed alongside, as the course's requirements do) or in the slideshow
+(see shared_modules.py for how its messages are told apart from other extensions').
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import re
 
 import nbformat
 
+from . import shared_modules
 from .harness import LOCAL_URL_PREFIXES, REPO_ROOT, expect, open_notebook, press_and_measure, run_all, screenshot
+from .shared_modules import ConsoleLog
 from .test_lesson03 import relu_text  # the explorer's summary line, computed from cnnmath
 
 NOTEBOOK = "03_relu.ipynb"
@@ -21,7 +28,8 @@ SLIDE_TIMEOUT_MS = 60_000
 # Console errors the slideshow page always logs, whatever the notebook, that change nothing on screen:
 # jupyterlab-rise asks for an optional per-notebook stylesheet NAME.css next to the notebook (the
 # course ships the shared rise.css only), and the toolkit bundled in jupyterlab-rise 0.43.1 overflows
-# its stack while registering design tokens. Everything else fails the test.
+# its stack while registering design tokens. The messages of other extensions about the shared scope
+# are judged by shared_modules.RISE_PAGE_KNOWN instead. Everything else fails the test.
 KNOWN_RISE_NOISE = (
     re.compile(r"Refused to apply style from '[^']*/files/(?:[^'/]*/)?\d\d_[a-z_]+\.css'"),
     re.compile(r"^console error: RangeError: Maximum call stack size exceeded$"),
@@ -61,9 +69,14 @@ def test_lesson03_as_a_slideshow_with_a_live_widget(page, lab, page_errors):
     assert len(titles) >= 8, titles
 
     # Before class: run the notebook once, so its kernel holds the lesson's imports and data.
+    console = ConsoleLog.record(page)
     open_notebook(page, lab, NOTEBOOK)
     run_all(page)
+    expect(page.locator(".widget-html-content", has_text="ReLU at x =").first).to_be_visible()
+    problems = shared_modules.problems(console, shared_modules.LAB_PAGE_KNOWN)
+    assert not problems, "JupyterLab's console has shared-module messages:\n  " + "\n  ".join(problems)
     page_errors.clear()  # only the slideshow page is judged below; the notebook tests judge the rest
+    console.clear()
 
     outside = []
     page.on("request", lambda request: outside.append(request.url)
@@ -116,5 +129,15 @@ def test_lesson03_as_a_slideshow_with_a_live_widget(page, lab, page_errors):
 
     # --- offline and clean ------------------------------------------------------------------------
     assert not outside, f"the slideshow asked for outside resources (themes must be offline): {outside}"
-    errors = [e for e in page_errors if not any(p.search(e) for p in KNOWN_RISE_NOISE)]
+    problems = shared_modules.problems(console, shared_modules.RISE_PAGE_KNOWN)
+    assert not problems, "the slideshow's console has shared-module messages:\n  " + "\n  ".join(problems)
+    errors = [e for e in page_errors if not _judged_elsewhere(e)]
     assert not errors, "the slideshow page logged errors:\n  " + "\n  ".join(errors)
+
+
+def _judged_elsewhere(error: str) -> bool:
+    """Known slideshow noise, or a shared-module message (shared_modules.problems judges those)."""
+    text = error.split(": ", 1)[1]  # without the "console error: " or "page error: " in front
+    return (any(p.search(error) for p in KNOWN_RISE_NOISE)
+            or shared_modules.SHARED_MODULE_MESSAGE.search(text) is not None
+            or any(p.search(text) for p in shared_modules.RISE_PAGE_KNOWN))
