@@ -82,16 +82,3 @@ def photo():
 def rgb():
     """The course photo in colour, (600, 512, 3)."""
     return load_photo_rgb()
-
-
-def count_redraws(explorer):
-    """Make ``explorer`` count its redraws; returns the list that grows by one per redraw."""
-    calls = []
-    original = explorer._redraw
-
-    def counting():
-        calls.append(1)
-        original()
-
-    explorer._redraw = counting
-    return calls

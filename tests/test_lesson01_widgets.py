@@ -14,7 +14,7 @@ from cnnmath import GRAY_WEIGHTS, rgb_to_gray  # noqa: E402
 from cnnmath.viz.plots import format_number  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.conftest import count_redraws as _count_redraws  # noqa: E402
+from tests.helpers import count_redraws as _count_redraws  # noqa: E402
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------

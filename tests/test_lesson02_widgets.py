@@ -20,7 +20,7 @@ from cnnmath.viz.widgets import (FLIP_KERNELS, conv_step_explorer, flip_explorer
                                  kernel_editor_explorer, output_size_explorer)
 from cnnmath.viz.widgets import lesson02 as lesson02_widgets  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.conftest import count_redraws as _count_redraws  # noqa: E402
+from tests.helpers import count_redraws as _count_redraws  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from cnnmath import receptive_field  # noqa: E402
 from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
                                  parse_kernel_text, receptive_field_explorer, small_photo)
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.conftest import count_redraws  # noqa: E402
+from tests.helpers import count_redraws  # noqa: E402
 
 
 @pytest.fixture(scope="module")
