@@ -8,17 +8,22 @@ the picture never relies on colour alone; ``explorer.output`` is the ``Output`` 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import functools
 import html
 import io
+import sys
 import time
 import traceback
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from IPython import get_ipython
+from IPython.core.displaypub import DisplayPublisher
 from IPython.display import Image, clear_output, display
 
-__all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls"]
+__all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls", "show_in"]
 
 
 class Explorer(widgets.VBox):
@@ -48,6 +53,83 @@ class Explorer(widgets.VBox):
     def refresh(self):
         """Redraw with the controls' current values (also what every control change triggers)."""
         self._redraw()
+
+
+class _Collector(DisplayPublisher):
+    """Stands in for IPython's display publisher and for stdout/stderr inside :func:`show_in`."""
+
+    def __init__(self, shell):
+        super().__init__(shell=shell)
+        self.outputs = []
+        self.cleared = False
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        data = {mime: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+                for mime, value in data.items()}  # JSON, as a frontend sends them (PNG bytes as base64)
+        self.outputs.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
+
+    def clear_output(self, wait=False):
+        # Both kinds mean "replace what is there"; the Output only changes once, at the end.
+        self.outputs = []
+        self.cleared = True
+
+    def write(self, name, text):
+        if self.outputs and self.outputs[-1].get("name") == name:
+            self.outputs[-1]["text"] += text
+        elif text:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+
+class _StreamToCollector(io.TextIOBase):
+    def __init__(self, collector, name):
+        self._collector, self._name = collector, name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self._collector.write(self._name, text)
+        return len(text)
+
+
+@contextlib.contextmanager
+def show_in(output):
+    """Like ``with output:``, except that the kernel itself puts what the block shows into ``output``.
+
+    Everything the block displays or prints is collected in the kernel and, when the block ends, set as
+    ``output.outputs`` in one step: after the Output's earlier content if the block never cleared it,
+    instead of it if the block called ``clear_output`` (with or without ``wait``). A front end shows
+    the same picture either way. The difference is for programs that run a notebook without a browser
+    (nbclient, and so ``jupyter execute``, nbconvert, papermill, Voila and nbgrader): ``with output:``
+    asks them to route messages into the Output and to send its new content back to the kernel while
+    the cell runs, and that send can leave them waiting for the cell's reply until their timeout
+    (docs/stall.md). Here they only receive the finished content.
+
+    If the block raises, what it showed so far is still put into ``output`` and the error propagates.
+    Outside IPython (a plain Python process) there is nothing to collect and this is ``with output:``.
+
+    Parameters
+    ----------
+    output : ipywidgets.Output
+    """
+    if not isinstance(output, widgets.Output):
+        raise TypeError(f"output is {type(output).__name__} but needs an ipywidgets.Output")
+    shell = get_ipython()
+    if shell is None:
+        with output:
+            yield output
+        return
+    collector = _Collector(shell)
+    saved = shell.display_pub, sys.stdout, sys.stderr
+    shell.display_pub = collector
+    sys.stdout = _StreamToCollector(collector, "stdout")
+    sys.stderr = _StreamToCollector(collector, "stderr")
+    try:
+        yield output
+    finally:
+        shell.display_pub, sys.stdout, sys.stderr = saved
+        kept = () if collector.cleared else tuple(output.outputs)
+        output.outputs = kept + tuple(collector.outputs)
 
 
 def show_error(summary, err):
@@ -93,10 +175,15 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
         parts = [box([control_box, widgets.VBox([output, summary])])]
     explorer = None
 
-    def redraw(*_):
+    def redraw(*_, first=False):
         start = time.perf_counter()
         values = {name: getattr(c, "value", None) for name, c in controls.items()}
-        with output:
+        # The first picture is drawn while the explorer's cell runs: show_in puts it into the Output
+        # from the kernel, so a batch runner (jupyter execute, nbconvert, papermill, Voila, nbgrader)
+        # never has to play the Output itself, which can stall it (docs/stall.md). Later redraws come
+        # from the student's controls and stream into the Output as usual (the training explorer's
+        # progress bar and live plot need that).
+        with show_in(output) if first else output:
             clear_output(wait=True)
             try:
                 text, state = draw(values, explorer)
@@ -119,7 +206,7 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
         for control in controls.values():
             if hasattr(control, "value") and not isinstance(control, widgets.Button):
                 control.observe(redraw, names="value")
-    redraw()
+    redraw(first=True)
     return explorer
 
 
