@@ -5,6 +5,7 @@
 #   make notebooks   re-execute every notebook top to bottom and clean it, in place
 #   make bench       run the benchmarks
 #   make student     build the student version of the notebooks
+#   make assignments build nbgrader assignments of the lessons in build/nbgrader (source/, release/)
 #   make clean       remove test artefacts and caches (keeps .venv); `make distclean` removes .venv too
 #
 # Needs only Python 3.11+ and make; everything else is installed into .venv inside this folder.
@@ -29,10 +30,10 @@ LABEXTENSION := $(wildcard labextension/pyproject.toml labextension/install.json
                   labextension/cnnmath_rise_widgets/labextension/package.json \
                   labextension/cnnmath_rise_widgets/labextension/static/*)
 
-.PHONY: help course test notebooks bench student clean distclean venv
+.PHONY: help course test notebooks bench student assignments clean distclean venv
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # The interpreter is checked before anything is created, so an old Python fails with a message that
 # says what to do instead of a pip resolver error later on.
@@ -95,6 +96,10 @@ bench: $(TEST_STAMP)
 
 student: $(COURSE_STAMP)
 	$(PY) tools/make_student_version.py
+
+# nbgrader is one of the test tools (requirements-test.txt), so this target installs those.
+assignments: $(TEST_STAMP)
+	$(PY) tools/make_assignments.py
 
 # Rebuild the course's JupyterLab extension (labextension/src, TypeScript) the standard way: jlpm
 # (JupyterLab's yarn) installs the Node packages pinned in labextension/yarn.lock, tsc compiles and
