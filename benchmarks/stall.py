@@ -20,6 +20,13 @@ papermill and voila, nbgrader comes with requirements-test.txt):
 - voila:     one ``voila --no-browser`` server per lesson, each render one HTTP GET of the page,
              timed until the whole page has arrived (Voila executes the notebook while it streams it)
 - nbgrader:  ``nbgrader autograde`` of the lesson submitted unchanged, in a scratch course folder
+             (nbgrader's own 30 s cell timeout, after which a stalled cell goes on)
+- exposure:  not a timing: runs the lesson once with nbclient's own client and counts the messages the
+             client sent on the shell channel besides its requests (nbclient playing an ipywidgets Output);
+             each is a chance for the stall, so 0 means the lesson cannot trigger it
+
+Runs go round by round (every lesson once with every tool, then again), so a run cut short with
+--stop-after leaves about as many runs of every lesson.
 
 This is CPU heavy (about 9 lessons x 20 runs x 5-15 s for the default); run it in the background:
 ``nohup .venv/bin/python benchmarks/stall.py --log /tmp/stall.jsonl > /tmp/stall.out 2>&1 &``.
@@ -44,7 +51,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the jupyter/papermill/voila/nbgrader commands of this environment
-TOOLS = ("execute", "nbconvert", "papermill", "voila", "nbgrader")
+TOOLS = ("execute", "nbconvert", "papermill", "voila", "nbgrader", "exposure")
 SLOW_FACTOR = 3.0  # a run slower than this many times its lesson's median is reported as slow
 
 
@@ -167,17 +174,61 @@ def nbgrader_run(nb: Path, *, scratch: Path, env: dict, limit: float) -> tuple[f
     return result
 
 
+# Runs a notebook with nbclient's own client and prints how many messages the client sent on the shell
+# channel besides its execute and kernel-info requests: each one (nbclient playing an ipywidgets Output)
+# is a chance for the stall, so this counts a lesson's exposure without waiting for a stall to happen.
+_EXPOSURE = """
+import sys, nbformat
+from jupyter_client.channels import AsyncZMQSocketChannel
+from nbclient import NotebookClient
+extra = []
+send = AsyncZMQSocketChannel.send
+def counting_send(channel, msg):
+    if msg["header"]["msg_type"] not in ("execute_request", "kernel_info_request"):
+        extra.append(msg["header"]["msg_type"])
+    return send(channel, msg)
+AsyncZMQSocketChannel.send = counting_send
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=600, resources={"metadata": {"path": "."}}).execute()
+print(len(extra))
+"""
+
+
+def exposure_run(nb: Path, *, env: dict, limit: float) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _EXPOSURE, nb.name], cwd=nb.parent, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return time.perf_counter() - start, "timeout"
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        return seconds, "failed: " + err.decode(errors="replace")[-300:]
+    return seconds, f"ok: {int(out.split()[-1])} shell sends"
+
+
 def summarise(records: list[dict]) -> str:
     lines = []
     for tool in TOOLS:
         rows = [r for r in records if r["tool"] == tool]
         if not rows:
             continue
-        lines.append(f"\n{tool}: seconds per run (a timeout counts at its limit)")
-        lines.append(f"{'lesson':<28} {'runs':>4} {'median':>7} {'max':>7} {'>3x med':>7} {'timeout':>7} "
-                     f"{'failed':>6}  load")
+        if tool == "exposure":
+            lines.append("\nexposure: messages nbclient sent on the shell channel while running the lesson")
+        else:
+            lines.append(f"\n{tool}: seconds per run (a timeout counts at its limit)")
+        if tool != "exposure":
+            lines.append(f"{'lesson':<28} {'runs':>4} {'median':>7} {'max':>7} {'>3x med':>7} {'timeout':>7} "
+                         f"{'failed':>6}  load")
         for lesson in sorted({r["lesson"] for r in rows}):
             mine = [r for r in rows if r["lesson"] == lesson]
+            if tool == "exposure":
+                sends = sorted({r["outcome"] for r in mine})
+                lines.append(f"{lesson:<28} {len(mine):>4}   {', '.join(sends)}")
+                continue
             times = [r["seconds"] for r in mine if r["outcome"] in ("ok", "timeout")]
             if not times:
                 lines.append(f"{lesson:<28} {len(mine):>4}   every run failed: {mine[0]['outcome'][:60]}")
@@ -207,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
                                              "(to measure an unpacked older cnnmath)")
     parser.add_argument("--log", type=Path, default=Path("stall.jsonl"), help="JSON-lines log (appended)")
     parser.add_argument("--label", default="", help="stored with every record, e.g. before/after")
+    parser.add_argument("--stop-after", type=float,
+                        help="seconds after which no new run starts (the summary covers the runs done)")
     parser.add_argument("--report", type=Path, help="only print the summary of this log")
     args = parser.parse_args(argv)
 
@@ -219,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     for tool in tools:
         if tool not in TOOLS:
             parser.error(f"--tools has {tool!r} but needs names from {', '.join(TOOLS)}")
-        command = {"execute": "jupyter", "nbconvert": "jupyter"}.get(tool, tool)
+        command = {"execute": "jupyter", "nbconvert": "jupyter", "exposure": "jupyter"}.get(tool, tool)
         if not (BIN / command).exists():
             parser.error(f"{command} is not installed in {BIN} (pip install -r benchmarks/requirements-stall.txt)")
     notebooks = lesson_paths(args.notebooks.resolve(), args.lessons)
@@ -236,20 +289,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{rec['time']} {tool:<9} {nb.stem:<24} {seconds:7.1f} s  {outcome[:80]}  "
               f"(load {rec['load']})", flush=True)
 
+    def runs_for(tool):
+        return args.runs if tool == "execute" else args.other_runs
+
+    stop_at = None if args.stop_after is None else time.monotonic() + args.stop_after
     try:
-        for tool in tools:
-            runs = args.runs if tool == "execute" else args.other_runs
-            for nb in notebooks:
-                if tool == "voila":
-                    for seconds, outcome in voila_runs(nb, runs, env=env, limit=args.limit):
-                        record(tool, nb, seconds, outcome)
+        # Round by round (one run of every lesson with every tool that still has runs to do), so that
+        # a run cut short by --stop-after still has about as many runs of every lesson.
+        for round_ in range(max(runs_for(t) for t in tools)):
+            for tool in tools:
+                if round_ >= runs_for(tool):
                     continue
-                for _ in range(runs):
-                    if tool == "nbgrader":
-                        seconds, outcome = nbgrader_run(nb, scratch=scratch, env=env, limit=args.limit)
+                for nb in notebooks:
+                    if stop_at is not None and time.monotonic() > stop_at:
+                        print(f"--stop-after reached in round {round_ + 1}", flush=True)
+                        raise StopIteration
+                    if tool == "voila":
+                        for seconds, outcome in voila_runs(nb, 1, env=env, limit=args.limit):
+                            record(tool, nb, seconds, outcome)
+                    elif tool == "nbgrader":
+                        record(tool, nb, *nbgrader_run(nb, scratch=scratch, env=env, limit=args.limit))
+                    elif tool == "exposure":
+                        record(tool, nb, *exposure_run(nb, env=env, limit=args.limit))
                     else:
-                        seconds, outcome = run_cli(tool, nb, scratch=scratch, env=env, limit=args.limit)
-                    record(tool, nb, seconds, outcome)
+                        record(tool, nb, *run_cli(tool, nb, scratch=scratch, env=env, limit=args.limit))
+    except StopIteration:
+        pass
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(summarise(records))

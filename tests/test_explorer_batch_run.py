@@ -58,18 +58,22 @@ def _outputs(client):
 
 
 @pytest.mark.slow
-def test_an_explorers_first_picture_needs_no_output_playing(monkeypatch, tmp_path):
+def test_explorers_drawn_while_a_cell_runs_need_no_output_playing(monkeypatch, tmp_path):
     client, nb, sent, hooks = _run(
         monkeypatch, tmp_path,
-        "from cnnmath.viz.widgets import relu_explorer\nexplorer = relu_explorer(x=1.5)\nexplorer",
-        "print(len(explorer.output.outputs), explorer.summary.value[:3])",
+        "from cnnmath.viz.widgets import pooling_explorer, relu_explorer\nexplorer = relu_explorer(x=1.5)\nexplorer",
+        # pooling_explorer redraws through refresh() while it is built; a cell may also set a control
+        "pool = pooling_explorer()\npool.controls['position'].value = 2\npool",
+        "print(len(explorer.output.outputs), explorer.summary.value[:3], len(pool.output.outputs))",
     )
-    assert hooks == [], "nbclient was asked to play the explorer's Output"
+    assert hooks == [], "nbclient was asked to play an explorer's Output"
     assert set(sent) <= {"kernel_info_request", "execute_request"}, f"nbclient sent {sent} on the shell channel"
-    (pictures,) = _outputs(client)  # the explorer has one Output, holding one PNG
-    assert [o["output_type"] for o in pictures] == ["display_data"]
-    assert pictures[0]["data"]["image/png"].startswith("iVBOR")  # base64 of PNG's signature, as JSON needs
-    assert nb.cells[1].outputs[0].text == "1 <p>\n"  # the kernel's own Output holds it too
+    outputs = _outputs(client)
+    assert len(outputs) == 2  # one Output per explorer, each holding one PNG (the last redraw's)
+    for pictures in outputs:
+        assert [o["output_type"] for o in pictures] == ["display_data"]
+        assert pictures[0]["data"]["image/png"].startswith("iVBOR")  # base64 of PNG's signature, as JSON needs
+    assert nb.cells[2].outputs[0].text == "1 <p> 1\n"  # the kernel's own Outputs hold them too
 
 
 @pytest.mark.slow

@@ -92,6 +92,16 @@ class _StreamToCollector(io.TextIOBase):
         return len(text)
 
 
+def _in_cell():
+    """True while the kernel runs a cell's code (its current request is an execute_request).
+
+    False while it handles a widget's message (a student moving a control) and outside IPython.
+    """
+    get_parent = getattr(get_ipython(), "get_parent", None)
+    parent = get_parent() if get_parent is not None else None
+    return bool(parent) and parent.get("header", {}).get("msg_type") == "execute_request"
+
+
 @contextlib.contextmanager
 def show_in(output):
     """Like ``with output:``, except that the kernel itself puts what the block shows into ``output``.
@@ -175,15 +185,15 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
         parts = [box([control_box, widgets.VBox([output, summary])])]
     explorer = None
 
-    def redraw(*_, first=False):
+    def redraw(*_):
         start = time.perf_counter()
         values = {name: getattr(c, "value", None) for name, c in controls.items()}
-        # The first picture is drawn while the explorer's cell runs: show_in puts it into the Output
-        # from the kernel, so a batch runner (jupyter execute, nbconvert, papermill, Voila, nbgrader)
-        # never has to play the Output itself, which can stall it (docs/stall.md). Later redraws come
-        # from the student's controls and stream into the Output as usual (the training explorer's
-        # progress bar and live plot need that).
-        with show_in(output) if first else output:
+        # A redraw while a cell runs (the first picture, or a cell setting a control) goes into the
+        # Output from the kernel (show_in), so a batch runner (jupyter execute, nbconvert, papermill,
+        # Voila, nbgrader) never has to play the Output itself, which can stall it (docs/stall.md).
+        # A redraw from the student's controls streams into the Output as usual (the training
+        # explorer's progress bar and live plot need that).
+        with show_in(output) if _in_cell() else output:
             clear_output(wait=True)
             try:
                 text, state = draw(values, explorer)
@@ -206,7 +216,7 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
         for control in controls.values():
             if hasattr(control, "value") and not isinstance(control, widgets.Button):
                 control.observe(redraw, names="value")
-    redraw(first=True)
+    redraw()
     return explorer
 
 
