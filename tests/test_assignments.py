@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -260,3 +261,20 @@ def test_wrong_answers_score_zero(autograded, course):
     failures = [o for c in _graded(graded, "test") for o in c.outputs if o.output_type == "error"]
     assert [o.ename for o in failures] == ["AssertionError"] * 4
     assert all(o.evalue.startswith("Not yet:") for o in failures), "the check's hint is the message"
+
+
+@pytest.mark.slow
+def test_make_assignments_runs_the_script(tmp_path, capsys):
+    dry = subprocess.run(["make", "--dry-run", "-o", ".venv/.installed-test", "assignments"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert "tools/make_assignments.py" in dry.stdout
+    lesson = ROOT / "notebooks" / "03_relu.ipynb"
+    assert assignments.main(["--out", str(tmp_path), str(lesson)]) == 0
+    assert f"{tmp_path}/release/03_relu/03_relu.ipynb" in capsys.readouterr().out
+    assert _graded(_release(tmp_path, "03_relu"), "test")
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.read(lesson, as_version=4)
+    next(c for c in nb.cells if student.is_solution(c)).source = "<details><summary>Solution</summary>7</details>"
+    nbformat.write(nb, broken)
+    assert assignments.main(["--out", str(tmp_path / "other"), str(broken)]) == 1
+    assert "broken.ipynb, cell" in capsys.readouterr().err
