@@ -189,7 +189,7 @@ def counting_send(channel, msg):
     return send(channel, msg)
 AsyncZMQSocketChannel.send = counting_send
 nb = nbformat.read(sys.argv[1], as_version=4)
-NotebookClient(nb, timeout=600, resources={"metadata": {"path": "."}}).execute()
+NotebookClient(nb, timeout=150, resources={"metadata": {"path": "."}}).execute()  # a stall ends at 150 s
 print(len(extra))
 """
 
