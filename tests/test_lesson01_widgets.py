@@ -173,3 +173,11 @@ def test_gray_explorer_other_pixel_and_image():
 def test_gray_explorer_rejects_bad_arguments(rgb, kwargs, match):
     with pytest.raises(ValueError, match=match):
         gray_weights_explorer(rgb, **kwargs)
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_typed_values_never_give_a_traceback(rgb):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    assert drive_typed_values(zoom_explorer(rgb.mean(axis=2)[:64, :64], row=10, col=10, size=8)) > 0
+    assert drive_typed_values(gray_weights_explorer(rgb[:40, :40], pixel=(5, 5)), names=("r",)) > 0

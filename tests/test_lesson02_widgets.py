@@ -306,3 +306,26 @@ def test_explorers_close_their_figures_and_time_themselves(make):
 def test_module_lists_its_public_names():
     assert set(lesson02_widgets.__all__) == {"conv_step_explorer", "kernel_editor_explorer",
                                              "output_size_explorer", "flip_explorer", "FLIP_KERNELS"}
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_kernel_editor_refuses_huge_and_non_numbers_in_words(small_photo):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    ex = kernel_editor_explorer(small_photo[:24, :24], downsample=1)
+    for value in (-1e308, 1e308, "1e400", float("nan"), float("inf")):
+        ex.controls["k00"].value = value if not isinstance(value, str) else float(value)
+        ex.refresh()
+        assert isinstance(ex.last_error, ValueError), value
+        assert "K[0,0]" in ex.summary.value and "needs" in ex.summary.value, ex.summary.value
+    ex.controls["k00"].value = 1e-320  # tiny: a number like any other
+    ex.refresh()
+    assert ex.last_error is None
+    assert drive_typed_values(ex, names=("k00", "k12")) > 0  # the nine boxes share one reader
+
+
+@pytest.mark.parametrize("make", [lambda: conv_step_explorer(), lambda: output_size_explorer(),
+                                  lambda: flip_explorer()])
+def test_typed_values_never_give_a_traceback(make):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    drive_typed_values(make())

@@ -175,3 +175,11 @@ def test_explorers_do_not_pile_up_figures():
     ex2 = relu_explorer()
     ex2.controls["x"].value = 0.5
     assert plt.get_fignums() == []
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_typed_values_never_give_a_traceback():
+    from tests.test_checks_typed_inputs import drive_typed_values
+    assert drive_typed_values(relu_explorer()) > 0
+    assert drive_typed_values(relu_bias_explorer(np.arange(-6.0, 6.0).reshape(3, 4))) > 0

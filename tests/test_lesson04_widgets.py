@@ -265,3 +265,12 @@ def test_pictures_are_remembered_by_setting():
     assert set(pictures.png) == {"b", "c"}
     pictures.show("a", make)
     assert len(made) == 4
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+@pytest.mark.parametrize("make", [lambda: pooling_explorer(), lambda: pool_gradient_explorer(),
+                                  lambda: pool_shift_explorer(side=24, max_shift=2)])
+def test_typed_values_never_give_a_traceback(make):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    drive_typed_values(make())

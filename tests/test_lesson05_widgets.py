@@ -238,3 +238,19 @@ def test_receptive_field_explorer_follows_its_controls(layers, kernel, stride):
     growth = ", ".join(str(receptive_field([(kernel, stride)] * n)) for n in range(1, layers + 1))
     assert f"after each layer: {growth};" in ex.summary.value
     assert ex.last_error is None
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_filter_bank_refuses_huge_and_non_numbers_in_words(photo):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    ex = filter_bank_explorer(photo[:30, :30])
+    for text in ("-1e308 0 0 0 0 0 0 0 0", "1e400 0 0 0 0 0 0 0 0", "nan 0 0 0 0 0 0 0 0", "", "a b c"):
+        ex.controls["numbers1"].value = text
+        ex.refresh()
+        assert isinstance(ex.last_error, ValueError), text
+        assert "filter 1" in ex.summary.value, ex.summary.value
+    ex.controls["numbers1"].value = "1 0 -1 1 0 -1 1 0 -1"
+    assert ex.last_error is None
+    assert drive_typed_values(ex, names=("numbers1", "filters")) > 0  # the four boxes share one reader
+    drive_typed_values(receptive_field_explorer())

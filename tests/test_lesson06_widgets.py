@@ -212,3 +212,13 @@ def test_descent_explains_a_nan_rate_and_rejects_bad_arguments(learning):
         kernel_descent_explorer(mse_and_grad, K0, np.zeros((2, 2)))
     with pytest.raises(TypeError, match="loss_and_grad is"):
         kernel_descent_explorer(None, K0, K_target)
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_typed_values_never_give_a_traceback(chain, learning):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    K, dK, f = chain
+    drive_typed_values(gradcheck_explorer(f, K, dK, weight=(2, 2)), names=("eps",))
+    *_, K_target, K0, mse_and_grad = learning
+    drive_typed_values(kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=5, max_steps=20))

@@ -400,3 +400,13 @@ def test_upload_names_are_escaped():
     ex = upload_explorer()
     ex.controls["upload"].value = upload_value("<b>x</b>.png", image_bytes(np.zeros((5, 5, 3), np.uint8)))
     assert "&lt;b&gt;x&lt;/b&gt;.png" in ex.summary.value
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_typed_values_never_give_a_traceback(trained, data, small):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    X_test, y_test = data[4][:10], data[5][:10]
+    drive_typed_values(feature_map_explorer(trained, X_test, y_test))
+    drive_typed_values(drawing_pad(trained))
+    drive_typed_values(training_explorer(*small))

@@ -139,3 +139,12 @@ def test_an_out_of_range_index_starts_at_the_nearest_digit(digits, nets):
     X, y = digits
     ex = block_maps_explorer(nets[0], X, y, index=99)
     assert ex.state["index"] == len(X) - 1
+
+
+# --- typed values (issue 14): a message in the summary, never a traceback --------------------------
+
+def test_typed_values_never_give_a_traceback(digits, nets):
+    from tests.test_checks_typed_inputs import drive_typed_values
+    X, y = digits
+    trained, untrained = nets
+    drive_typed_values(block_maps_explorer(trained, X, y, untrained=untrained))

@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = ["Feedback", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
            "read_array", "read_number", "read_int", "read_side", "read_pair", "read_shape", "read_numbers",
-           "close", "snap", "call_student", "student_array", "RTOL", "ATOL"]
+           "close", "snap", "typed_number", "TYPED_LIMIT", "call_student", "student_array", "RTOL", "ATOL"]
 
 #: Relative tolerance of every numeric answer (see the module's docstring for the scale it applies to).
 RTOL = 1e-6
@@ -280,6 +280,49 @@ def close(a, b, decimals=None) -> bool:
     if decimals is not None:
         tol += 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
     return bool(np.all(np.abs(a - b) <= tol))
+
+
+# ------------------------------------------------------------------------------------- typed in explorers
+
+#: The largest magnitude an explorer takes for a typed number (kernel weights, biases, ...): far beyond any
+#: value the lessons use, and small enough that a 3x3 kernel on 0..255 pixels stays far from overflow.
+TYPED_LIMIT = 1e6
+
+
+def typed_number(value, name, *, limit=TYPED_LIMIT, need=None):
+    """A number a student typed into an explorer (a number box, a slider, one token of a text box), read by
+    the rule of the exercises (``np.asarray(value, dtype=float)``, size-1 dimensions squeezed): a float.
+
+    Raises
+    ------
+    ValueError
+        Text that is not a number, an empty box, NaN, infinity or a magnitude above ``limit``; the message
+        names the box (``name``), says what it got and what it needs, so an explorer shows it in its summary.
+    TypeError
+        None, True/False or an object that is not a number.
+    """
+    need = need or f"a finite number between {-limit:g} and {limit:g}"
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError(f"{name} is empty but needs {need}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{name} is {value!r}, which is not a number; it needs {need}") from None
+    if value is None or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} is {value!r} but needs {need}")
+    arr, problem = read_array(value, need)
+    if problem is not None or arr.size != 1:
+        if problem is not None and "NaN" in problem.message:
+            raise ValueError(f"{name} is nan (NaN: not a number) but needs {need}")
+        if problem is not None and ("infinite" in problem.message or "too large" in problem.message):
+            raise ValueError(f"{name} is infinite (or too large to hold) but needs {need}")
+        raise TypeError(f"{name} is {type(value).__name__} {str(value)[:40]!r} but needs {need}")
+    number = float(arr.reshape(()))
+    if abs(number) > limit:
+        raise ValueError(f"{name} is {number:g}, too large (at most {limit:g} in size): it needs {need}")
+    return number
 
 
 # ------------------------------------------------------------------------------------ student functions

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...data import GRAY_WEIGHTS, load_photo, load_photo_rgb
 from ..plots.common import format_number
 from ..plots.lesson01 import gray_weights_plot, zoom_plot
@@ -149,9 +150,7 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
             controls["preset"].value = match
 
     def draw(values, explorer):
-        w = np.array([values["r"], values["g"], values["b"]], dtype=float)
-        if not np.all(np.isfinite(w)):
-            raise ValueError(f"weights are {w.tolist()} but need three finite numbers")
+        w = np.array([typed_number(values[c], f"the weight of {c.upper()}") for c in "rgb"])
         gray = image @ w
         fig = gray_weights_plot(image, w, figsize=(8, 3.4), gray=gray)
         fig.set_dpi(_DPI)

@@ -11,6 +11,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...conv import conv2d, conv_output_size, convolve2d
 from ...data import load_photo, seed_image, seed_kernel
 from ...kernels import KERNEL_NAMES, get_kernel
@@ -174,8 +175,11 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
             controls["preset"].value = _preset_name(read_kernel())
 
     def draw(values, explorer):
-        kernel = read_kernel()
-        feature = conv2d(img, kernel)  # raises, in words, on NaN or infinity
+        # each box read by the exercises' rule: NaN, infinity, text and magnitudes above 1e6 (-1e308 would
+        # overflow the feature map) are refused in words, in the summary
+        kernel = np.array([[typed_number(controls[_kernel_box_name(m, n)].value, f"K[{m},{n}]")
+                            for n in range(3)] for m in range(3)])
+        feature = conv2d(img, kernel)
         _show_png(kernel_effect_plot(img, kernel, feature=feature, figsize=(10, 3.4)))
         lo, hi, mean, total = float(feature.min()), float(feature.max()), float(feature.mean()), float(kernel.sum())
         if abs(total) < 1e-9:

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ...activations import relu, relu_derivative
+from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...conv import conv2d
 from ...data import load_photo
 from ...kernels import get_kernel
@@ -50,10 +51,7 @@ def relu_explorer(x: float = 1.5, *, xlim=(-3.0, 3.0), step: float = 0.25) -> Ex
                                  style={"description_width": "initial"})
 
     def draw(values, explorer):
-        xv = values["x"]
-        if xv is None or not np.isfinite(xv):
-            raise ValueError(f"x is {xv!r} but needs a finite number")
-        xv = float(xv)
+        xv = typed_number(values["x"], "x")
         f = float(relu(xv))
         df = float(relu_derivative(xv))
         fig = relu_pair_plot(xv, xlim=xlim, figsize=(7.5, 2.6))
@@ -119,10 +117,7 @@ def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "ve
                                            continuous_update=False)
 
     def draw(values, explorer):
-        b = values["bias"]
-        if b is None or not np.isfinite(b):
-            raise ValueError(f"bias is {b!r} but needs a finite number")
-        b = float(b)
+        b = typed_number(values["bias"], "bias b")
         name = values.get("kernel")
         fmap = given if given is not None else _photo_feature_map(name)
         z = fmap + b

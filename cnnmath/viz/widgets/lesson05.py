@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...conv import conv2d_forward
 from ...data import load_photo
 from ...kernels import KERNEL_NAMES, get_kernel
@@ -79,6 +80,7 @@ def parse_kernel_text(text, name="the numbers"):
         value = float(parts[0]) / float(parts[1]) if len(parts) == 2 else float(parts[0])
         if not np.isfinite(value):
             raise ValueError(f"{name}: {token!r} is not a finite number")
+        value = typed_number(value, f"{name}: {token!r}")
         values.append(value)
     if len(values) != 9:
         raise ValueError(f"{name}: found {len(values)} number(s) but a 3x3 filter needs 9, row by row")

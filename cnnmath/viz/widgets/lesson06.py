@@ -8,12 +8,12 @@ controls to the pictures of :mod:`cnnmath.viz.plots.lesson06`.
 from __future__ import annotations
 
 import html
-import numbers
 
 import numpy as np
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ..plots.lesson06 import gradcheck_plot, kernel_training_plot, secant_plot
 from .common import make_explorer, show_png
 
@@ -51,9 +51,10 @@ def _central_difference(f, x, index, eps):
 
 
 def _check_eps(eps):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) or eps <= 0:
+    value = typed_number(eps, "epsilon", limit=1.0, need="a small positive number such as 1e-5")
+    if value <= 0:
         raise ValueError(f"epsilon is {eps!r} but needs a small positive number such as 1e-5")
-    return float(eps)
+    return value
 
 
 def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
@@ -224,10 +225,9 @@ def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_
         return r.kernels, r.losses, r.diverged
 
     def draw(values, explorer):
-        rate = values["lr"]
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not np.isfinite(rate) or rate <= 0:
+        rate = typed_number(values["lr"], "learning rate", limit=1e3, need="a positive number such as 0.5")
+        if rate <= 0:
             raise ValueError(f"learning rate is {rate!r} but needs a positive number such as 0.5")
-        rate = float(rate)
         n = int(values["steps"])
         kernels, losses, diverged = run(rate, n)
         taken = n if diverged is None else min(n, diverged)
