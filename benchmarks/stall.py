@@ -210,6 +210,39 @@ def exposure_run(nb: Path, *, env: dict, limit: float) -> tuple[float, str]:
     return seconds, f"ok: {int(out.split()[-1])} shell sends"
 
 
+def summarise_markdown(records: list[dict]) -> str:
+    """The same summary as Markdown tables (for docs/stall.md)."""
+    lines = []
+    for tool in TOOLS:
+        rows = [r for r in records if r["tool"] == tool]
+        if not rows:
+            continue
+        lines.append(f"\n**{tool}**\n")
+        if tool == "exposure":
+            lines.append("| lesson | runs | shell sends by nbclient |\n|---|---:|---|")
+        else:
+            lines.append("| lesson | runs | median s | max s | over 3x median | killed at limit | failed | load |\n"
+                         "|---|---:|---:|---:|---:|---:|---:|---|")
+        for lesson in sorted({r["lesson"] for r in rows}):
+            mine = [r for r in rows if r["lesson"] == lesson]
+            if tool == "exposure":
+                counts = sorted({r["outcome"].removeprefix("ok: ").removesuffix(" shell sends") for r in mine})
+                lines.append(f"| {lesson} | {len(mine)} | {', '.join(counts)} |")
+                continue
+            times = [r["seconds"] for r in mine if r["outcome"] in ("ok", "timeout")]
+            failed = sum(r["outcome"] not in ("ok", "timeout") for r in mine)
+            loads = [r["load"] for r in mine]
+            if not times:
+                lines.append(f"| {lesson} | {len(mine)} | - | - | - | - | {failed} | |")
+                continue
+            med = statistics.median(times)
+            lines.append(f"| {lesson} | {len(mine)} | {med:.1f} | {max(times):.1f} | "
+                         f"{sum(t > SLOW_FACTOR * med for t in times)} | "
+                         f"{sum(r['outcome'] == 'timeout' for r in mine)} | {failed} | "
+                         f"{min(loads):.1f}-{max(loads):.1f} |")
+    return "\n".join(lines)
+
+
 def summarise(records: list[dict]) -> str:
     lines = []
     for tool in TOOLS:
@@ -261,11 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-after", type=float,
                         help="seconds after which no new run starts (the summary covers the runs done)")
     parser.add_argument("--report", type=Path, help="only print the summary of this log")
+    parser.add_argument("--markdown", action="store_true", help="with --report: as Markdown tables")
     args = parser.parse_args(argv)
 
     if args.report:
         records = [json.loads(line) for line in args.report.read_text().splitlines() if line.strip()]
-        print(summarise(records))
+        print(summarise_markdown(records) if args.markdown else summarise(records))
         return 0
 
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
