@@ -5,7 +5,8 @@ live in ``common.py``. Each module's ``__all__`` says what it exports; ``tests/t
 no name is exported by two modules (one would silently hide the other here).
 """
 
-from . import common, lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
+from . import alt_text, common, lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
+from .alt_text import *  # noqa: F401,F403
 from .common import *  # noqa: F401,F403
 from .lesson00 import *  # noqa: F401,F403
 from .lesson01 import *  # noqa: F401,F403
@@ -18,6 +19,7 @@ from .lesson07 import *  # noqa: F401,F403
 from .lesson08 import *  # noqa: F401,F403
 
 __all__ = [
+    *alt_text.__all__,
     *common.__all__,
     *lesson00.__all__,
     *lesson01.__all__,

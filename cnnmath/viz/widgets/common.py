@@ -21,7 +21,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython import get_ipython
 from IPython.core.displaypub import DisplayPublisher
-from IPython.display import Image, clear_output, display
+from IPython.display import clear_output
+
+from ..plots.alt_text import describe_figure, display_png, figures_described
 
 __all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls", "show_in"]
 
@@ -196,7 +198,8 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
         with show_in(output) if _in_cell() else output:
             clear_output(wait=True)
             try:
-                text, state = draw(values, explorer)
+                with figures_described():  # a plt.show() in draw shows the figure with its alt text
+                    text, state = draw(values, explorer)
                 summary.value = text
                 explorer.state = state or {}
                 explorer.last_error = None
@@ -242,8 +245,9 @@ def show_png(fig, dpi=None, **savefig_kwargs):
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi or fig.dpi, **savefig_kwargs)
+    alt = describe_figure(fig)  # the text alternative a screen reader reads instead of the picture
     plt.close(fig)  # headless runs must not pile figures up
-    display(Image(data=buffer.getvalue(), format="png"))
+    display_png(buffer.getvalue(), alt)
 
 
 def bind_controls(explorer, controls, before_redraw=None):

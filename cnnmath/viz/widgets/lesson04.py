@@ -11,13 +11,13 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
 
 from ...activations import relu
 from ...conv import conv2d
 from ...data import load_photo, seed_pool_input
 from ...kernels import get_kernel
 from ...pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
+from ..plots.alt_text import describe_figure, display_png
 from ..plots.common import format_number
 from ..plots.lesson04 import (pool_gradient_dx, pool_gradient_plot, pool_gradient_routes, pool_shift_compare_plot,
                               pool_step_plot, pooled_by_mode, relative_l2_change)
@@ -61,12 +61,12 @@ class _Pictures:
             fig = make_figure()
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})  # fast to encode
+            png = (buf.getvalue(), describe_figure(fig))  # the picture and its text alternative
             plt.close(fig)
-            png = buf.getvalue()
             if len(self.png) >= self.keep:
                 self.png.pop(next(iter(self.png)))  # forget the oldest
         self.png[key] = png  # most recent last
-        display(Image(data=png, format="png"))
+        display_png(*png)
 
 
 def pool_example_inputs():

@@ -16,8 +16,8 @@ import io
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
 
+from ..plots.alt_text import describe_figure, display_png
 from ..plots.lesson08 import block_maps_plot, update_block_maps_plot
 from .common import make_explorer
 
@@ -49,7 +49,7 @@ def _png(fig):
     """The figure as one PNG in the current Output; the figure itself stays, to be updated in place."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI)
-    display(Image(data=buffer.getvalue(), format="png"))
+    display_png(buffer.getvalue(), describe_figure(fig))  # with its text alternative
 
 
 def _maps_summary(maps, block):
