@@ -11,7 +11,7 @@ stub), directly followed by its worked solution: a markdown cell tagged ``soluti
 ``<details>`` block. The worked answer is the solution's first fenced ```` ```python ```` block, or, where
 it has none, its first inline ```answer = ...``` span.
 
-For each lesson the script writes an nbgrader course directory::
+The script writes one nbgrader course directory, with one assignment per lesson::
 
     DIR/nbgrader_config.py
     DIR/source/<lesson>/<lesson>.ipynb     the instructor version: worked answers between solution markers
@@ -23,7 +23,7 @@ In the instructor version each exercise becomes two cells:
 * an answer cell (nbgrader "autograded answer"): the exercise's stub, then the worked answer between
   ``### BEGIN SOLUTION`` and ``### END SOLUTION``, then the check call, so the student still gets the
   check's feedback; nbgrader replaces the marked region by an empty line, so the release cell is the
-  lesson's exercise cell again;
+  lesson's exercise cell again, with one blank line more;
 * a locked test cell (nbgrader "autograder tests", 1 point) that calls the same check and asserts its
   result. A check returns a ``Feedback`` that is truthy only when the answer is right (see
   ``cnnmath/checks/common.py``), so a right answer scores and a wrong or missing one raises
@@ -57,8 +57,8 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 POINTS = 1  # per exercise
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 INLINE_ANSWER = re.compile(r"`(answer = [^`]+)`")
-# Seconds one cell may run under `nbgrader autograde` (nbgrader's own default is 30); lesson 7 trains a
-# network, and a shared 2-core machine can be slow.
+# Seconds one cell may run under `nbgrader autograde` (nbgrader's own default is 30). Lessons 7 and 8 train
+# networks: lesson 8's slowest cell took 20.5 s under the autograder on a 2-core machine busy with other work.
 CELL_TIMEOUT = 120
 
 NOTE = ("*Homework version (nbgrader). Each exercise is followed by a locked test cell that the "
