@@ -553,3 +553,66 @@ def test_predict_digit_reads_labels_by_the_rule_and_names_errors():
         assert fb.ok is False, name
         assert words in fb.message, (name, fb.message)
         assert "test digit" in fb.message, (name, fb.message)
+
+
+def test_function_hints_never_show_the_expected_numbers():
+    """A function one value off is told which entry, never what it should be."""
+    def almost(image, kernel, stride=1):
+        out = _conv(image, kernel, stride)
+        out[0, 0] += 1.0
+        return out
+
+    fb = check_my_conv2d(almost)
+    expected = conv2d(seed_image(), seed_kernel())  # case 1, the worked example
+    assert fb.ok is False and "1 entry is wrong" in fb.message, fb.message
+    assert "[[" not in fb.message
+    for value in {f"{v:g}" for v in np.ravel(expected)} | {f"{v:g}" for v in np.ravel(expected) + 1}:
+        assert not _secret_in(fb.message, value), (value, fb.message)
+
+    def gray_almost(rgb):
+        out = _gray(rgb.astype(float))
+        out.flat[0] += 1.0
+        return out
+
+    fb = check_to_gray(gray_almost)
+    first = _gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]]], dtype=float))
+    assert fb.ok is False
+    for value in np.ravel(first):
+        assert not _secret_in(fb.message, f"{value:g}"), fb.message
+
+
+class _Hostile(list):
+    """A list that fails when read: what a check cannot foresee must still end in feedback."""
+
+    def __iter__(self):
+        raise RuntimeError("cannot be read")
+
+    def __len__(self):
+        raise RuntimeError("cannot be measured")
+
+
+class _BadNumber(float):
+    def __float__(self):
+        raise ArithmeticError("no value")
+
+    def __array__(self, *args, **kwargs):
+        raise ArithmeticError("no array")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize("answer", [_Hostile([1, 2]), _BadNumber(1.0), [_BadNumber(2.0)]],
+                         ids=["hostile list", "bad number", "list of bad numbers"])
+def test_objects_that_fail_when_read_get_feedback(case, answer):
+    feedback = case.check(answer)
+    assert isinstance(feedback, Feedback) and feedback.ok is not True
+
+
+def test_every_check_is_in_the_table_and_wrapped():
+    """A new check cannot skip these tests: every public check_* is in CASES and guarded by never_raises
+    (check_pooled_by_hand checks its own mode argument, then calls a guarded function)."""
+    import cnnmath.checks as checks
+
+    names = {n for n in checks.__all__ if n.startswith("check_")}
+    assert names == {c.id for c in CASES} | {"check_my_conv2d", "check_to_gray", "check_predict_digit"}
+    for name in names - {"check_pooled_by_hand"}:
+        assert hasattr(getattr(checks, name), "__wrapped__"), name

@@ -158,6 +158,7 @@ def check_layer_output_shape(answer) -> Feedback:
     return incorrect("Check the order: (N, F, H_out, W_out).")
 
 
+@never_raises
 def check_layer_param_count(answer) -> Feedback:
     """Exercise 3: ``answer`` should be the number of learned parameters (weights and biases) of the layer
     in :data:`LAYER_EXERCISE`."""
@@ -188,6 +189,7 @@ def check_layer_param_count(answer) -> Feedback:
                      "shape (F,).")
 
 
+@never_raises
 def check_receptive_field(answer) -> Feedback:
     """Exercise 4: ``answer`` should be the receptive field (side, in input pixels) of one unit after the
     stack :data:`STACK_EXERCISE`."""
