@@ -278,9 +278,10 @@ def check_logit_gradient(answer):
                          "gradient is negative.")
     if close(arr, p):
         return incorrect("that is p alone; the one-hot label still has to come in.")
-    if close(arr, (p - y) / p.size) or close(arr, (y - p) / p.size):
-        return incorrect("there is no mean to take here: one example, so dL/dz = p - y as it is. (The batch "
-                         "mean divides by the number of examples, not by the number of classes.)")
+    if any(close(arr, (p - y) / k) or close(arr, (y - p) / k) for k in range(2, 101)):
+        return incorrect("there is no mean to take here: one example, so dL/dz = p - y as it is, not divided "
+                         "by anything. (A batch mean divides by the number of examples, exercise 6; here there "
+                         "is one.)")
     for other in range(p.size):
         if other != LOGIT_EXERCISE["label"] and close(arr, p - np.eye(p.size)[other]):
             label = LOGIT_EXERCISE["label"]

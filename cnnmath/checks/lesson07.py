@@ -99,6 +99,9 @@ def check_second_conv_params(answer):
                          "what is the shape of one filter?")
     if n in (8 * 16 * 3 * 3 + 8 * 16, 8 * 16 * 3 * 3 + 16):
         return incorrect("the weights are right, but count the biases again: one per what?")
+    if n == 2 * 8 * 16 * 3 * 3:
+        return incorrect("the weights are right, but a bias belongs to a filter, not to each weight: one per "
+                         "filter.")
     if n in (16 * 3 * 3 + 16, 16 * 3 * 3 + 8):
         return incorrect("that is one filter (and some biases): the layer has 8 filters, each of shape "
                          "16 x 3 x 3.")
