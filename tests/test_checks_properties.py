@@ -616,3 +616,28 @@ def test_every_check_is_in_the_table_and_wrapped():
     assert names == {c.id for c in CASES} | {"check_my_conv2d", "check_to_gray", "check_predict_digit"}
     for name in names - {"check_pooled_by_hand"}:
         assert hasattr(getattr(checks, name), "__wrapped__"), name
+
+
+@pytest.mark.parametrize(("bug", "words"), [
+    ("flip", "flip"), ("negate", "minus sign"), ("stride", "starts at row i*stride"), ("plain", "multiply each pixel"),
+    ("transpose", "transposed"), ("short", "One row or column too few"), ("long", "runs past the edge"),
+    ("int", "whole numbers only"), ("no stride arg", "does not accept stride")])
+def test_my_conv2d_slips_get_their_own_hint(bug, words):
+    def student(image, kernel, stride=1):
+        k = np.asarray(kernel, float)
+        k = k[::-1, ::-1] if bug == "flip" else k.T if bug == "transpose" and k.shape[0] == k.shape[1] else k
+        kh, kw = k.shape
+        extra = {"short": -1, "long": 1}.get(bug, 0)
+        h, w = (image.shape[0] - kh) // stride + 1 + extra, (image.shape[1] - kw) // stride + 1 + extra
+        out = np.zeros((h, w), dtype=int if bug == "int" else float)
+        for i in range(h):
+            for j in range(w):
+                r, c = (i, j) if bug == "stride" else (i * stride, j * stride)
+                window = image[r:r + kh, c:c + kw]
+                out[i, j] = window.sum() if bug == "plain" else (window * k).sum() * (-1 if bug == "negate" else 1)
+        return out
+
+    func = (lambda image, kernel: student(image, kernel)) if bug == "no stride arg" else student
+    feedback = check_my_conv2d(func)
+    assert feedback.ok is False and words in feedback.message, feedback.message
+    assert feedback.message.startswith("case "), feedback.message
