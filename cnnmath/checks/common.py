@@ -21,7 +21,8 @@ default is a relative tolerance of 1e-6, and an entry that should be 0 may be of
 (float32 rounding and answers written with six decimals pass; every slip the checks name is far larger).
 A hand computation that a question asks for "to two decimals" is compared with
 ``close(..., decimals=2)``, which also accepts the rounding to two decimals (half a unit of the last
-place); the question then says so. Whole numbers (sizes, counts, positions) must be whole within the same
+place); the question then says so. (No exercise asks for rounded answers today: lesson 6's batch exercise
+uses ``decimals=2`` only to tell a rounded answer "very nearly" and ask for all its decimals.) Whole numbers (sizes, counts, positions) must be whole within the same
 tolerance and are then compared exactly.
 """
 
@@ -34,7 +35,8 @@ import numpy as np
 
 __all__ = ["Feedback", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
            "read_array", "read_number", "read_int", "read_side", "read_pair", "read_shape", "read_numbers",
-           "close", "snap", "typed_number", "TYPED_LIMIT", "call_student", "student_array", "RTOL", "ATOL"]
+           "close", "snap", "count_off", "typed_number", "TYPED_LIMIT", "call_student", "student_array", "RTOL",
+           "ATOL"]
 
 #: Relative tolerance of every numeric answer (see the module's docstring for the scale it applies to).
 RTOL = 1e-6
