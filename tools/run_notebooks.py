@@ -93,7 +93,9 @@ def _sliced_kernel_client():
     waiting on another socket sometimes fails to wake the wait, which then sleeps for the whole cell
     timeout (600 s) before noticing the message was there all along; cells with big outputs inside an
     ipywidgets Output triggered it in about half of the runs. Waiting in short slices bounds that
-    missed wake-up to POLL_SLICE instead, and changes nothing else.
+    missed wake-up to POLL_SLICE instead, and changes nothing else. The cause and why the lessons no
+    longer trigger it under any runner: docs/stall.md; kept for notebooks that still write into an
+    Output with ``with output:`` while a cell runs.
     """
     from queue import Empty
 
