@@ -43,7 +43,7 @@ _JS_AXE_RUN = """async ([selector, tags]) => {
             // what only a front-end plugin can fix in stock JupyterLab + ipywidgets (see FRONT_END_ONLY)
             const el = node.element;
             const frontEnd = Boolean(el && (
-                (violation.id === 'image-alt' && el.closest('.jp-RenderedImage')) ||
+                (violation.id === 'image-alt' && el.closest('.jp-RenderedImage') && !el.closest('.widget-output')) ||
                 (violation.id === 'aria-input-field-name' && el.matches('.widget-slider .noUi-handle')) ||
                 (violation.id === 'button-name' && el.closest('.widget-play'))));
             nodes.push({rule: violation.id, element: node.element ? ids.get(node.element) : null, frontEnd,
@@ -70,10 +70,13 @@ def audit(page, scope: str = OUTPUT_AREAS) -> tuple[int, list[dict]]:
     return result["roots"], result["nodes"]
 
 
-# The failures that stock JupyterLab 4.6 and ipywidgets 8.1 leave to a front-end plugin: a figure's alt
-# text kept in its output metadata (JupyterLab's image renderer ignores it), a slider handle's name (its
-# visible description is not tied to the role="slider" handle) and the icon-only Play buttons' names.
-FRONT_END_ONLY = "image-alt on a PNG output, aria-input-field-name on a slider handle, button-name on Play"
+# The failures that stock JupyterLab 4.6 and ipywidgets 8.1 leave to a front-end plugin: a cell figure's
+# alt text kept in its output metadata (JupyterLab's image renderer ignores it; an explorer's picture, inside
+# an Output widget, carries a Markdown copy that JupyterLab renders with its alt, so it is not excused), a
+# slider handle's name (its visible description is not tied to the role="slider" handle) and the
+# icon-only Play buttons' names.
+FRONT_END_ONLY = ("image-alt on a cell's PNG output, aria-input-field-name on a slider handle, "
+                  "button-name on a Play button")
 
 
 def by_rule(nodes: list[dict]) -> dict[str, int]:

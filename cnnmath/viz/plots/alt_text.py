@@ -6,13 +6,16 @@ the numbers written on the picture (the titles and cell labels are where the les
 
 - :func:`describe_figure` builds that text from a matplotlib figure; :func:`set_alt` attaches a text of
   your own instead (a teacher's figure, say), which every display of the figure then uses.
-- :func:`figure_bundle` renders a figure once into the display data the course shows: the PNG with
-  ``alt`` in its output metadata (nbconvert's HTML export and other tools read it there), the same PNG as
-  a Markdown image with that alt text (JupyterLab, Notebook 7, Voila and jupyterlab-rise render Markdown
-  before PNG, and their image renderer does not read the metadata), and the text itself as ``text/plain``.
+- :func:`figure_bundle` renders a figure once into display data: the PNG with ``alt`` in its output
+  metadata (nbconvert's classic HTML template reads it there, and the accessible-names plugin planned for
+  the course's JupyterLab extension is to; JupyterLab's own image renderer does not) and the text itself as ``text/plain``. With ``markdown=True`` it
+  adds the same PNG as a Markdown image with that alt text, which stock JupyterLab renders (it ranks
+  Markdown above PNG); that second copy is for the explorers' redraws, never for notebook files.
 - :func:`accessible_figures` makes IPython show every matplotlib figure that way (``plt.show()``, a figure
-  left as a cell's value); the lessons call it once in their first cell. The explorers use
-  :func:`figure_bundle` directly for each redraw.
+  left as a cell's value); the lessons call it once in their first cell. The explorers draw inside
+  :func:`figures_described` and show their PNGs with :func:`display_png`, both with the Markdown copy.
+
+docs/accessibility.md says where each part reaches a reader.
 """
 
 from __future__ import annotations
@@ -181,12 +184,12 @@ def png_bundle(png, alt, *, markdown=False):
     """``(data, metadata)`` for IPython's ``publish_display_data``: a PNG (bytes) with its text alternative.
 
     ``data`` has ``image/png`` (base64 text, as in a notebook file) and ``text/plain`` (``alt``);
-    ``metadata`` puts ``alt`` under ``image/png``, where nbconvert's HTML export reads it and where the
-    course's JupyterLab extension (cnnmath-rise-widgets) reads it. With ``markdown=True`` the data also
-    has ``text/markdown``, the same PNG as a Markdown image with ``alt`` as its text: JupyterLab, Notebook 7,
-    Voila and jupyterlab-rise render that one (they rank Markdown above PNG), so the alt text shows without
-    any extension, at the price of a second copy of the picture (fine for an explorer's redraw, too heavy
-    for a notebook file: see docs/accessibility.md).
+    ``metadata`` puts ``alt`` under ``image/png``, where nbconvert's classic HTML template reads it (and the
+    planned accessible-names plugin of the course's extension, cnnmath-rise-widgets, is to). With
+    ``markdown=True`` the data also has ``text/markdown``, the same PNG as a Markdown image with ``alt`` as
+    its text: JupyterLab and jupyterlab-rise render that one (they rank Markdown above
+    PNG), so the alt text shows without any extension, at the price of a second copy of the picture (fine
+    for an explorer's redraw, too heavy for a notebook file: see docs/accessibility.md).
     """
     if not isinstance(png, (bytes, bytearray)) or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
         raise TypeError(f"png is {type(png).__name__} but needs the bytes of a PNG file")
