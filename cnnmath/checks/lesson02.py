@@ -239,9 +239,9 @@ def _shape_hint(got, image, kernel, stride):
 
 def _value_hint(got, image, kernel, stride, expected):
     if close(got, convolve2d(image, kernel, stride=stride)) and close(got, -expected):
-        return ("every output has the wrong sign. For this kernel two bugs give exactly that: a kernel flipped "
-                "by 180 degrees (true convolution; the lesson's formula multiplies image[i*S + m, j*S + n] by "
-                "kernel[m, n], unflipped) or a minus sign in the sum.")
+        return ("every output has the wrong sign. For this kernel two bugs give exactly that: either you "
+                "flipped the kernel (true convolution; the lesson's formula multiplies image[i*S + m, j*S + n] "
+                "by kernel[m, n], unflipped), or there is a minus sign in the sum.")
     if close(got, convolve2d(image, kernel, stride=stride)):
         return ("you flipped the kernel (that is true convolution); the lesson's formula multiplies "
                 "image[i*S + m, j*S + n] by kernel[m, n], unflipped.")
