@@ -640,3 +640,18 @@ def test_my_conv2d_slips_get_their_own_hint(bug, words):
     feedback = check_my_conv2d(func)
     assert feedback.ok is False and words in feedback.message, feedback.message
     assert feedback.message.startswith("case "), feedback.message
+
+
+@pytest.mark.parametrize("check", [check_my_conv2d, check_to_gray, check_predict_digit],
+                         ids=lambda c: c.__name__)
+@settings(max_examples=25, deadline=None)
+@given(thing=_objects(), as_function=st.booleans())
+def test_function_checks_take_any_object_or_any_returned_object(check, thing, as_function):
+    """Passed itself, or returned by the student's function: feedback, never a traceback."""
+    answer = (lambda *args, **kwargs: thing) if as_function else thing
+    if check is check_predict_digit:
+        model, X = _model()
+        feedback = check(answer, model, X[:3])
+    else:
+        feedback = check(answer)
+    assert isinstance(feedback, Feedback) and feedback.ok in (True, False, None)
