@@ -15,8 +15,8 @@ import numpy as np
 
 from ..conv import conv2d, conv_output_size, convolve2d
 from ..data import seed_image, seed_kernel
-from .common import (Feedback, call_student, close, correct, count_off, incorrect, is_unanswered, never_raises,
-                     not_answered, read_array, read_number, read_side, snap, student_array)
+from .common import (Feedback, close, correct, count_off, incorrect, is_unanswered, never_raises, not_answered,
+                     read_array, read_number, snap, student_array)
 
 __all__ = ["EXERCISE_IMAGE", "EXERCISE_KERNEL", "EXERCISE_POSITION", "SIZE_QUESTION",
            "check_output_by_hand", "check_output_size", "check_my_conv2d", "check_true_convolution"]

@@ -12,7 +12,8 @@ import numpy as np
 from ..activations import relu, relu_derivative
 from ..conv import conv2d
 from ..data import seed_image, seed_kernel
-from .common import RTOL, Feedback, close, snap, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_number
+from .common import (RTOL, Feedback, close, correct, incorrect, is_unanswered, never_raises, not_answered,
+                     read_array, read_number, snap)
 
 __all__ = ["relu_exercise_matrix", "relu_derivative_points", "relu_mask_exercise_map",
            "check_relu_matrix", "check_relu_derivative_values", "check_relu_gradient_mask",

@@ -9,10 +9,9 @@ it answers with a :class:`~cnnmath.checks.common.Feedback`.
 
 Answers are read the way ``DESIGN.md`` ("Exercises") describes: ``np.asarray(answer, dtype=float)`` with
 size-1 dimensions squeezed, so an int, a float, any numpy scalar, float32, a 0-d or one-element array, a
-list or a tuple of the right values are the same answer. A numeric answer is right within a relative
-tolerance of ``RTOL`` (and an absolute one of ``ATOL`` for values that should be 0), both from
-:mod:`cnnmath.checks.common`. Text, booleans,
-NaN and ragged lists get a hint that says what kind of answer is wanted.
+list or a tuple of the right values are the same answer, right within the tolerance stated in
+:mod:`cnnmath.checks.common`. Text, booleans, NaN and ragged lists get a hint that says what kind of answer
+is wanted.
 """
 
 from __future__ import annotations
@@ -23,10 +22,10 @@ import numpy as np
 from ..conv import conv2d_grad, conv_output_size
 from ..pooling import pool_output_size
 from ..receptive import receptive_field, receptive_field_steps
-from .common import (ATOL, RTOL, Feedback, close, correct, count_off, incorrect, is_unanswered, never_raises,
+from .common import (Feedback, close, correct, count_off, incorrect, is_unanswered, never_raises,
                      not_answered, read_array, read_int, read_shape, read_side)
 
-__all__ = ["DENSE_EXERCISE", "DEEP_STACK_EXERCISE", "BATCH_EXERCISE", "RTOL", "ATOL", "input_gradient_exercise",
+__all__ = ["DENSE_EXERCISE", "DEEP_STACK_EXERCISE", "BATCH_EXERCISE", "input_gradient_exercise",
            "check_dense1_params", "check_deep_receptive_field", "check_input_gradient",
            "check_conv2_dx_shape"]
 
