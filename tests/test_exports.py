@@ -13,7 +13,7 @@ import pytest
 
 import cnnmath
 
-PACKAGES = ["cnnmath.viz.plots", "cnnmath.viz.widgets"]
+PACKAGES = ["cnnmath.viz.plots", "cnnmath.viz.widgets", "cnnmath.checks"]
 MODULES = ["common"] + [f"lesson{i:02d}" for i in range(9)]
 EXTRA = {"cnnmath.viz.plots": ["alt_text"]}  # shared modules besides common, first in the package's __all__
 

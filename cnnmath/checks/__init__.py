@@ -1,29 +1,31 @@
-"""Re-exports every lesson module's public names, so notebooks import them by name from here.
+"""Every lesson module's exercise checks, so that notebooks import them by name from here.
 
-Each lesson keeps its own module (``lesson02.py`` for ``02_convolution.ipynb`` and so on); shared helpers
-live in ``common.py``.
+Each lesson keeps its own module (\`\`lesson02.py\`\` for \`\`02_convolution.ipynb\`\` and so on); the answer readers
+and feedback shared by all of them live in \`\`common.py\`\`. Each module's \`\`__all__\`\` says what it exports;
+\`\`tests/test_exports.py\`\` checks that no name is exported by two modules.
 """
 
-from importlib import import_module as _import_module
+from . import common, lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
+from .common import *  # noqa: F401,F403
+from .lesson00 import *  # noqa: F401,F403
+from .lesson01 import *  # noqa: F401,F403
+from .lesson02 import *  # noqa: F401,F403
+from .lesson03 import *  # noqa: F401,F403
+from .lesson04 import *  # noqa: F401,F403
+from .lesson05 import *  # noqa: F401,F403
+from .lesson06 import *  # noqa: F401,F403
+from .lesson07 import *  # noqa: F401,F403
+from .lesson08 import *  # noqa: F401,F403
 
-_LESSON_MODULES = ("common", "lesson00", "lesson01", "lesson02", "lesson03", "lesson04", "lesson05",
-                   "lesson06", "lesson07")
-_LESSON_MODULES += ("lesson08",)
-
-
-def _collect(package: str, namespace: dict) -> list[str]:
-    names: list[str] = []
-    for short in _LESSON_MODULES:
-        try:
-            module = _import_module(f"{package}.{short}")
-        except ModuleNotFoundError as err:  # a lesson module that does not exist yet
-            if err.name != f"{package}.{short}":
-                raise
-            continue
-        for public in getattr(module, "__all__", []):
-            namespace[public] = getattr(module, public)
-            names.append(public)
-    return names
-
-
-__all__ = _collect(__name__, globals())
+__all__ = [
+    *common.__all__,
+    *lesson00.__all__,
+    *lesson01.__all__,
+    *lesson02.__all__,
+    *lesson03.__all__,
+    *lesson04.__all__,
+    *lesson05.__all__,
+    *lesson06.__all__,
+    *lesson07.__all__,
+    *lesson08.__all__,
+]
