@@ -155,7 +155,6 @@ def lab(tmp_path_factory, _chromium_available):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.expose_app_in_browser=True",
-        "--JupyterNotebookApp.expose_app_in_browser=True",  # the same server serves Notebook 7's pages
     ]
     log_path = root / "jupyterlab.log"
     with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would stall the server

@@ -2,15 +2,31 @@
 
 Notebook 7 (installed with the course, and on Binder and most hubs) handles its keyboard shortcuts before
 a focused widget sees the key, so without the course's extension (labextension/, cnnmath-rise-widgets)
-the Up/Down arrows move to another cell and no arrow steps the slider. The `lab` server also serves
-Notebook 7's pages (/notebooks/...), as `jupyter notebook` does. Expected texts are computed here.
+the Up/Down arrows move to another cell and no arrow steps the slider. Expected texts are computed here.
+
+The test runs its own `jupyter notebook` server rather than Notebook 7's pages on the shared JupyterLab
+server: jupyter_server caches where a static file was found by its relative name for every app at once
+(FileFindHandler._static_paths), so once Notebook 7 has served a font that JupyterLab also ships,
+JupyterLab's request for it gets 403 and the JupyterLab tests after this one would log that error.
 """
 
 from __future__ import annotations
 
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+from pathlib import Path
+
+import pytest
+
 from . import shared_modules
-from .harness import (KERNEL_READY_TIMEOUT_MS, RUN_ALL_TIMEOUT_MS, _JS_KERNEL_READY, expect, press_and_measure,
-                      run_all, screenshot)
+from .conftest import SERVER_READY_TIMEOUT_S, _free_port, _isolated_env, _log_tail, _opener, _stop, \
+    _write_lab_settings
+from .harness import (KERNEL_READY_TIMEOUT_MS, RUN_ALL_TIMEOUT_MS, REPO_ROOT, _JS_KERNEL_READY, Lab, expect,
+                      press_and_measure, run_all, screenshot)
 from .shared_modules import ConsoleLog
 from .test_lesson00 import _practice
 
@@ -20,10 +36,48 @@ _ACTIVE_CELL = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
     .findIndex(cell => cell.classList.contains('jp-mod-active'))"""
 
 
-def test_notebook7_arrow_keys_step_a_focused_slider(page, lab, page_errors):
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory, _chromium_available):
+    """`jupyter notebook` on a free loopback port, serving a copy of lesson 0, with its app exposed."""
+    root = tmp_path_factory.mktemp("notebook7")
+    home, notebook_dir = root / "home", root / "notebooks"
+    notebook_dir.mkdir()
+    shutil.copy(REPO_ROOT / "notebooks" / NOTEBOOK, notebook_dir)
+    env = _isolated_env(home)
+    _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable, "-m", "notebook", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebook_dir}",
+        "--JupyterNotebookApp.expose_app_in_browser=True",  # window.jupyterapp, for the harness's waits
+    ]
+    log_path = root / "notebook.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=notebook_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"jupyter notebook exited with code {server.returncode}:\n{_log_tail(log_path)}")
+            try:
+                with _opener.open(f"{url}/api/status?token={token}", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter notebook not ready after {SERVER_READY_TIMEOUT_S} s:\n{_log_tail(log_path)}")
+            time.sleep(0.2)  # polling a server that is starting; nothing to wait on instead
+        yield Lab(url=url, token=token, notebook_dir=notebook_dir, home=home)
+    finally:
+        _stop(server)
+
+
+def test_notebook7_arrow_keys_step_a_focused_slider(page, notebook7, page_errors):
     console = ConsoleLog.record(page)
-    page.goto(f"{lab.url}/notebooks/{NOTEBOOK}?token={lab.token}")
-    # Notebook 7 exposes its app as JupyterLab does (conftest), so the harness's waits work here too
+    page.goto(f"{notebook7.url}/notebooks/{NOTEBOOK}?token={notebook7.token}")
     page.wait_for_function(_JS_KERNEL_READY, arg=NOTEBOOK, timeout=KERNEL_READY_TIMEOUT_MS, polling=100)
     run_all(page)
 
