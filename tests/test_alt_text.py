@@ -181,3 +181,20 @@ def test_every_explorer_redraw_carries_alt_text(shell, inline_backend, name):
         assert alt.startswith("Figure") and any(ch.isdigit() for ch in alt), alt
         assert data["text/markdown"].startswith("![" + alt[:20])
         assert data["text/plain"] == alt
+
+
+def test_a_figure_shown_in_an_output_with_show_in_carries_alt_text(shell):
+    """Lessons 7 and 8 draw their live training plot with show_in: a live picture, so with the Markdown copy."""
+    import ipywidgets as widgets
+
+    from cnnmath.viz.widgets import show_in
+
+    accessible_figures()
+    live = widgets.Output()
+    fig = matrix_plot(np.array([[0.5, 0.25]]), title="loss 0.5", figsize=(2, 1))
+    with show_in(live):
+        display(fig)
+    plt.close(fig)
+    [picture] = live.outputs
+    alt = picture["metadata"]["image/png"]["alt"]
+    assert "loss 0.5" in alt and picture["data"]["text/markdown"].startswith("![" + alt[:10])

@@ -137,7 +137,8 @@ def show_in(output):
     sys.stdout = _StreamToCollector(collector, "stdout")
     sys.stderr = _StreamToCollector(collector, "stderr")
     try:
-        yield output
+        with figures_described(shell):  # live pictures (never saved in a notebook) carry their alt text
+            yield output
     finally:
         shell.display_pub, sys.stdout, sys.stderr = saved
         kept = () if collector.cleared else tuple(output.outputs)
