@@ -133,14 +133,14 @@ OLDEST_VENV := build/venv-oldest
 $(UV): | $(PY)
 	$(PIP) install --quiet "uv==$(UV_VERSION)" "build==$(BUILD_VERSION)"
 
-# Binder's environment: everything requirements.txt needs, every package pinned (==), for Binder's Python
+# Binder's environment: everything requirements.txt (and binder/hub.in) needs, every package pinned (==), for Binder's Python
 # (binder/runtime.txt) on Linux. The course's own two packages are left out: binder/postBuild installs them,
 # so repo2docker can install this file before it copies the repository and reuse that layer on every
 # commit. uv keeps the pins already in the file where they still fit; to move them all to the newest
 # releases that fit: make binder-lock UV_COMPILE_ARGS=--upgrade
 UV_COMPILE_ARGS ?=
 binder-lock: $(UV)
-	$(UV) pip compile requirements.txt --python-version $(BINDER_PYTHON) --python-platform x86_64-unknown-linux-gnu \
+	$(UV) pip compile requirements.txt binder/hub.in --python-version $(BINDER_PYTHON) --python-platform x86_64-unknown-linux-gnu \
 	  --no-emit-package cnnmath --no-emit-package cnnmath-rise-widgets \
 	  --custom-compile-command "make binder-lock" --quiet --output-file binder/requirements.txt $(UV_COMPILE_ARGS)
 

@@ -238,6 +238,13 @@ def check(workdir: Path) -> list[str]:
     if missing:
         problems.append("not listed as enabled and OK: " + ", ".join(missing))
 
+    # The image built from this repository serves nbgitpuller's links on a hub (binder/hub.in).
+    server_extensions = ANSI.sub("", run([venv / "bin" / "jupyter", "server", "extension", "list"], env=env,
+                                         check=False, capture=True).stdout)
+    print(server_extensions, end="")
+    if not re.search(r"^\s*nbgitpuller \S+ OK", server_extensions, flags=re.M):
+        problems.append("nbgitpuller is not a working server extension (jupyter server extension list)")
+
     imports = run([py, "-c", "import cnnmath, cnnmath.viz.widgets, notebook, jupyterlab; "
                    "print('cnnmath', cnnmath.__file__); print('notebook', notebook.__version__, "
                    "'jupyterlab', jupyterlab.__version__)"], env=env, check=False, capture=True)
