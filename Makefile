@@ -161,7 +161,7 @@ dist-check: $(UV)
 # The quick suite (no browser, nothing slow, no nbval over the notebooks) against the oldest versions
 # pyproject.toml allows: uv installs the lowest release of each of cnnmath's direct dependencies (and of
 # the test tools' pins), the newest of everything they pull in. JupyterLab is not installed there, so the
-# tests of Binder's files (which read JupyterLab's settings schema) stay in `make test`.
+# tests of Binder's files and of the installed lab extension stay in `make test`.
 OLDEST_TEST_TOOLS = $(shell grep -E '^(pytest|pytest-xdist|hypothesis|nbformat|nbclient|ipykernel)~=' requirements-test.txt)
 test-oldest: $(UV)
 	rm -rf $(OLDEST_VENV)
@@ -170,4 +170,5 @@ test-oldest: $(UV)
 	$(UV) pip list --python $(OLDEST_VENV)/bin/python 2>/dev/null \
 	  | grep -iE '^(numpy|matplotlib|ipywidgets|scikit-learn|scipy|pillow|tqdm|threadpoolctl) '
 	PYTHONHASHSEED=0 $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider -n 2 \
-	  -m "not browser and not slow" --ignore=tests/browser --ignore=tests/test_binder_env.py $(PYTEST_ARGS)
+	  -m "not browser and not slow" --ignore=tests/browser --ignore=tests/test_binder_env.py \
+	  --ignore=tests/test_labextension.py $(PYTEST_ARGS)
