@@ -35,9 +35,14 @@ def test_source_declares_its_dependencies_and_the_console_fallback():
     package = _json(PROJECT / "package.json")
     assert package["name"] == NAME
     deps = package["dependencies"]
+    shared = package["jupyterlab"]["sharedPackages"]
     # what its code imports, so that JupyterLab's compatibility check can judge it
     assert deps["@jupyterlab/application"].startswith("^4.")
     assert deps["@jupyterlab/console"].startswith("~4.")
+    # the accessible-names plugin requires IRenderMimeRegistry; taken from the page, any 4.x (the
+    # slideshow page of jupyterlab-rise has 4.3.4), so it is on the no-version-check list below
+    assert deps["@jupyterlab/rendermime"].startswith("^4.")
+    assert shared["@jupyterlab/rendermime"] == {"bundled": False, "requiredVersion": False}
     shared = package["jupyterlab"]["sharedPackages"]
     assert shared["@jupyterlab/console"] == {"bundled": True, "singleton": True, "requiredVersion": "^4.6.2"}
     # every other shared package named there is consumed from the page, never bundled
@@ -54,7 +59,7 @@ def test_committed_build_belongs_to_the_source():
     assert build_info["extension"] == "./extension"
     js = "".join(_built_js().values())
     plugin_ids = re.findall(r"id: '([^']+)'", (PROJECT / "src" / "index.ts").read_text())
-    assert f"{NAME}:slider-keys" in plugin_ids, plugin_ids
+    assert f"{NAME}:slider-keys" in plugin_ids and f"{NAME}:accessible-names" in plugin_ids, plugin_ids
     for plugin_id in plugin_ids:
         assert plugin_id in js, f"{plugin_id} is in src/index.ts but not in the build: make labextension"
 

@@ -10,8 +10,13 @@
  *    singleton), and a page that lacks it gets this extension's copy of the real package.
  *
  * 2. Arrow keys on a focused ipywidgets slider. See `sliderKeys` below.
+ *
+ * 3. Accessible names (docs/accessibility.md). See `accessibleNames` below: figures get the alt text
+ *    that the output's metadata carries, ipywidgets slider handles are named by their visible label,
+ *    Play buttons by their icon.
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IRenderMime, IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 // Importing the token is what puts @jupyterlab/console into this extension's build, and so into the
 // share scope of a page that lacks it (the build only provides shared packages its code imports).
@@ -90,4 +95,120 @@ const sliderKeys: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [sliderKeys];
+/** The image types whose renderers get the alt text from the output metadata. */
+const ALT_IMAGE_TYPES: ReadonlyArray<string> = ['image/png', 'image/jpeg', 'image/gif'];
+
+/** The accessible name of an ipywidgets Play button, by its Font Awesome icon class. */
+const PLAY_ICON_NAMES: { readonly [icon: string]: string } = {
+  'fa-play': 'play',
+  'fa-pause': 'pause',
+  'fa-stop': 'stop',
+  'fa-retweet': 'repeat'
+};
+
+/**
+ * The alt text that an output's metadata gives its image of type `mime`: `{"image/png": {"alt": ...}}`
+ * first, else a top-level `{"alt": ...}` (what IPython.display.Image(metadata=...) writes); '' if none.
+ */
+export function altOf(metadata: IRenderMime.IMimeModel['metadata'], mime: string): string {
+  const own = metadata[mime] as { alt?: unknown } | undefined;
+  if (own && typeof own === 'object' && typeof own.alt === 'string') {
+    return own.alt;
+  }
+  const top = metadata['alt'];
+  return typeof top === 'string' ? top : '';
+}
+
+/**
+ * Wrap the registry's image renderers so that each rendered <img> gets the alt text from the output's
+ * metadata. Stock JupyterLab reads only width, height and `unconfined` from there.
+ */
+function altFromMetadata(rendermime: IRenderMimeRegistry): void {
+  for (const mime of ALT_IMAGE_TYPES) {
+    const base = rendermime.getFactory(mime);
+    if (!base) {
+      continue;
+    }
+    rendermime.addFactory(
+      {
+        safe: base.safe,
+        defaultRank: base.defaultRank,
+        mimeTypes: [mime],
+        createRenderer: (options: IRenderMime.IRendererOptions) => {
+          const renderer = base.createRenderer(options);
+          const renderModel = renderer.renderModel.bind(renderer);
+          renderer.renderModel = async (model: IRenderMime.IMimeModel): Promise<void> => {
+            await renderModel(model);
+            const alt = altOf(model.metadata, mime);
+            const img = renderer.node.querySelector('img');
+            if (img && alt) {
+              img.setAttribute('alt', alt);
+            }
+          };
+          return renderer;
+        }
+      },
+      rendermime.getRank(mime)
+    );
+  }
+}
+
+let labelCount = 0;
+
+/**
+ * Name every ipywidgets slider handle after its slider's visible description (aria-labelledby), and
+ * every Play button after its icon (aria-label). Only adds attributes, and only where they differ.
+ */
+export function nameControls(root: ParentNode): void {
+  root.querySelectorAll('.widget-slider').forEach(box => {
+    const label = box.querySelector(':scope > .widget-label');
+    if (!label || !label.textContent || !label.textContent.trim()) {
+      return;
+    }
+    if (!label.id) {
+      label.id = `cnnmath-widget-label-${++labelCount}`;
+    }
+    box.querySelectorAll('[role="slider"]').forEach(handle => {
+      if (handle.getAttribute('aria-labelledby') !== label.id) {
+        handle.setAttribute('aria-labelledby', label.id);
+      }
+    });
+  });
+  root.querySelectorAll('.widget-play').forEach(play => {
+    play.querySelectorAll(':scope > button').forEach(button => {
+      const icon = button.querySelector('i');
+      const key = icon
+        ? Object.keys(PLAY_ICON_NAMES).find(name => icon.classList.contains(name))
+        : undefined;
+      if (key && button.getAttribute('aria-label') !== PLAY_ICON_NAMES[key]) {
+        button.setAttribute('aria-label', PLAY_ICON_NAMES[key]);
+      }
+    });
+  });
+}
+
+/**
+ * Accessible names for what the course shows (WCAG 2.1 A/AA, checked by tests/browser/test_axe.py):
+ * figure alt text from the output metadata, slider handle and Play button names.
+ */
+const accessibleNames: JupyterFrontEndPlugin<void> = {
+  id: 'cnnmath-rise-widgets:accessible-names',
+  description:
+    'Figures get their alt text from the output metadata; slider handles and Play buttons get accessible names.',
+  autoStart: true,
+  requires: [IRenderMimeRegistry],
+  activate: (_app, rendermime: IRenderMimeRegistry): void => {
+    // Before any document opens: notebook panels, and the widget manager's Output, clone this registry.
+    altFromMetadata(rendermime);
+    nameControls(document.body);
+    // ipywidgets builds and rebuilds its views at any time; the play/pause icon changes on every press.
+    new MutationObserver(() => nameControls(document.body)).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['class']
+    });
+  }
+};
+
+export default [sliderKeys, accessibleNames];
