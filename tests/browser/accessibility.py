@@ -40,13 +40,7 @@ _JS_AXE_RUN = """async ([selector, tags]) => {
         for (const node of violation.nodes) {
             const ids = window.__cnnmathAxeIds;
             if (node.element && !ids.has(node.element)) ids.set(node.element, window.__cnnmathAxeNext++);
-            // what only a front-end plugin can fix in stock JupyterLab + ipywidgets (see FRONT_END_ONLY)
-            const el = node.element;
-            const frontEnd = Boolean(el && (
-                (violation.id === 'image-alt' && el.closest('.jp-RenderedImage') && !el.closest('.widget-output')) ||
-                (violation.id === 'aria-input-field-name' && el.matches('.widget-slider .noUi-handle')) ||
-                (violation.id === 'button-name' && el.closest('.widget-play'))));
-            nodes.push({rule: violation.id, element: node.element ? ids.get(node.element) : null, frontEnd,
+            nodes.push({rule: violation.id, element: node.element ? ids.get(node.element) : null,
                         impact: node.impact || violation.impact,
                         target: node.target.join(' '), html: node.html.slice(0, 200),
                         summary: (node.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300)});
@@ -68,15 +62,6 @@ def audit(page, scope: str = OUTPUT_AREAS) -> tuple[int, list[dict]]:
     _inject(page)
     result = page.evaluate(_JS_AXE_RUN, [scope, WCAG_TAGS])
     return result["roots"], result["nodes"]
-
-
-# The failures that stock JupyterLab 4.6 and ipywidgets 8.1 leave to a front-end plugin: a cell figure's
-# alt text kept in its output metadata (JupyterLab's image renderer ignores it; an explorer's picture, inside
-# an Output widget, carries a Markdown copy that JupyterLab renders with its alt, so it is not excused), a
-# slider handle's name (its visible description is not tied to the role="slider" handle) and the
-# icon-only Play buttons' names.
-FRONT_END_ONLY = ("image-alt on a cell's PNG output, aria-input-field-name on a slider handle, "
-                  "button-name on a Play button")
 
 
 def by_rule(nodes: list[dict]) -> dict[str, int]:

@@ -8,12 +8,9 @@ The counts per lesson land in test-artifacts/accessibility.json.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-from .accessibility import FRONT_END_ONLY, audit, describe, record
+from .accessibility import audit, describe, record
 from .harness import assert_no_errors, open_notebook, run_all
 
 LESSONS = ["00_start_here.ipynb", "01_image_as_matrix.ipynb", "02_convolution.ipynb", "03_relu.ipynb",
@@ -21,26 +18,13 @@ LESSONS = ["00_start_here.ipynb", "01_image_as_matrix.ipynb", "02_convolution.ip
            "08_deeper.ipynb"]
 
 
-# Stock JupyterLab 4.6 and ipywidgets 8.1 leave three things to the course's own extension
-# (cnnmath-rise-widgets): see FRONT_END_ONLY in accessibility.py and docs/accessibility.md. Every other
-# violation fails these tests now. Those three fail them too once the installed extension has the plugin;
-# until then a test whose only violations are those three is reported as an expected failure (xfail), with
-# the counts in test-artifacts/accessibility.json, never as a pass.
-FRONT_END_PLUGIN = "cnnmath-rise-widgets:accessible-names"
-
-
-def _extension_has_plugin() -> bool:
-    static = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "cnnmath-rise-widgets" / "static"
-    return any(FRONT_END_PLUGIN in path.read_text(errors="replace") for path in static.glob("*.js"))
+# Stock JupyterLab 4.6 and ipywidgets 8.1 leave three things to the course's own extension: a figure's alt
+# text kept in its output metadata, slider handle names and the Play buttons' names. Its plugin
+# cnnmath-rise-widgets:accessible-names supplies them (docs/accessibility.md); without it these tests fail.
 
 
 def assert_accessible(**audits: list[dict]) -> None:
-    """Fail on any violation of any audit (name=nodes); see the comment above for the three exceptions."""
-    own = {where: [n for n in nodes if not n["frontEnd"]] for where, nodes in audits.items()}
-    assert not any(own.values()), "\n".join(f"{w}: {describe(n)}" for w, n in own.items() if n)
-    if any(audits.values()) and not _extension_has_plugin():
-        pytest.xfail(f"only violations that need the {FRONT_END_PLUGIN} plugin of cnnmath-rise-widgets "
-                     f"({FRONT_END_ONLY}): " + "; ".join(f"{w}: {len(n)}" for w, n in audits.items()))
+    """Fail on any violation of any audit (name=nodes)."""
     assert not any(audits.values()), "\n".join(f"{w}: {describe(n)}" for w, n in audits.items() if n)
 
 
