@@ -162,6 +162,9 @@ dist-check: $(UV)
 # pyproject.toml allows: uv installs the lowest release of each of cnnmath's direct dependencies (and of
 # the test tools' pins), the newest of everything they pull in. JupyterLab is not installed there, so the
 # tests of Binder's files and of the installed lab extension stay in `make test`.
+# Test modules that need a process no earlier test has touched (test_alt_text.py starts its own IPython
+# shell and fails if one is left over); under pytest-xdist they run apart, in a pytest of their own.
+SERIAL_TESTS := $(wildcard tests/test_alt_text.py)
 OLDEST_TEST_TOOLS = $(shell grep -E '^(pytest|pytest-xdist|hypothesis|nbformat|nbclient|ipykernel)~=' requirements-test.txt)
 test-oldest: $(UV)
 	rm -rf $(OLDEST_VENV)
@@ -171,4 +174,6 @@ test-oldest: $(UV)
 	  | grep -iE '^(numpy|matplotlib|ipywidgets|scikit-learn|scipy|pillow|tqdm|threadpoolctl) '
 	PYTHONHASHSEED=0 $(OLDEST_VENV)/bin/python -m pytest tests -p no:cacheprovider -n 2 \
 	  -m "not browser and not slow" --ignore=tests/browser --ignore=tests/test_binder_env.py \
-	  --ignore=tests/test_labextension.py $(PYTEST_ARGS)
+	  --ignore=tests/test_labextension.py $(addprefix --ignore=,$(SERIAL_TESTS)) $(PYTEST_ARGS)
+	$(if $(SERIAL_TESTS),PYTHONHASHSEED=0 $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider \
+	  -m "not browser and not slow" $(SERIAL_TESTS) $(PYTEST_ARGS))

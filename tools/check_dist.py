@@ -35,6 +35,9 @@ NEEDS_CHECKOUT = re.compile(r"REPO_ROOT|Path\(__file__\)\.resolve\(\)\.parent\.p
                             r"|^\s*import nbformat|^\s*from tests\.test_\w+ import", re.M)
 TEST_TOOLS = ("pytest", "pytest-xdist", "hypothesis", "scipy")
 MARKERS = "not browser and not slow"
+# Modules that need a process no earlier test touched (test_alt_text.py starts its own IPython shell and
+# fails if one is left over): they run after the others, in a pytest of their own without xdist.
+SERIAL = ("test_alt_text.py",)
 
 
 def log(message: str) -> None:
@@ -95,8 +98,12 @@ def check_artifact(artifact: Path, python: str, tools: list[str], modules: list[
     log(f"cnnmath imports from {where}")
     if not where.startswith(str(venv)):
         raise SystemExit(f"cnnmath was imported from {where}, not from the venv the {artifact.name} went into")
+    serial = [f"tests/{name}" for name in SERIAL if (copy / name).exists()]
     run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "-m", MARKERS,
-         "--rootdir", workdir, "tests"], cwd=workdir, env=env)
+         "--rootdir", workdir, *[f"--ignore={path}" for path in serial], "tests"], cwd=workdir, env=env)
+    if serial:
+        run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", MARKERS,
+             "--rootdir", workdir, *serial], cwd=workdir, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
