@@ -7,13 +7,15 @@ the numbers written on the picture (the titles and cell labels are where the les
 - :func:`describe_figure` builds that text from a matplotlib figure; :func:`set_alt` attaches a text of
   your own instead (a teacher's figure, say), which every display of the figure then uses.
 - :func:`figure_bundle` renders a figure once into display data: the PNG with ``alt`` in its output
-  metadata (nbconvert's classic HTML template reads it there, and the accessible-names plugin planned for
-  the course's JupyterLab extension is to; JupyterLab's own image renderer does not) and the text itself as ``text/plain``. With ``markdown=True`` it
-  adds the same PNG as a Markdown image with that alt text, which stock JupyterLab renders (it ranks
-  Markdown above PNG); that second copy is for the explorers' redraws, never for notebook files.
+  metadata (nbconvert's classic HTML template reads it there, and so does the accessible-names plugin of
+  the course's JupyterLab extension, cnnmath-rise-widgets, which puts it on the ``<img>``; JupyterLab's
+  own image renderer does not) and the text itself as ``text/plain``. With ``markdown=True`` it adds the
+  same PNG as a Markdown image with that alt text, for a front end without that plugin (stock JupyterLab
+  ranks Markdown above PNG and renders it with its alt), at the price of a second copy of the picture.
 - :func:`accessible_figures` makes IPython show every matplotlib figure that way (``plt.show()``, a figure
   left as a cell's value); the lessons call it once in their first cell. The explorers draw inside
-  :func:`figures_described` and show their PNGs with :func:`display_png`, both with the Markdown copy.
+  :func:`figures_described` and show their PNGs with :func:`display_png`: one copy of each picture, its
+  alt text in the metadata, like the cell figures.
 
 docs/accessibility.md says where each part reaches a reader.
 """
@@ -184,12 +186,11 @@ def png_bundle(png, alt, *, markdown=False):
     """``(data, metadata)`` for IPython's ``publish_display_data``: a PNG (bytes) with its text alternative.
 
     ``data`` has ``image/png`` (base64 text, as in a notebook file) and ``text/plain`` (``alt``);
-    ``metadata`` puts ``alt`` under ``image/png``, where nbconvert's classic HTML template reads it (and the
-    planned accessible-names plugin of the course's extension, cnnmath-rise-widgets, is to). With
+    ``metadata`` puts ``alt`` under ``image/png``, where nbconvert's classic HTML template and the
+    accessible-names plugin of the course's extension (cnnmath-rise-widgets) read it. With
     ``markdown=True`` the data also has ``text/markdown``, the same PNG as a Markdown image with ``alt`` as
-    its text: JupyterLab and jupyterlab-rise render that one (they rank Markdown above
-    PNG), so the alt text shows without any extension, at the price of a second copy of the picture (fine
-    for an explorer's redraw, too heavy for a notebook file: see docs/accessibility.md).
+    its text, for a front end without that plugin (stock JupyterLab and jupyterlab-rise rank Markdown above
+    PNG), at the price of a second copy of the picture (see docs/accessibility.md).
     """
     if not isinstance(png, (bytes, bytearray)) or not bytes(png[:8]) == b"\x89PNG\r\n\x1a\n":
         raise TypeError(f"png is {type(png).__name__} but needs the bytes of a PNG file")
@@ -216,11 +217,10 @@ def figure_bundle(fig, alt=None, *, markdown=False, **savefig_kwargs):
     return data, metadata
 
 
-def display_png(png, alt, *, markdown=True):
+def display_png(png, alt, *, markdown=False):
     """Show PNG bytes with their text alternative (in the current cell or Output); see :func:`png_bundle`.
 
-    The explorers show every redraw this way, with the Markdown copy (it never reaches a notebook file:
-    saved widget state is stripped).
+    The explorers show every redraw this way: one copy of the PNG, its alt text in the metadata.
     """
     from IPython.display import publish_display_data
 
@@ -245,10 +245,6 @@ def _show_figure(fig, markdown=False):
     return True
 
 
-def _show_explorer_figure(fig):
-    return _show_figure(fig, markdown=True)
-
-
 @contextlib.contextmanager
 def figures_described(shell=None):
     """Inside the block, IPython shows every matplotlib figure with its text alternative; then as before.
@@ -266,7 +262,7 @@ def figures_described(shell=None):
         yield
         return
     formatter = shell.display_formatter.ipython_display_formatter
-    previous = formatter.for_type(Figure, _show_explorer_figure)
+    previous = formatter.for_type(Figure, _show_figure)
     try:
         yield
     finally:
