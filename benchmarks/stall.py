@@ -82,7 +82,7 @@ def _run(cmd: list[str], *, cwd: Path, env: dict, limit: float) -> tuple[float, 
                             start_new_session=True)
     try:
         _, err = proc.communicate(timeout=limit)
-        outcome = "ok" if proc.returncode == 0 else "failed: " + err.decode(errors="replace")[-300:]
+        outcome = "ok" if proc.returncode == 0 else "failed: " + err.decode(errors="replace")[-2000:]
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the kernel is in the same group and must go too
         proc.communicate()
@@ -132,7 +132,9 @@ def voila_runs(nb: Path, runs: int, *, env: dict, limit: float):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=limit) as response:
                     body = b""
-                    while chunk := response.read(65536):  # the socket timeout bounds every wait
+                    # read1 returns what has arrived (read(n) would wait for n bytes of a page that
+                    # trickles in); the socket timeout bounds each wait, the check below the whole run
+                    while chunk := response.read1(65536):
                         body += chunk
                         if time.perf_counter() - start > limit:
                             raise TimeoutError
