@@ -47,7 +47,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_student_version import SOLUTION_BLOCK, is_solution  # noqa: E402  (one rule for "a solution")
+from make_student_version import clean_cell, is_solution  # noqa: E402  (one rule for "a solution")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -181,15 +181,8 @@ def instructor_version(nb, path="notebook"):
             new.metadata["slideshow"] = cell.metadata.get("slideshow", {"slide_type": "-"})
             cells += [new, test_cell(exercises[k])]
             continue
-        if cell.cell_type == "markdown":
-            text = SOLUTION_BLOCK.sub("", cell.source)
-            if not text.strip():
-                continue
-            cell.source = text
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cells.append(cell)
+        if clean_cell(cell) is not None:
+            cells.append(cell)
     if cells and cells[0].cell_type == "markdown":
         cells.insert(1, nbformat.v4.new_markdown_cell(NOTE))
     out.cells = cells

@@ -33,22 +33,25 @@ def is_solution(cell) -> bool:
     return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
+def clean_cell(cell):
+    """``cell`` as a student copy shows it, changed in place: a markdown cell without its ``<details>``
+    solutions, a code cell without outputs. None when nothing is left of it (a solution-only markdown cell).
+    Cells tagged ``solution`` are the caller's to drop (:func:`is_solution`)."""
+    if cell.cell_type == "markdown":
+        text = SOLUTION_BLOCK.sub("", cell.source)
+        if not text.strip():
+            return None
+        cell.source = text
+    if cell.cell_type == "code":
+        cell.outputs = []
+        cell.execution_count = None
+    return cell
+
+
 def studentize(nb):
     """Return a copy of ``nb`` without solutions or outputs (the input is not changed)."""
     nb = nbformat.from_dict(nb)  # a deep copy
-    cells = []
-    for cell in nb.cells:
-        if is_solution(cell):
-            continue
-        if cell.cell_type == "markdown":
-            text = SOLUTION_BLOCK.sub("", cell.source)
-            if not text.strip():
-                continue
-            cell.source = text
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cells.append(cell)
+    cells = [cell for cell in nb.cells if not is_solution(cell) and clean_cell(cell) is not None]
     if cells and cells[0].cell_type == "markdown":
         cells.insert(1, nbformat.v4.new_markdown_cell(NOTE))
     nb.cells = cells

@@ -156,7 +156,14 @@ def lab(tmp_path_factory, _chromium_available):
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.expose_app_in_browser=True",
     ]
-    log_path = root / "jupyterlab.log"
+    yield from serve(command, "JupyterLab", root / "jupyterlab.log", notebook_dir, env, port, token, home)
+
+
+def serve(command, name, log_path, notebook_dir, env, port, token, home):
+    """Start a Jupyter server (``command``), wait until it answers, yield its :class:`Lab`, stop it after.
+
+    For a fixture: ``yield from serve(...)``. ``name`` is what messages call it; its output goes to
+    ``log_path``, whose tail a failure shows."""
     with open(log_path, "wb") as log:  # a file, not a pipe: a full pipe would stall the server
         # A session of its own, so teardown can also stop the kernels the server started.
         server = subprocess.Popen(
@@ -167,7 +174,7 @@ def lab(tmp_path_factory, _chromium_available):
         deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
         while True:
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with code {server.returncode}:\n{_log_tail(log_path)}")
+                pytest.fail(f"{name} exited with code {server.returncode}:\n{_log_tail(log_path)}")
             try:
                 with _opener.open(f"{url}/api/status?token={token}", timeout=5) as response:
                     if response.status == 200:
@@ -175,7 +182,7 @@ def lab(tmp_path_factory, _chromium_available):
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab not ready after {SERVER_READY_TIMEOUT_S} s:\n{_log_tail(log_path)}")
+                pytest.fail(f"{name} not ready after {SERVER_READY_TIMEOUT_S} s:\n{_log_tail(log_path)}")
             time.sleep(0.2)  # polling a server that is starting; nothing to wait on instead
         yield Lab(url=url, token=token, notebook_dir=notebook_dir, home=home)
     finally:

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import subprocess
 import sys
-import time
-import urllib.error
 from pathlib import Path
 
 import pytest
 
 from . import shared_modules
-from .conftest import SERVER_READY_TIMEOUT_S, _free_port, _isolated_env, _log_tail, _opener, _stop, \
-    _write_lab_settings
-from .harness import (KERNEL_READY_TIMEOUT_MS, RUN_ALL_TIMEOUT_MS, REPO_ROOT, _JS_KERNEL_READY, Lab, expect,
+from .conftest import _free_port, _isolated_env, _write_lab_settings, serve
+from .harness import (KERNEL_READY_TIMEOUT_MS, RUN_ALL_TIMEOUT_MS, REPO_ROOT, _JS_KERNEL_READY, expect,
                       press_and_measure, run_all, screenshot)
 from .shared_modules import ConsoleLog
 from .test_lesson00 import _practice
@@ -51,28 +47,7 @@ def notebook7(tmp_path_factory, _chromium_available):
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebook_dir}",
         "--JupyterNotebookApp.expose_app_in_browser=True",  # window.jupyterapp, for the harness's waits
     ]
-    log_path = root / "notebook.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, cwd=notebook_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"jupyter notebook exited with code {server.returncode}:\n{_log_tail(log_path)}")
-            try:
-                with _opener.open(f"{url}/api/status?token={token}", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter notebook not ready after {SERVER_READY_TIMEOUT_S} s:\n{_log_tail(log_path)}")
-            time.sleep(0.2)  # polling a server that is starting; nothing to wait on instead
-        yield Lab(url=url, token=token, notebook_dir=notebook_dir, home=home)
-    finally:
-        _stop(server)
+    yield from serve(command, "jupyter notebook", root / "notebook.log", notebook_dir, env, port, token, home)
 
 
 def test_notebook7_arrow_keys_step_a_focused_slider(page, notebook7, page_errors):
