@@ -1,8 +1,8 @@
 """Every lesson module's exercise checks, so that notebooks import them by name from here.
 
-Each lesson keeps its own module (\`\`lesson02.py\`\` for \`\`02_convolution.ipynb\`\` and so on); the answer readers
-and feedback shared by all of them live in \`\`common.py\`\`. Each module's \`\`__all__\`\` says what it exports;
-\`\`tests/test_exports.py\`\` checks that no name is exported by two modules.
+Each lesson keeps its own module (``lesson02.py`` for ``02_convolution.ipynb`` and so on); the answer readers
+and feedback shared by all of them live in ``common.py``. Each module's ``__all__`` says what it exports;
+``tests/test_exports.py`` checks that no name is exported by two modules.
 """
 
 from . import common, lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08

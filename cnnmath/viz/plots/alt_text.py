@@ -220,11 +220,17 @@ def figure_bundle(fig, alt=None, *, markdown=False, **savefig_kwargs):
 def display_png(png, alt, *, markdown=False):
     """Show PNG bytes with their text alternative (in the current cell or Output); see :func:`png_bundle`.
 
-    The explorers show every redraw this way: one copy of the PNG, its alt text in the metadata.
+    The explorers show every redraw this way: one copy of the PNG, its alt text in the metadata. Outside
+    IPython (a plain Python process, a test) only the text is printed, as IPython's display would, and no
+    IPython shell is created for it.
     """
+    from IPython import get_ipython
     from IPython.display import publish_display_data
 
     data, metadata = png_bundle(png, alt, markdown=markdown)
+    if get_ipython() is None:  # publish_display_data would make an InteractiveShell singleton here
+        print(data["text/plain"])
+        return
     publish_display_data(data, metadata)
 
 
