@@ -65,22 +65,6 @@ def input_gradient_exercise():
     return _EX_KERNEL.copy(), _EX_DOUT.copy()
 
 
-# ---------------------------------------------------------------------------------------------- readers
-
-def _read_whole_number(answer, what):
-    """(int, None) or (None, Feedback): one number with a whole value (:func:`~.common.read_int`)."""
-    return read_int(answer, what)
-
-
-def _read_shape(answer, count, what):
-    """(tuple of ``count`` ints, None) or (None, Feedback) (:func:`~.common.read_shape`)."""
-    return read_shape(answer, count, what)
-
-
-def _same(arr, expected):
-    return close(arr, expected)
-
-
 # ------------------------------------------------------------------------------------------ exercise 1
 
 def _flat_length(side, filters, kernel, padding, pool, blocks=None):
@@ -100,7 +84,7 @@ def check_dense1_params(answer) -> Feedback:
     """Exercise 1: the learned numbers of ``dense1`` in :data:`DENSE_EXERCISE` (weights and biases)."""
     if is_unanswered(answer):
         return not_answered()
-    got, problem = _read_whole_number(answer, "the number of weights and biases of dense1")
+    got, problem = read_int(answer, "the number of weights and biases of dense1")
     if problem is not None:
         return problem
     e = DENSE_EXERCISE
@@ -248,31 +232,31 @@ def check_input_gradient(answer) -> Feedback:
     if arr.shape != expected.shape:
         return incorrect(f"Your answer has shape {arr.shape}, but dL/dI has the shape of the input I, "
                          f"{_EX_INPUT_SHAPE[0]}x{_EX_INPUT_SHAPE[1]}.")
-    if _same(arr, expected):
+    if close(arr, expected):
         return correct("every output hands dL/dO_ij times the kernel back over the window it read, and where "
                        "windows overlap the pieces add up: the full convolution of dL/dO with the turned "
                        "kernel.")
     turned = _EX_KERNEL[::-1, ::-1]
-    if _same(arr, _scatter(turned, _EX_DOUT)):
+    if close(arr, _scatter(turned, _EX_DOUT)):
         return incorrect("The kernel is the wrong way round: either you turned the kernel by 180 degrees "
                          "and then placed it on the windows, or you slid the kernel over the padded dL/dO "
                          "without turning it. Turn it exactly once: place dL/dO_ij times K itself on window "
                          "(i, j), or slide the turned kernel over the padded dL/dO.")
-    if _same(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False)) or \
-            _same(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False, backwards=True)):
+    if close(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False)) or \
+            close(arr, _scatter(_EX_KERNEL, _EX_DOUT, add=False, backwards=True)):
         return incorrect("Where two windows overlap, a pixel was used by both outputs, so its gradient is the "
                          "sum of both contributions: add them, do not overwrite.")
-    if _same(arr, _scatter(_EX_KERNEL, _EX_DOUT[::-1, ::-1])):
+    if close(arr, _scatter(_EX_KERNEL, _EX_DOUT[::-1, ::-1])):
         return incorrect("Each output's gradient goes back to the window that output read: output (0, 0) read "
                          "the top-left window. Check which value of dL/dO goes to which corner.")
-    if _same(arr, _scatter(_EX_KERNEL, np.abs(_EX_DOUT))) or _same(arr, -expected):
+    if close(arr, _scatter(_EX_KERNEL, np.abs(_EX_DOUT))) or close(arr, -expected):
         return incorrect("Check the signs: each window gets dL/dO_ij times the kernel, with the sign of "
                          "dL/dO_ij.")
-    if _same(arr, _scatter(_EX_KERNEL, np.sign(_EX_DOUT))) or \
-            _same(arr, _scatter(_EX_KERNEL, (_EX_DOUT != 0) * 1.0)):
+    if close(arr, _scatter(_EX_KERNEL, np.sign(_EX_DOUT))) or \
+            close(arr, _scatter(_EX_KERNEL, (_EX_DOUT != 0) * 1.0)):
         return incorrect("Each window gets the kernel multiplied by that output's dL/dO_ij, not the kernel "
                          "alone.")
-    if _same(arr, expected.T):
+    if close(arr, expected.T):
         return incorrect("Rows and columns seem swapped: the first index moves down, the second to the "
                          "right.")
     wrong, _ = count_off(arr, expected)
@@ -306,7 +290,7 @@ def check_conv2_dx_shape(answer) -> Feedback:
         return problem
     if arr.size == 1:
         return incorrect("Give a shape, a tuple of 4 whole numbers (N, C, H, W), not a single number.")
-    got, problem = _read_shape(answer, 4, "the shape (N, C, H, W)")
+    got, problem = read_shape(answer, 4, "the shape (N, C, H, W)")
     if problem is not None:
         return problem
     shapes = _batch_shapes()
