@@ -14,6 +14,9 @@ signal processing.
 
 from __future__ import annotations
 
+import numbers
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._fast import conv as _fast_conv
@@ -21,7 +24,7 @@ from ._validate import as_array, check_int, out_shape2d, shape_str
 
 __all__ = [
     "conv_output_size",
-    "conv2d_naive", "conv2d", "convolve2d",
+    "conv2d_naive", "conv2d", "convolve2d", "ConvStep", "conv_step",
     "conv2d_grad_naive", "conv2d_grad",
     "conv2d_forward_naive", "conv2d_forward", "conv2d_backward_naive", "conv2d_backward",
 ]
@@ -169,6 +172,110 @@ def convolve2d(image, kernel, stride=1, padding=0):
     """
     kernel = as_array(kernel, "kernel", 2, "(KH, KW)")
     return conv2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
+
+
+@dataclass(frozen=True, eq=False)
+class ConvStep:
+    """What one step of the sliding window shows: the result of :func:`conv_step` (lesson 2).
+
+    Attributes
+    ----------
+    padded : ndarray, shape (H + 2*padding, W + 2*padding)
+        The image with its zero padding (a copy; the image itself when ``padding`` is 0).
+    kernel : ndarray, shape (KH, KW)
+        The kernel (a copy).
+    stride, padding : int
+    position : int
+        The output position in reading order, ``0 <= position < count``.
+    index : (int, int)
+        ``(i, j) = divmod(position, W_out)``, the output entry this step computes.
+    corner : (int, int)
+        ``(i*stride, j*stride)``: the window's top-left entry, in the coordinates of ``padded``.
+    window : ndarray, shape (KH, KW)
+        ``padded[i*stride : i*stride + KH, j*stride : j*stride + KW]`` (a copy).
+    products : ndarray, shape (KH, KW)
+        ``window * kernel``, element by element.
+    value : float
+        ``output[i, j]``, the sum of ``products`` (as :func:`conv2d` adds them up; equal to
+        ``products.sum()`` up to floating-point rounding, exactly for whole numbers).
+    output : ndarray, shape (H_out, W_out)
+        The whole map, ``conv2d(image, kernel, stride, padding)``.
+    count : int
+        ``H_out * W_out``, the number of positions.
+    done : ndarray of bool, shape (H_out, W_out)
+        True for the outputs computed so far: positions ``0..position`` in reading order.
+    """
+
+    padded: np.ndarray
+    kernel: np.ndarray
+    stride: int
+    padding: int
+    position: int
+    index: tuple
+    corner: tuple
+    window: np.ndarray
+    products: np.ndarray
+    value: float
+    output: np.ndarray
+    count: int
+    done: np.ndarray
+
+
+def conv_step(image, kernel, position, stride=1, padding=0):
+    """One step of the sliding window: output ``position`` and everything the lesson-2 explorer shows of it.
+
+    ``output[i, j] = sum_m sum_n I[i*stride + m, j*stride + n] * K[m, n]`` with I zero-padded and
+    ``(i, j) = divmod(position, W_out)``.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (KH, KW)
+    position : int
+        Output position in reading order (row by row), ``0 <= position < H_out * W_out``.
+    stride : int, >= 1
+    padding : int, >= 0
+
+    Returns
+    -------
+    ConvStep
+        ``output`` has shape (H_out, W_out), ``H_out = (H + 2*padding - KH) // stride + 1`` and the same for
+        W; ``window`` and ``products`` have shape (KH, KW). See :class:`ConvStep` for every field.
+
+    Raises
+    ------
+    ValueError
+        Bad image, kernel, stride or padding (as :func:`conv2d`), or a ``position`` outside
+        ``0..H_out*W_out - 1``.
+    TypeError
+        A ``position`` that is not a whole number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> step = conv_step(np.arange(1, 26).reshape(5, 5), [[1, 0, -1]] * 3, 4)
+    >>> step.index, step.corner, step.value, step.count
+    ((1, 1), (1, 1), -6.0, 9)
+    """
+    output = conv2d(image, kernel, stride=stride, padding=padding)  # checks every argument but position
+    padded, K, stride, h_out, w_out = _lesson_inputs(image, kernel, stride, padding)
+    padding = int(padding)
+    count = h_out * w_out
+    if isinstance(position, bool) or not isinstance(position, (numbers.Integral, np.integer)):
+        raise TypeError(f"position is {position!r} ({type(position).__name__}) but needs a whole number "
+                        f"0..{count - 1}")
+    position = int(position)
+    if not 0 <= position < count:
+        raise ValueError(f"position is {position} but needs 0..{count - 1}: the output is "
+                         f"{shape_str(output.shape)}, {count} position(s) in reading order")
+    i, j = divmod(position, w_out)
+    kh, kw = K.shape
+    r, c = i * stride, j * stride
+    window = padded[r:r + kh, c:c + kw].copy()
+    done = (np.arange(count) <= position).reshape(h_out, w_out)
+    return ConvStep(padded=np.array(padded), kernel=np.array(K), stride=stride, padding=padding,
+                    position=position, index=(i, j), corner=(r, c), window=window, products=window * K,
+                    value=float(output[i, j]), output=output, count=count, done=done)
 
 
 def conv2d_grad_naive(image, kernel, dout, stride=1, padding=0):

@@ -6,17 +6,25 @@ works with no internet.
 
 from __future__ import annotations
 
+import functools
+import io
 import numbers
 
 import numpy as np
 
-from ._validate import as_array, check_seed
+from ._validate import as_array, check_int, check_seed
+from .activations import relu
+from .pooling import avg_pool2d
 
 __all__ = [
-    "seed_image", "seed_kernel", "seed_pool_input",
-    "load_photo", "load_photo_rgb", "rgb_to_gray", "GRAY_WEIGHTS",
+    "seed_image", "seed_kernel", "seed_pool_input", "pool_example_inputs",
+    "load_photo", "load_photo_rgb", "rgb_to_gray", "GRAY_WEIGHTS", "small_photo",
+    "image_from_bytes", "UPLOAD_MAX_SIDE",
     "load_digits",
 ]
+
+#: Uploaded images are shrunk so their longer side is at most this many pixels (quick to convolve and draw).
+UPLOAD_MAX_SIDE = 256
 
 #: ITU-R BT.601 luma weights for R, G, B: green counts most because the eye is most sensitive to it.
 GRAY_WEIGHTS = (0.299, 0.587, 0.114)
@@ -42,6 +50,37 @@ def seed_pool_input() -> np.ndarray:
                      [4, 6, 5, 0],
                      [3, 1, 1, 2],
                      [0, 2, 4, 3]], dtype=np.float64)
+
+
+# A pre-activation with negative entries: after ReLU it has the zeros (and one pair of equal values)
+# that make ties in max pooling.
+_TIE_PREACTIVATION = ((-2, 3, -1, -4),
+                      (1, -5, -2, -3),
+                      (2, 2, -1, 4),
+                      (-3, 0, 1, -2))
+_RELU_6X6_PREACTIVATION = ((-1, 4, 2, -3, 0, 5),
+                           (3, -2, -4, 1, 6, -1),
+                           (-5, 7, 1, -2, -3, 2),
+                           (2, -1, -3, -6, 4, 3),
+                           (0, 5, -2, 8, -1, -4),
+                           (-3, 1, 3, -2, 2, 0))
+
+
+def pool_example_inputs():
+    """The feature maps the lesson-4 explorers offer, by name (lesson 4).
+
+    Returns
+    -------
+    dict of str -> ndarray, float64, fresh arrays
+        "4x4 example" (:func:`seed_pool_input`, shape (4, 4)), "4x4 after ReLU (ties)" (``relu`` of a map
+        with negatives, shape (4, 4): one all-zero window and one window with two equal maxima),
+        "6x6 after ReLU" (shape (6, 6)).
+    """
+    return {
+        "4x4 example": seed_pool_input(),
+        "4x4 after ReLU (ties)": relu(np.array(_TIE_PREACTIVATION, dtype=np.float64)),
+        "6x6 after ReLU": relu(np.array(_RELU_6X6_PREACTIVATION, dtype=np.float64)),
+    }
 
 
 def load_photo_rgb() -> np.ndarray:
@@ -92,6 +131,80 @@ def load_photo(gray: bool = True, normalize: bool = False) -> np.ndarray:
     rgb = load_photo_rgb()
     img = np.round(rgb_to_gray(rgb)) if gray else rgb.astype(np.float64)
     return img / 255.0 if normalize else img
+
+
+@functools.lru_cache(maxsize=4)
+def _small_photo(factor):
+    img = avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)
+    img.setflags(write=False)  # cached and shared: nobody may change it
+    return img
+
+
+def small_photo(factor: int = 5) -> np.ndarray:
+    """The grayscale photo in [0, 1], shrunk by averaging ``factor x factor`` blocks (lesson 5).
+
+    ``avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)``: 120x102 for the default,
+    small enough for a filter-bank explorer to redraw at once.
+
+    Parameters
+    ----------
+    factor : int, >= 1
+
+    Returns
+    -------
+    ndarray, shape (600 // factor, 512 // factor), float64, a fresh copy
+    """
+    return np.array(_small_photo(check_int(factor, "factor")))
+
+
+def image_from_bytes(content, name="the file", max_side=UPLOAD_MAX_SIDE):
+    """Decode an uploaded PNG/JPEG to a grayscale matrix 0..255 (lessons 1 and 7).
+
+    Transparent parts are laid on white; the image is shrunk so its longer side is at most ``max_side``;
+    grayscale is lesson 1's weighted sum :func:`rgb_to_gray`.
+
+    Parameters
+    ----------
+    content : bytes or memoryview
+        The file's bytes.
+    name : str
+        Used in messages.
+    max_side : int, >= 1
+
+    Returns
+    -------
+    gray : ndarray, shape (H, W), float64 in 0..255, ``max(H, W) <= max_side``
+    original_shape : (H, W) of the file's image, before shrinking
+
+    Raises
+    ------
+    ValueError
+        If the content is not an image Pillow can read, is damaged, or is too large.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    max_side = check_int(max_side, "max_side")
+    data = bytes(content)
+    if not data:
+        raise ValueError(f"{name} is empty (0 bytes); upload a PNG or JPEG image")
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced size, much faster for big photos
+        img = ImageOps.exif_transpose(img)  # phone photos store their rotation separately
+        original = (img.size[1], img.size[0])  # Pillow says (W, H); the course says H x W
+        img.thumbnail((max_side, max_side))
+        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+            rgba = img.convert("RGBA")
+            img = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            img.alpha_composite(rgba)
+        rgb = np.asarray(img.convert("RGB"))
+    except UnidentifiedImageError:
+        raise ValueError(f"{name} is not an image that can be read; upload a PNG or JPEG file") from None
+    except Image.DecompressionBombError:
+        raise ValueError(f"{name} has too many pixels to open safely; upload a smaller PNG or JPEG") from None
+    except (OSError, SyntaxError) as err:  # truncated or corrupt files
+        raise ValueError(f"{name} looks like an image but is damaged ({err}); try another file") from None
+    return rgb_to_gray(rgb), original
 
 
 def load_digits(seed=0, test_size=0.2, validation=None):

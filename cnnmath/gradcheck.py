@@ -7,12 +7,106 @@ rounding (about ``1e-16 / h``) takes over, so ``h = 1e-5`` is a good middle in f
 from __future__ import annotations
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import as_array
 
-__all__ = ["numerical_gradient", "rel_error"]
+__all__ = ["numerical_gradient", "central_difference", "CentralDifference", "rel_error"]
+
+
+class CentralDifference(NamedTuple):
+    """The result of :func:`central_difference`: the slope and the two values it came from (lesson 6)."""
+
+    slope: float
+    """``(f_plus - f_minus) / (2 eps)``, the estimate of ``df/dx[index]``."""
+    f_plus: float
+    """``f`` with ``x[index]`` nudged up by ``eps``."""
+    f_minus: float
+    """``f`` with ``x[index]`` nudged down by ``eps``."""
+
+
+def _check_f_and_step(f, h, name):
+    if not callable(f):
+        raise TypeError(f"f is {type(f).__name__} but needs a function f(x) -> float")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not np.isfinite(h) or h <= 0:
+        raise ValueError(f"{name} is {h!r} but needs a small positive number such as 1e-5")
+
+
+def _work_array(x):
+    """The array to nudge: ``x`` itself if it is a writable float64 array (so that ``f`` may read it through
+    a closure), otherwise a float64 copy."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable:
+        as_array(x, "x")  # validate without copying: x is nudged in place and restored
+        return x
+    return np.array(as_array(x, "x"), dtype=np.float64)
+
+
+def _two_sided(f, work, idx, h):
+    """``(f(work + h e_idx), f(work - h e_idx))``, nudging ``work`` in place and restoring it bit for bit."""
+    old = work[idx]
+    try:
+        work[idx] = old + h
+        f_plus = _scalar(f(work))
+        work[idx] = old - h
+        f_minus = _scalar(f(work))
+    finally:
+        work[idx] = old  # the very same float: x ends bit-for-bit as it started
+    return f_plus, f_minus
+
+
+def central_difference(f, x, index, eps=1e-5):
+    """One entry's two-sided difference ``(f(x + eps e_index) - f(x - eps e_index)) / (2 eps)`` (lesson 6).
+
+    The building block of :func:`numerical_gradient`, which does this for every entry (with the same
+    nudging, so the same numbers).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``, called with an array of ``x``'s shape. If ``x`` is a writable float64 array, that
+        array itself is nudged and restored exactly (as in :func:`numerical_gradient`); otherwise a float64
+        copy is nudged.
+    x : array_like, any shape
+    index : tuple of int, one per axis of ``x`` (an int for a 1-D ``x``)
+        The entry that is nudged; ``0 <= index[k] < x.shape[k]``.
+    eps : float > 0
+        The step.
+
+    Returns
+    -------
+    CentralDifference
+        ``(slope, f_plus, f_minus)``, three floats.
+
+    Notes
+    -----
+    ``x`` has the same values when this returns as before the call.
+    """
+    _check_f_and_step(f, eps, "eps")
+    work = _work_array(x)
+    return _central_difference(f, work, _check_index(index, work.shape), eps)
+
+
+def _central_difference(f, work, idx, h):
+    f_plus, f_minus = _two_sided(f, work, idx, h)
+    return CentralDifference((f_plus - f_minus) / (2 * h), f_plus, f_minus)
+
+
+def _check_index(index, shape):
+    """``index`` as a tuple of ints inside ``shape``, or an error that names the valid range."""
+    raw = index
+    if isinstance(index, (numbers.Integral, np.integer)) and not isinstance(index, bool):
+        index = (index,)
+    valid = " x ".join(f"0..{n - 1}" for n in shape) or "() for a scalar x"
+    if (not isinstance(index, tuple) or len(index) != len(shape)
+            or any(isinstance(k, bool) or not isinstance(k, (numbers.Integral, np.integer)) for k in index)):
+        raise TypeError(f"index is {raw!r} but needs a tuple of {len(shape)} whole number(s), one per axis of "
+                        f"x (shape {shape}): {valid}")
+    index = tuple(int(k) for k in index)
+    if any(not 0 <= k < n for k, n in zip(index, shape)):
+        raise ValueError(f"index is {index} but needs {valid}, an entry of x (shape {shape})")
+    return index
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -37,28 +131,13 @@ def numerical_gradient(f, x, h=1e-5):
     -----
     ``x`` has the same values when this returns as before the call.
     """
-    if not callable(f):
-        raise TypeError(f"f is {type(f).__name__} but needs a function f(x) -> float")
-    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not np.isfinite(h) or h <= 0:
-        raise ValueError(f"h is {h!r} but needs a small positive number such as 1e-5")
-    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable:
-        as_array(x, "x")  # validate without copying: x is nudged in place and restored below
-        work = x
-    else:
-        work = np.array(as_array(x, "x"), dtype=np.float64)
+    _check_f_and_step(f, h, "h")
+    work = _work_array(x)
     grad = np.zeros(work.shape, dtype=np.float64)
     flat_grad = grad.reshape(-1)
     for flat_index in range(work.size):
         idx = np.unravel_index(flat_index, work.shape)
-        old = work[idx]
-        try:
-            work[idx] = old + h
-            f_plus = _scalar(f(work))
-            work[idx] = old - h
-            f_minus = _scalar(f(work))
-        finally:
-            work[idx] = old  # the very same float: x ends bit-for-bit as it started
-        flat_grad[flat_index] = (f_plus - f_minus) / (2 * h)
+        flat_grad[flat_index] = _central_difference(f, work, idx, h).slope  # x and h checked once, above
     return grad
 
 

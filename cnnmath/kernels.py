@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KERNEL_NAMES", "get_kernel", "kernel_bank"]
+from ._validate import as_array
+
+__all__ = ["KERNEL_NAMES", "get_kernel", "kernel_bank", "HAND_FILTERS", "most_similar_filters"]
 
 _KERNELS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
@@ -25,6 +27,9 @@ _KERNELS = {
 
 #: The preset names, in the order the kernel editor lists them.
 KERNEL_NAMES = tuple(_KERNELS)
+
+#: The hand-designed edge kernels that lessons 7 and 8 compare learned filters with.
+HAND_FILTERS = ("vertical edge", "horizontal edge", "diagonal edge", "anti-diagonal edge")
 
 
 def get_kernel(name: str) -> np.ndarray:
@@ -66,3 +71,40 @@ def kernel_bank(*names: str) -> np.ndarray:
     if not names:
         raise ValueError("names is empty but needs at least one kernel name")
     return np.stack([get_kernel(n) for n in names])[:, None]
+
+
+def most_similar_filters(conv_w, names=HAND_FILTERS):
+    """For each named hand-designed kernel, the learned filter most like it (lessons 7 and 8).
+
+    Similarity is the cosine of the angle between the two 3x3 kernels seen as 9-vectors: 1 means the same
+    pattern up to scale, -1 the same pattern with the sign flipped, 0 unrelated. The filter with the
+    largest ``|cosine|`` wins.
+
+    Parameters
+    ----------
+    conv_w : array_like, shape (F, 1, 3, 3)
+        A first layer's filter bank (one grayscale channel); (F, 3, 3) is read the same way.
+    names : sequence of str
+        Kernel names of :func:`get_kernel`.
+
+    Returns
+    -------
+    list of (name, filter index, cosine)
+        One item per name, in order; the index is in ``0..F-1``, the cosine in [-1, 1].
+    """
+    w = as_array(conv_w, "conv_w", (3, 4), "(F, 1, 3, 3)").astype(np.float64, copy=False)
+    if w.shape[1:] not in ((1, 3, 3), (3, 3)):
+        raise ValueError(f"conv_w has shape {w.shape} but needs ({w.shape[0]}, 1, 3, 3): 3x3 filters on "
+                         f"one channel")
+    if isinstance(names, str):
+        raise TypeError(f"names is the string {names!r} but needs a sequence of kernel names, such as "
+                        f"{list(HAND_FILTERS[:2])}")
+    w = w.reshape(len(w), -1)
+    w = w / np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-12)
+    out = []
+    for name in names:
+        k = get_kernel(name).ravel()
+        cos = w @ (k / np.linalg.norm(k))
+        best = int(np.argmax(np.abs(cos)))
+        out.append((name, best, float(cos[best])))
+    return out

@@ -11,10 +11,13 @@ gradient to every tied entry and multiply it.
 
 from __future__ import annotations
 
+import numbers
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._fast import pool as _fast_pool
-from ._validate import as_array, check_int, out_shape2d
+from ._validate import as_array, check_int, out_shape2d, shape_str
 
 __all__ = [
     "pool_output_size",
@@ -22,7 +25,19 @@ __all__ = [
     "max_pool2d_switches",
     "maxpool2d_forward_naive", "maxpool2d_forward", "maxpool2d_backward_naive", "maxpool2d_backward",
     "avgpool2d_forward", "avgpool2d_backward",
+    "POOL_MODES", "pooled_by_mode", "relative_l2_change",
+    "PoolStep", "pool_step",
+    "TIE_RULES", "pool_routes", "pool_gradient_dx",
 ]
+
+#: The ways lesson 4 reduces a map window by window: "max" and "average" pooling, and "subsample" (each
+#: window's top-left entry), the control of the shift test that looks at one entry only.
+POOL_MODES = ("max", "average", "subsample")
+
+#: How max pooling's backward pass may treat a window whose maximum appears more than once: "first" (the
+#: package's rule, as :func:`maxpool2d_backward`), "split" (equal shares, also a valid subgradient),
+#: "mask" (every tied entry gets the whole gradient: the equality-mask mistake).
+TIE_RULES = ("first", "split", "mask")
 
 
 def pool_output_size(size: int, window: int = 2, stride: int = 2) -> int:
@@ -408,4 +423,251 @@ def avgpool2d_backward(dout, cache):
     for m in range(size):
         for n in range(size):
             dx[:, :, m:m + row_end:stride, n:n + col_end:stride] += share
+    return dx
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lesson 4's pictures and explorers: one step of pooling, the shift test, where the gradient goes.
+# ----------------------------------------------------------------------------------------------------
+
+def pooled_by_mode(x, size=2, stride=2, mode="max"):
+    """Reduce ``x`` by "max", "average" or "subsample" (each window's top-left entry) (lesson 4).
+
+    "subsample" is the fair control of the shift test: an output of the same size as pooling's, made
+    without looking at the rest of the window.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+    mode : {"max", "average", "subsample"}
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``H_out = (H - size) // stride + 1``, and the same for W. "max" is :func:`max_pool2d`, "average"
+        :func:`avg_pool2d`, "subsample" ``x[i*stride, j*stride]`` as float64.
+    """
+    if mode == "max":
+        return max_pool2d(x, size, stride)
+    if mode == "average":
+        return avg_pool2d(x, size, stride)
+    if mode == "subsample":
+        x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+        x = x.astype(np.float64, copy=False)
+        return x[:(h_out - 1) * stride + 1:stride, :(w_out - 1) * stride + 1:stride].copy()
+    raise ValueError(f"mode is {mode!r} but needs one of {list(POOL_MODES)}")
+
+
+def relative_l2_change(before, after) -> float:
+    """How much a map changed: ``||after - before|| / ||before||`` (Frobenius norms) (lesson 4).
+
+    0 means unchanged; for two non-negative maps with no overlap at all it is about ``sqrt(2)``.
+
+    Parameters
+    ----------
+    before, after : array_like, the same shape, for example (H, W)
+
+    Returns
+    -------
+    float
+    """
+    before = as_array(before, "before").astype(np.float64, copy=False)
+    after = as_array(after, "after").astype(np.float64, copy=False)
+    if before.shape != after.shape:
+        raise ValueError(f"before has shape {before.shape} but after has {after.shape}; they need the same")
+    # sums of squares rather than np.linalg.norm: norm calls BLAS, whose threads can stall for
+    # milliseconds on a busy machine, and these maps are small
+    norm = np.sqrt(np.sum(before * before))
+    if norm == 0:
+        raise ValueError("before is all zeros, so a relative change is undefined")
+    diff = after - before
+    return float(np.sqrt(np.sum(diff * diff)) / norm)
+
+
+def _check_position(position, count, shape):
+    """``position`` as an int in ``0..count-1``, or an error naming the valid range."""
+    if isinstance(position, bool) or not isinstance(position, (numbers.Integral, np.integer)):
+        raise TypeError(f"position is {position!r} ({type(position).__name__}) but needs a whole number "
+                        f"0..{count - 1}")
+    position = int(position)
+    if not 0 <= position < count:
+        raise ValueError(f"position is {position} but needs 0..{count - 1}: the output is "
+                         f"{shape_str(shape)}, {count} position(s) in reading order")
+    return position
+
+
+def _done_mask(shape, position):
+    """Boolean (H_out, W_out): True for the outputs computed up to and including ``position``."""
+    return (np.arange(shape[0] * shape[1]) <= position).reshape(shape)
+
+
+@dataclass(frozen=True, eq=False)
+class PoolStep:
+    """What one step of pooling shows: the result of :func:`pool_step` (lesson 4).
+
+    Attributes
+    ----------
+    x : ndarray, shape (H, W)
+        The input (a copy).
+    size, stride : int
+    mode : str
+        "max" or "average".
+    position : int
+        The window number in reading order, ``0 <= position < count``.
+    index : (int, int)
+        ``(i, j)``, the output entry this window makes: ``divmod(position, W_out)``.
+    corner : (int, int)
+        ``(i*stride, j*stride)``, the window's top-left entry in ``x``.
+    window : ndarray, shape (size, size)
+        ``x[i*stride : i*stride + size, j*stride : j*stride + size]`` (a copy).
+    value : float
+        ``output[i, j]``: the window's maximum or mean.
+    switch : (int, int) or None
+        Max mode: where in ``x`` the window's first maximum (reading order) sits, as
+        :func:`max_pool2d_switches`; the entry the backward pass sends the gradient to. None in average mode.
+    ties : int or None
+        Max mode: how many entries of the window equal its maximum. None in average mode.
+    output : ndarray, shape (H_out, W_out)
+        The whole pooled map, :func:`max_pool2d` or :func:`avg_pool2d`.
+    count : int
+        ``H_out * W_out``, the number of windows.
+    done : ndarray of bool, shape (H_out, W_out)
+        True for the outputs computed so far: positions ``0..position`` in reading order.
+    """
+
+    x: np.ndarray
+    size: int
+    stride: int
+    mode: str
+    position: int
+    index: tuple
+    corner: tuple
+    window: np.ndarray
+    value: float
+    switch: tuple | None
+    ties: int | None
+    output: np.ndarray
+    count: int
+    done: np.ndarray
+
+
+def pool_step(x, size=2, stride=2, position=0, mode="max"):
+    """One step of pooling: window number ``position`` and everything the lesson-4 explorer shows of it.
+
+    ``output[i, j] = max`` (or mean) of ``x[i*stride + m, j*stride + n]`` over ``0 <= m, n < size``, with
+    ``(i, j) = divmod(position, W_out)``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+    position : int
+        Window number in reading order, ``0 <= position < H_out * W_out``.
+    mode : {"max", "average"}
+
+    Returns
+    -------
+    PoolStep
+        ``output`` has shape (H_out, W_out), ``H_out = (H - size) // stride + 1`` and the same for W;
+        ``window`` has shape (size, size); see :class:`PoolStep` for every field.
+
+    Raises
+    ------
+    ValueError
+        Bad ``x``, ``size`` or ``stride`` (as :func:`max_pool2d`), an unknown ``mode``, or a ``position``
+        outside ``0..H_out*W_out - 1``.
+    TypeError
+        A ``position`` that is not a whole number.
+    """
+    if mode not in ("max", "average"):
+        raise ValueError(f"mode is {mode!r} but needs 'max' or 'average'")
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    output = max_pool2d(x, size, stride) if mode == "max" else avg_pool2d(x, size, stride)
+    count = h_out * w_out
+    position = _check_position(position, count, output.shape)
+    i, j = divmod(position, w_out)
+    r0, c0 = i * stride, j * stride
+    window = x[r0:r0 + size, c0:c0 + size].copy()
+    switch = ties = None
+    if mode == "max":
+        rows, cols = max_pool2d_switches(x, size, stride)
+        switch = (int(rows[i, j]), int(cols[i, j]))
+        ties = int(np.count_nonzero(window == window.max()))
+    return PoolStep(x=np.array(x), size=size, stride=stride, mode=mode, position=position, index=(i, j),
+                    corner=(r0, c0), window=window, value=float(output[i, j]), switch=switch, ties=ties,
+                    output=output, count=count, done=_done_mask(output.shape, position))
+
+
+def pool_routes(x, size=2, stride=2, rule="first"):
+    """Which input entries each max-pooling window sends its upstream gradient to (lesson 4).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size, stride : int, >= 1
+    rule : {"first", "split", "mask"}
+        "first": the window's first maximum in reading order, what :func:`maxpool2d_backward` does.
+        "split": every entry equal to the maximum, each receiving an equal share of the gradient (also a
+        valid subgradient). "mask": every entry equal to the maximum, each receiving the whole gradient
+        (the equality-mask mistake: with a tie, the gradient is copied).
+
+    Returns
+    -------
+    list of ((i, j), [(row, col), ...])
+        One item per window, in reading order (H_out * W_out items); positions in the coordinates of
+        ``x``. With "split" each position receives ``1 / len(positions)`` of the window's gradient (see
+        :func:`pool_gradient_dx`).
+    """
+    if rule not in TIE_RULES:
+        raise ValueError(f"rule is {rule!r} but needs one of {TIE_RULES}")
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    rows, cols = max_pool2d_switches(x, size, stride)
+    routes = []
+    for i in range(h_out):
+        for j in range(w_out):
+            if rule == "first":
+                routes.append(((i, j), [(int(rows[i, j]), int(cols[i, j]))]))
+            else:
+                r0, c0 = i * stride, j * stride
+                win = x[r0:r0 + size, c0:c0 + size]
+                hits = np.argwhere(win == win.max())
+                routes.append(((i, j), [(r0 + int(a), c0 + int(b)) for a, b in hits]))
+    return routes
+
+
+def pool_gradient_dx(x, dout, size=2, stride=2, rule="first"):
+    """dx of max pooling under a tie rule (lesson 4): "first" is :func:`maxpool2d_backward` itself.
+
+    "split" gives each of a window's n tied maxima ``dout / n`` (a valid subgradient too: dx still sums to
+    what dout sent); "mask" gives each of them the whole ``dout`` (the mistake: dx sums to more).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    dout : array_like, shape (H_out, W_out)
+        The upstream gradient, ``H_out = (H - size) // stride + 1`` and the same for W.
+    size, stride : int, >= 1
+    rule : {"first", "split", "mask"}
+
+    Returns
+    -------
+    ndarray, shape (H, W), float64
+    """
+    if rule not in TIE_RULES:
+        raise ValueError(f"rule is {rule!r} but needs one of {TIE_RULES}")
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    x = x.astype(np.float64, copy=False)
+    dout = as_array(dout, "dout", 2, "(H_out, W_out)").astype(np.float64, copy=False)
+    if dout.shape != (h_out, w_out):
+        raise ValueError(f"dout has shape {shape_str(dout.shape)} but needs {shape_str((h_out, w_out))}, "
+                         f"the shape of the pooled output")
+    if rule == "first":
+        _, cache = maxpool2d_forward(x[None, None], size, stride)
+        return maxpool2d_backward(dout[None, None], cache)[0, 0]
+    dx = np.zeros_like(x)
+    for (i, j), targets in pool_routes(x, size, stride, rule):
+        share = dout[i, j] / len(targets) if rule == "split" else dout[i, j]
+        for r, c in targets:
+            dx[r, c] += share
     return dx
