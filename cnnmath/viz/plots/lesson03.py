@@ -12,11 +12,11 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap, TwoSlopeNorm
 
-from ...activations import relu, relu_derivative
+from ...activations import best_line_fit, relu, relu_derivative
 from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, get_ax, matrix_plot
 
 __all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "relu_map_plot",
-           "relu_fit_plot", "best_line_fit"]
+           "relu_fit_plot"]
 
 RAMP_COLOR = "#1f5fa8"     # the function, in both plots
 POINT_COLOR = "#d55e00"    # the student's x: orange, and also a larger marker, never colour alone
@@ -207,26 +207,6 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
         axes[2].set_title(t[2])
     axes[2].set_xlabel("white = 1 (passes), black = 0 (blocked)", fontsize=9)
     return fig
-
-
-def best_line_fit(x, y):
-    """Least-squares straight line ``a x + c`` through the points (x, y): the best any stack of linear
-    maps can do in one dimension (lesson 3).
-
-    Parameters
-    ----------
-    x, y : array_like, shape (N,)
-
-    Returns
-    -------
-    ndarray, shape (N,)
-        The line's values at ``x``.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    A = np.stack([x, np.ones_like(x)], axis=1)
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-    return A @ coef
 
 
 def relu_fit_plot(x, targets, relu_sums, axes=None, *, names=None, figsize=(9, 3.2)):

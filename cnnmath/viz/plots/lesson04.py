@@ -13,17 +13,12 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
-from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, maxpool2d_backward,
-                        maxpool2d_forward, pool_output_size)
+from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, pool_gradient_dx, pool_output_size,
+                        pool_routes, pooled_by_mode, relative_l2_change)
 from .common import DIVERGING_CMAP, GRAY_CMAP, format_number, highlight_cells, matrix_plot
 
-__all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "pooled_by_mode",
-           "relative_l2_change", "pool_shift_plot", "pool_shift_compare_plot", "TIE_RULES",
-           "pool_gradient_routes", "pool_gradient_dx", "pool_gradient_plot"]
-
-#: How max pooling's backward pass may treat a window whose maximum appears more than once: "first" (the
-#: package's convention, as maxpool2d_backward), "split" (equal shares, also valid), "mask" (the mistake).
-TIE_RULES = ("first", "split", "mask")
+__all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "pool_shift_plot",
+           "pool_shift_compare_plot", "pool_gradient_plot"]
 
 #: (colour, line style) per window, in reading order; colours from the Okabe-Ito palette, and each line
 #: style differs from its neighbours' so that the windows stay apart in greyscale too.
@@ -38,8 +33,6 @@ WINDOW_STYLES = (
     ("#999999", (0, (8, 3))),
     ("#882255", (0, (3, 1, 1, 1))),
 )
-
-POOL_MODES = ("max", "average", "subsample")
 
 
 def window_style(k: int):
@@ -197,52 +190,6 @@ def pool_step_plot(x, size=2, stride=2, position=0, mode="max", axes=None, figsi
     return fig
 
 
-def pooled_by_mode(x, size=2, stride=2, mode="max"):
-    """Reduce ``x`` by "max", "average" or "subsample" (each window's top-left entry) (lesson 4).
-
-    "subsample" is the fair control of the shift test: an output of the same size as pooling's, made
-    without looking at the rest of the window.
-
-    Parameters
-    ----------
-    x : array_like, shape (H, W)
-    size, stride : int
-    mode : {"max", "average", "subsample"}
-
-    Returns
-    -------
-    ndarray, shape (H_out, W_out), ``H_out = (H - size) // stride + 1``
-    """
-    if mode == "max":
-        return max_pool2d(x, size, stride)
-    if mode == "average":
-        return avg_pool2d(x, size, stride)
-    if mode == "subsample":
-        x = np.asarray(x, dtype=float)
-        h_out = pool_output_size(x.shape[0], size, stride)
-        w_out = pool_output_size(x.shape[1], size, stride)
-        return x[:(h_out - 1) * stride + 1:stride, :(w_out - 1) * stride + 1:stride].copy()
-    raise ValueError(f"mode is {mode!r} but needs one of {list(POOL_MODES)}")
-
-
-def relative_l2_change(before, after) -> float:
-    """How much a map changed: ``||after - before|| / ||before||`` (Frobenius norms) (lesson 4).
-
-    0 means unchanged; for two non-negative maps with no overlap at all it is about ``sqrt(2)``.
-    """
-    before = np.asarray(before, dtype=float)
-    after = np.asarray(after, dtype=float)
-    if before.shape != after.shape:
-        raise ValueError(f"before has shape {before.shape} but after has {after.shape}; they need the same")
-    # sums of squares rather than np.linalg.norm: norm calls BLAS, whose threads can stall for
-    # milliseconds on a busy machine, and these maps are small
-    norm = np.sqrt(np.sum(before * before))
-    if norm == 0:
-        raise ValueError("before is all zeros, so a relative change is undefined")
-    diff = after - before
-    return float(np.sqrt(np.sum(diff * diff)) / norm)
-
-
 def _pool_grid(ax, shape, size, stride):
     for _, _, _, r0, c0 in _windows(shape, size, stride):
         ax.add_patch(Rectangle((c0 - 0.5 + 0.05, r0 - 0.5 + 0.05), size - 0.1, size - 0.1, fill=False,
@@ -349,63 +296,6 @@ def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=No
     return fig
 
 
-def pool_gradient_routes(x, size=2, stride=2, rule="first"):
-    """Which input entries each max-pooling window sends its upstream gradient to (lesson 4).
-
-    Parameters
-    ----------
-    x : array_like, shape (H, W)
-    size, stride : int
-    rule : {"first", "split", "mask"}
-        "first": the window's first maximum in reading order, what :func:`maxpool2d_backward` does.
-        "split": every entry equal to the maximum, each receiving an equal share of the gradient (also a
-        valid subgradient). "mask": every entry equal to the maximum, each receiving the whole gradient
-        (the equality-mask mistake: with a tie, the gradient is copied).
-
-    Returns
-    -------
-    list of ((i, j), [(row, col), ...])
-        One item per window, in reading order; positions in the coordinates of ``x``. With "split" each
-        position receives ``1 / len(positions)`` of the window's gradient (see :func:`pool_gradient_dx`).
-    """
-    x = np.asarray(x, dtype=float)
-    if rule not in TIE_RULES:
-        raise ValueError(f"rule is {rule!r} but needs one of {TIE_RULES}")
-    rows, cols = max_pool2d_switches(x, size, stride)
-    routes = []
-    for _, i, j, r0, c0 in _windows(x.shape, size, stride):
-        if rule == "first":
-            routes.append(((i, j), [(int(rows[i, j]), int(cols[i, j]))]))
-        else:
-            win = x[r0:r0 + size, c0:c0 + size]
-            hits = np.argwhere(win == win.max())
-            routes.append(((i, j), [(r0 + int(a), c0 + int(b)) for a, b in hits]))
-    return routes
-
-
-def pool_gradient_dx(x, dout, size=2, stride=2, rule="first"):
-    """dx of max pooling under a tie rule (lesson 4): "first" is :func:`maxpool2d_backward` itself.
-
-    "split" gives each of a window's n tied maxima ``dout / n`` (a valid subgradient too: dx still sums to
-    what dout sent); "mask" gives each of them the whole ``dout`` (the mistake: dx sums to more).
-
-    Returns
-    -------
-    ndarray, shape of ``x``
-    """
-    x = np.asarray(x, dtype=float)
-    dout = np.asarray(dout, dtype=float)
-    if rule == "first":
-        _, cache = maxpool2d_forward(x[None, None], size, stride)
-        return maxpool2d_backward(dout[None, None], cache)[0, 0]
-    dx = np.zeros_like(x)
-    for (i, j), targets in pool_gradient_routes(x, size, stride, rule):
-        share = dout[i, j] / len(targets) if rule == "split" else dout[i, j]
-        for r, c in targets:
-            dx[r, c] += share
-    return dx
-
-
 def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsize=(11, 3.6), dpi=None,
                        legend=True):
     """Max pooling backward: the input with its switches, the upstream gradient, and dx (lesson 4).
@@ -422,7 +312,8 @@ def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsi
     size, stride : int
     rule : {"first", "split", "mask"}
         "first" computes dx with :func:`maxpool2d_backward` (the package's rule for ties); "split" shares
-        each window's gradient equally among the entries equal to its maximum; "mask" copies it to each.
+        each window's gradient equally among the entries equal to its maximum; "mask" copies it to each
+        (:func:`cnnmath.pool_routes` and :func:`cnnmath.pool_gradient_dx`).
     axes : 3 Axes, optional
     figsize : tuple
     dpi : float, optional
@@ -437,7 +328,7 @@ def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsi
     h_out, w_out = pool_output_size(x.shape[0], size, stride), pool_output_size(x.shape[1], size, stride)
     if dout.shape != (h_out, w_out):
         raise ValueError(f"dout has shape {dout.shape} but needs {(h_out, w_out)}, the pooled output's shape")
-    routes = pool_gradient_routes(x, size, stride, rule)
+    routes = pool_routes(x, size, stride, rule)
     dx = pool_gradient_dx(x, dout, size, stride, rule)
     fig, (ax_x, ax_d, ax_dx) = _get_axes(axes, 3, figsize, dpi)
     matrix_plot(x, ax=ax_x, signed=False, title="input x: windows, rings = receivers", fontsize=9)

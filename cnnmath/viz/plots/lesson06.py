@@ -13,6 +13,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from ...losses import softmax
 from .common import format_number, highlight_cells, matrix_plot
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
@@ -83,8 +84,7 @@ def softmax_gradient_plot(logits, label, *, class_names=None, figsize=(10, 3.2))
     k = z.size
     y = np.zeros(k)
     y[int(label)] = 1.0
-    e = np.exp(z - z.max())
-    p = e / e.sum()
+    p = softmax(z)
     names = list(class_names) if class_names is not None else [f"class {c}" for c in range(k)]
     xs = np.arange(k)
     fig, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True)

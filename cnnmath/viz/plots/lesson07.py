@@ -12,15 +12,14 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import TwoSlopeNorm
 
+from ...kernels import HAND_FILTERS, get_kernel, most_similar_filters
 from .common import DIVERGING_CMAP, GRAY_CMAP, get_ax, image_plot, matrix_plot
 
 __all__ = [
     "digit_examples_plot", "feature_maps_plot", "flat_vector_plot", "scores_plot", "probability_plot",
-    "pipeline_stages_plot", "training_curves_plot", "filters_comparison_plot", "most_similar_filters",
-    "confusion_plot", "misclassified_plot", "image_stages_plot",
+    "pipeline_stages_plot", "training_curves_plot", "filters_comparison_plot", "confusion_plot",
+    "misclassified_plot", "image_stages_plot",
 ]
-
-HAND_FILTERS = ("vertical edge", "horizontal edge", "diagonal edge", "anti-diagonal edge")
 
 
 def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
@@ -262,34 +261,6 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     return fig
 
 
-def most_similar_filters(conv_w, names=HAND_FILTERS):
-    """For each named hand-designed kernel, the learned filter most like it (lesson 7).
-
-    Similarity is the cosine of the angle between the two 3x3 kernels seen as 9-vectors: 1 means the same
-    pattern up to scale, -1 the same pattern with the sign flipped, 0 unrelated.
-
-    Parameters
-    ----------
-    conv_w : array_like, shape (F, 1, 3, 3)
-    names : sequence of str, kernel names of :func:`cnnmath.get_kernel`
-
-    Returns
-    -------
-    list of (name, filter index, cosine)
-    """
-    from cnnmath import get_kernel
-
-    w = np.asarray(conv_w, dtype=float).reshape(len(conv_w), -1)
-    w = w / np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-12)
-    out = []
-    for name in names:
-        k = get_kernel(name).ravel()
-        cos = w @ (k / np.linalg.norm(k))
-        best = int(np.argmax(np.abs(cos)))
-        out.append((name, best, float(cos[best])))
-    return out
-
-
 def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols=4, fig=None, figsize=(11, 5.2)):
     """The learned 3x3 filters (numbers written) beside the hand-designed edge kernels of lesson 5 (lesson 7).
 
@@ -304,8 +275,6 @@ def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols
     kind : str
         What the filters are, in the titles: "learned" (the default), "untrained", ...
     """
-    from cnnmath import get_kernel
-
     w = np.asarray(conv_w, dtype=float)
     f = w.shape[0]
     nrows = -(-f // ncols)

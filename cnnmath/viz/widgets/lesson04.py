@@ -14,32 +14,19 @@ import numpy as np
 
 from ...activations import relu
 from ...conv import conv2d
-from ...data import load_photo, seed_pool_input
+from ...data import load_photo, pool_example_inputs
 from ...kernels import get_kernel
-from ...pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
+from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, pool_gradient_dx, pool_output_size,
+                        pool_routes, pooled_by_mode, relative_l2_change)
 from ..plots.alt_text import describe_figure, display_png
 from ..plots.common import format_number
-from ..plots.lesson04 import (pool_gradient_dx, pool_gradient_plot, pool_gradient_routes, pool_shift_compare_plot,
-                              pool_step_plot, pooled_by_mode, relative_l2_change)
+from ..plots.lesson04 import pool_gradient_plot, pool_shift_compare_plot, pool_step_plot
 from .common import make_explorer
 
-__all__ = ["pool_example_inputs", "pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"]
+__all__ = ["pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"]
 
 DPI = 80  # small figures at a modest dpi keep each redraw cheap
 LABEL = {"description_width": "initial"}  # show each control's whole label
-
-# A pre-activation with negative entries: after ReLU it has the zeros (and one pair of equal values)
-# that make ties in max pooling.
-_TIE_PREACTIVATION = np.array([[-2, 3, -1, -4],
-                               [1, -5, -2, -3],
-                               [2, 2, -1, 4],
-                               [-3, 0, 1, -2]], dtype=np.float64)
-_RELU_6X6_PREACTIVATION = np.array([[-1, 4, 2, -3, 0, 5],
-                                    [3, -2, -4, 1, 6, -1],
-                                    [-5, 7, 1, -2, -3, 2],
-                                    [2, -1, -3, -6, 4, 3],
-                                    [0, 5, -2, 8, -1, -4],
-                                    [-3, 1, 3, -2, 2, 0]], dtype=np.float64)
 
 
 class _Pictures:
@@ -69,22 +56,6 @@ class _Pictures:
         display_png(*png)
 
 
-def pool_example_inputs():
-    """The feature maps the lesson-4 explorers offer, by name (lesson 4).
-
-    Returns
-    -------
-    dict of str -> ndarray
-        "4x4 example" (:func:`seed_pool_input`), "4x4 after ReLU (ties)" (``relu`` of a map with
-        negatives: one all-zero window and one window with two equal maxima), "6x6 after ReLU".
-    """
-    return {
-        "4x4 example": seed_pool_input(),
-        "4x4 after ReLU (ties)": relu(_TIE_PREACTIVATION),
-        "6x6 after ReLU": relu(_RELU_6X6_PREACTIVATION),
-    }
-
-
 def _cells(values):
     return ", ".join(format_number(v) for v in np.ravel(values))
 
@@ -112,7 +83,7 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
     Parameters
     ----------
     x : array_like, shape (H, W), optional
-        A map of your own; default: the choices of :func:`pool_example_inputs` (a dropdown).
+        A map of your own; default: the choices of :func:`cnnmath.pool_example_inputs` (a dropdown).
     size, stride : int
         Starting window side (1..5) and stride (1..4).
     mode : {"max", "average"}
@@ -305,7 +276,7 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
     Parameters
     ----------
     input_name : str
-        A key of :func:`pool_example_inputs`.
+        A key of :func:`cnnmath.pool_example_inputs`.
     size, stride : int
         Window (1..3) and stride (1..3).
     rule : {"first", "split", "mask"}
@@ -342,7 +313,7 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
         pictures.show((values["input"], size, stride, rule),
                       lambda: pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI,
                                                  legend=False))
-        routes = pool_gradient_routes(xm, size, stride, rule)
+        routes = pool_routes(xm, size, stride, rule)
         dx = pool_gradient_dx(xm, dout, size, stride, rule)
         senders: dict = {}
         for (i, j), targets in routes:

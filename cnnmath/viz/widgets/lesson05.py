@@ -14,14 +14,13 @@ import numpy as np
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...conv import conv2d_forward
-from ...data import load_photo
+from ...data import small_photo
 from ...kernels import KERNEL_NAMES, get_kernel
-from ...pooling import avg_pool2d
 from ...receptive import receptive_field_steps
 from ..plots.lesson05 import filter_bank_plot, receptive_field_plot
 from .common import Explorer, make_explorer
 
-__all__ = ["filter_bank_explorer", "receptive_field_explorer", "small_photo", "parse_kernel_text",
+__all__ = ["filter_bank_explorer", "receptive_field_explorer", "parse_kernel_text",
            "CUSTOM_FILTER", "MAX_FILTERS"]
 
 #: The dropdown entry that means "use the numbers typed in the text box".
@@ -31,26 +30,6 @@ MAX_FILTERS = 4
 _DEFAULT_PRESETS = ("vertical edge", "horizontal edge", "diagonal edge", "sharpen")
 _DPI = 80
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-@functools.lru_cache(maxsize=4)
-def _small_photo(factor):
-    img = avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)
-    img.setflags(write=False)  # cached and shared: nobody may change it
-    return img
-
-
-def small_photo(factor: int = 5) -> np.ndarray:
-    """The grayscale photo in [0, 1], shrunk by averaging ``factor x factor`` blocks (lesson 5).
-
-    ``avg_pool2d(load_photo(normalize=True), size=factor, stride=factor)``: 120x102 for the default,
-    small enough for a filter-bank explorer to redraw at once.
-
-    Returns
-    -------
-    ndarray, shape (600 // factor, 512 // factor), a fresh copy
-    """
-    return np.array(_small_photo(int(factor)))
 
 
 def parse_kernel_text(text, name="the numbers"):
@@ -105,7 +84,7 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
     Parameters
     ----------
     image : array_like, shape (H, W), optional
-        Default :func:`small_photo` (the photo shrunk 5 times, 120x102, values in [0, 1]).
+        Default :func:`cnnmath.small_photo` (the photo shrunk 5 times, 120x102, values in [0, 1]).
     presets : sequence of 4 str
         Starting dropdown values, names from :data:`cnnmath.KERNEL_NAMES`.
     n_filters : int

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
+from ...gradcheck import central_difference, rel_error
 from ..plots.lesson06 import gradcheck_plot, kernel_training_plot, secant_plot
 from .common import make_explorer, show_png
 
@@ -24,30 +25,6 @@ DPI = 80
 EPS_GRID = np.logspace(-1, -9, 33)
 #: How far the secant panel moves the chosen weight either way.
 SECANT_RANGE = 0.15
-
-
-def _central_difference(f, x, index, eps):
-    """``(f(x + eps e_index) - f(x - eps e_index)) / (2 eps)`` and the two values, without changing x.
-
-    Parameters
-    ----------
-    f : callable, array of x's shape -> float
-    x : ndarray
-    index : tuple of int
-        The entry that is nudged.
-    eps : float > 0
-
-    Returns
-    -------
-    slope, f_plus, f_minus : float
-    """
-    work = np.array(x, dtype=np.float64)
-    work[index] += eps
-    f_plus = float(f(work))
-    work = np.array(x, dtype=np.float64)
-    work[index] -= eps
-    f_minus = float(f(work))
-    return (f_plus - f_minus) / (2 * eps), f_plus, f_minus
 
 
 def _check_eps(eps):
@@ -104,7 +81,7 @@ def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
     def curves(index):
         # The error curve and the loss along the weight change only with the weight: compute once each.
         if index not in cache:
-            errors = np.array([abs(_central_difference(f, x, index, e)[0] - grad[index]) for e in EPS_GRID])
+            errors = np.array([abs(central_difference(f, x, index, e).slope - grad[index]) for e in EPS_GRID])
             offsets = np.linspace(-SECANT_RANGE, SECANT_RANGE, 61)
             along = []
             for t in offsets:
@@ -118,10 +95,10 @@ def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
         index = tuple(values["weight"])
         e = _check_eps(values["eps"])
         label = f"{name}[{index[0]},{index[1]}]"
-        numerical, f_plus, f_minus = _central_difference(f, x, index, e)
+        numerical, f_plus, f_minus = central_difference(f, x, index, e)
         analytic = float(grad[index])
         abs_err = abs(numerical - analytic)
-        rel = abs_err / max(1e-8, abs(numerical) + abs(analytic))
+        rel = rel_error(numerical, analytic)
         errors, offsets, along = curves(index)
         fig = plt.figure(figsize=(9.5, 3.3), dpi=DPI)
         ax1 = fig.add_axes((0.08, 0.15, 0.38, 0.75))

@@ -13,7 +13,6 @@ Each returns an :class:`~cnnmath.viz.widgets.common.Explorer` and never displays
 from __future__ import annotations
 
 import html
-import io
 import time
 
 import ipywidgets as widgets
@@ -21,8 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, clear_output, display
 
-from cnnmath import (KERNEL_NAMES, TinyCNN, accuracy, conv2d, fit, get_kernel, load_photo, max_pool2d, relu,
-                     rgb_to_gray)
+from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, fit, get_kernel, image_from_bytes,
+                     load_photo, max_pool2d, relu)
 from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
 from ..plots.lesson07 import feature_maps_plot, image_stages_plot, probability_plot, training_curves_plot
@@ -30,15 +29,13 @@ from ..plots.common import image_plot
 from .common import make_explorer, show_png
 
 __all__ = ["training_explorer", "fit_defaults", "feature_map_explorer", "drawing_pad", "upload_explorer",
-           "image_from_bytes", "LEARNING_RATES", "PAD_LEVELS", "UPLOAD_MAX_SIDE"]
+           "LEARNING_RATES", "PAD_LEVELS"]
 
 #: The learning rates the training explorer offers, from far too small to far too large (fit's default is
 #: added to them when it is not among them).
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: Intensities a drawing-pad cell cycles through on each click (0 background, 1 full ink, as in the digits).
 PAD_LEVELS = (0.0, 0.5, 1.0)
-#: Uploaded images are shrunk so their longer side is at most this many pixels (quick to convolve and draw).
-UPLOAD_MAX_SIDE = 256
 
 
 def _pct(p):
@@ -375,53 +372,6 @@ def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
 
 
 # ---------------------------------------------------------------------------------------- bring your own
-
-def image_from_bytes(content, name="the file", max_side=UPLOAD_MAX_SIDE):
-    """Decode an uploaded PNG/JPEG to a grayscale matrix 0..255 (lessons 1 and 7).
-
-    Transparent parts are laid on white; the image is shrunk so its longer side is at most ``max_side``;
-    grayscale is lesson 1's weighted sum :func:`cnnmath.rgb_to_gray`.
-
-    Parameters
-    ----------
-    content : bytes or memoryview
-    name : str
-        Used in messages.
-
-    Returns
-    -------
-    gray : ndarray, shape (H, W), float64 in 0..255
-    original_shape : (H, W) of the file's image, before shrinking
-
-    Raises
-    ------
-    ValueError
-        If the content is not an image Pillow can read, is damaged, or is too large.
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    data = bytes(content)
-    if not data:
-        raise ValueError(f"{name} is empty (0 bytes); upload a PNG or JPEG image")
-    try:
-        img = Image.open(io.BytesIO(data))
-        img.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced size, much faster for big photos
-        img = ImageOps.exif_transpose(img)  # phone photos store their rotation separately
-        original = (img.size[1], img.size[0])  # Pillow says (W, H); the course says H x W
-        img.thumbnail((max_side, max_side))
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            rgba = img.convert("RGBA")
-            img = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            img.alpha_composite(rgba)
-        rgb = np.asarray(img.convert("RGB"))
-    except UnidentifiedImageError:
-        raise ValueError(f"{name} is not an image that can be read; upload a PNG or JPEG file") from None
-    except Image.DecompressionBombError:
-        raise ValueError(f"{name} has too many pixels to open safely; upload a smaller PNG or JPEG") from None
-    except (OSError, SyntaxError) as err:  # truncated or corrupt files
-        raise ValueError(f"{name} looks like an image but is damaged ({err}); try another file") from None
-    return rgb_to_gray(rgb), original
-
 
 def _uploaded(value):
     """The last uploaded file of a FileUpload value (ipywidgets 8: a tuple of dicts), or None."""
