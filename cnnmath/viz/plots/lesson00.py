@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from .common import get_ax
 
-__all__ = ["PIPELINE_STEPS", "cnn_pipeline_diagram", "practice_plot"]
+__all__ = ["PIPELINE_STEPS", "cnn_pipeline_diagram", "practice_plot", "update_practice_plot"]
 
 #: The seed's eight steps: (number, short name, what happens, notebook that teaches it).
 PIPELINE_STEPS = (
@@ -137,6 +137,8 @@ def cnn_pipeline_diagram(ax=None, *, figsize=(12, 3.9), highlight=None):
 def practice_plot(x, power=2, ax=None, *, xlim=(-10, 10), figsize=(5, 3)):
     """The curve y = x**power with the point (x, x**power) marked and written (lesson 0's practice widget).
 
+    :func:`update_practice_plot` moves the point (and changes the power) in place.
+
     Parameters
     ----------
     x : int or float
@@ -149,26 +151,52 @@ def practice_plot(x, power=2, ax=None, *, xlim=(-10, 10), figsize=(5, 3)):
     -------
     matplotlib Figure
     """
+    fig, ax = get_ax(ax, figsize)
+    ax.plot([], [], color="black", linewidth=1.5)  # the curve
+    ax.plot([], [], "o", color="#d95f02", markersize=9, markeredgecolor="black")  # the point
+    ax.text(0, 0, "", transform=ax.transAxes, va="top", fontsize=10,
+            bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="#999999"))
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.axvline(0, color="#999999", linewidth=0.8)
+    ax.set_xlabel("x")
+    ax._cnnmath_practice = xlim
+    _fill_practice(ax, x, power)
+    if ax.figure.get_axes() == [ax]:  # fixed margins: a layout engine would double the drawing time
+        fig.subplots_adjust(left=0.16, right=0.97, bottom=0.2, top=0.88)
+    return fig
+
+
+def update_practice_plot(fig, x, power=2):
+    """Move the point of a figure made by :func:`practice_plot` to ``x`` (and the curve to ``power``).
+
+    Returns the figure.
+    """
+    axes = [ax for ax in fig.axes if hasattr(ax, "_cnnmath_practice")]
+    if len(axes) != 1:
+        raise ValueError("fig needs to be a figure made by practice_plot")
+    _fill_practice(axes[0], x, power)
+    return fig
+
+
+def _fill_practice(ax, x, power):
     if power not in (2, 3):
         raise ValueError(f"power is {power!r} but needs 2 (squared) or 3 (cubed)")
     x = float(x)
     if not np.isfinite(x):
         raise ValueError(f"x is {x!r} but needs a finite number")
-    fig, ax = get_ax(ax, figsize)
+    xlim = ax._cnnmath_practice
+    curve, point = ax.lines[0], ax.lines[1]
     grid = np.linspace(min(xlim[0], x), max(xlim[1], x), 201)
-    ax.plot(grid, grid ** power, color="black", linewidth=1.5)
+    curve.set_data(grid, grid ** power)
     y = x ** power
-    ax.plot([x], [y], "o", color="#d95f02", markersize=9, markeredgecolor="black")
+    point.set_data([x], [y])
     word = "squared" if power == 2 else "cubed"
     # the text sits where the curve never goes: top centre for x squared, top left for x cubed
-    ax.text(0.5 if power == 2 else 0.04, 0.95, f"x = {x:g}\nx {word} = {y:g}", transform=ax.transAxes,
-            ha="center" if power == 2 else "left", va="top", fontsize=10,
-            bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="#999999"))
-    ax.axhline(0, color="#999999", linewidth=0.8)
-    ax.axvline(0, color="#999999", linewidth=0.8)
-    ax.set_xlabel("x")
+    text = ax.texts[0]
+    text.set_text(f"x = {x:g}\nx {word} = {y:g}")
+    text.set_position((0.5 if power == 2 else 0.04, 0.95))
+    text.set_horizontalalignment("center" if power == 2 else "left")
     ax.set_ylabel(f"x {word}")
     ax.set_title(f"y = x {word}")
-    if ax.figure.get_axes() == [ax]:  # fixed margins: a layout engine would double the drawing time
-        fig.subplots_adjust(left=0.16, right=0.97, bottom=0.2, top=0.88)
-    return fig
+    ax.relim()
+    ax.autoscale_view()

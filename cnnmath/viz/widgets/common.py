@@ -3,14 +3,20 @@
 Conventions: an explorer function returns an :class:`Explorer` (a ``VBox``) and never displays itself;
 ``explorer.controls`` maps a short name to each control (tests and the latency benchmark drive them by
 setting ``.value``); ``explorer.summary`` is an ``HTML`` widget that states the key numbers in words, so
-the picture never relies on colour alone; ``explorer.output`` is the ``Output`` the figure is drawn into.
+the picture never relies on colour alone.
+
+How a picture reaches the page: an explorer builds its figure once, when it is made, and hands it to
+:func:`make_explorer` (``figure=``). Each change of a control updates that figure in place (artists' data,
+texts, limits: the ``update_*`` functions of :mod:`cnnmath.viz.plots`) and the figure is sent as one PNG
+to an ``ipywidgets.Image`` (``explorer.picture``), whose value is replaced; the picture's text alternative
+goes with it. An explorer that shows something other than one figure (the training explorer's progress
+bar and live curves) draws into ``explorer.output``, an ``Output``, instead.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import functools
 import html
 import io
 import sys
@@ -24,8 +30,13 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.display import clear_output
 
 from ..plots.alt_text import describe_figure, display_png, figures_described
+from ..plots.common import DPI, figure_png
 
-__all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls", "show_in"]
+__all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls", "show_in", "send_figure",
+           "LABEL_STYLE"]
+
+#: The style of every control: its whole description stays readable instead of being cut to a fixed width.
+LABEL_STYLE = {"description_width": "initial"}
 
 
 class Explorer(widgets.VBox):
@@ -35,18 +46,25 @@ class Explorer(widgets.VBox):
     ----------
     controls : dict of str -> ipywidgets.Widget
     summary : ipywidgets.HTML
-    output : ipywidgets.Output
+    output : ipywidgets.Output or None
+        Where the explorer draws when it has no single figure (None when it has ``picture``).
+    picture : ipywidgets.Image or None
+        The explorer's figure as a PNG, replaced on every change (None for an explorer that uses ``output``).
+    figure : matplotlib Figure or None
+        The one figure, built once and updated in place; ``picture`` shows it.
     state : dict
         What the last redraw computed (numbers, arrays), for tests to check.
     last_seconds : float
         Wall time of the last redraw (compute plus drawing), for the latency benchmark.
     """
 
-    def __init__(self, controls, summary, output, children, redraw):
+    def __init__(self, controls, summary, output, children, redraw, picture=None, figure=None):
         super().__init__(children=children)
         self.controls = dict(controls)
         self.summary = summary
         self.output = output
+        self.picture = picture
+        self.figure = figure
         self.state: dict = {}
         self.last_seconds = 0.0
         self.last_error = None
@@ -161,7 +179,41 @@ def _drop_picture():
     clear_output()
 
 
-def make_explorer(controls, draw, *, layout="vertical", summary_first=False, observe=True):
+def send_figure(picture, fig, dpi=DPI):
+    """Draw ``fig`` once and put it, as PNG, into the ``ipywidgets.Image`` ``picture``, with its alt text.
+
+    The text alternative (:func:`~cnnmath.viz.plots.alt_text.describe_figure`) becomes the image's
+    ``tooltip``, which the page renders as the ``title`` of its ``<img>``: a screen reader reads it as
+    the picture's name, and the course's JupyterLab extension moves it to ``alt``.
+    The figure stays open, to be updated in place for the next change.
+    """
+    png = figure_png(fig, dpi=dpi)
+    alt = describe_figure(fig)
+    with picture.hold_sync():  # one message to the page for both
+        picture.tooltip = alt  # first, so that an observer of value sees the matching text
+        picture.value = png
+
+
+def _guard(sync, redraw):
+    """One handler for every control: ``sync(name)`` first (its changes to other controls do not redraw
+    again), then one redraw."""
+    busy = [False]
+
+    def on_change(change, name):
+        if busy[0]:
+            return
+        busy[0] = True
+        try:
+            if sync is not None:
+                sync(name)
+        finally:
+            busy[0] = False
+        redraw()
+    return on_change
+
+
+def make_explorer(controls, draw, *, figure=None, sync=None, layout="vertical", summary_first=False,
+                  observe=True):
     """Bind ``controls`` to ``draw`` and return an :class:`Explorer`.
 
     Parameters
@@ -169,72 +221,97 @@ def make_explorer(controls, draw, *, layout="vertical", summary_first=False, obs
     controls : dict of str -> ipywidgets control
         Each must have a visible ``description`` (or be a Button with a label).
     draw : callable
-        ``draw(values: dict, explorer) -> (summary_html, state)``. It makes its matplotlib figure (with an
-        explicit figsize) and calls ``plt.show()``; it runs inside the explorer's Output with
-        ``clear_output(wait=True)`` already called. A ``ValueError``/``TypeError`` it raises is shown to
-        the student in the summary, in words; any other exception is shown with its traceback.
+        ``draw(values: dict, explorer) -> (summary_html, state)``. With ``figure``, it updates that figure
+        in place and the explorer sends it to the page afterwards (it never makes or shows a figure).
+        Without ``figure``, it shows what it likes in ``explorer.output``, with ``clear_output(wait=True)``
+        already called. A ``ValueError``/``TypeError`` it raises is shown to the student in the summary,
+        in words, and the picture is hidden until a setting works again; any other exception is shown
+        with its traceback.
+    figure : matplotlib Figure, optional
+        The explorer's one figure, built before the call with an explicit figsize and fixed margins (no
+        tight layout: that costs a second draw on every change). It is closed in pyplot (it is never
+        shown by ``plt.show()``) and kept by the explorer.
+    sync : callable, optional
+        ``sync(name)`` runs when the control ``name`` changes, before the redraw; what it sets on other
+        controls (a preset menu following typed numbers, a slider's range following another) does not
+        redraw again. Every control change causes exactly one redraw.
     layout : "vertical" or "horizontal"
-        Controls above the output, or to its left.
+        Controls above the picture, or to its left.
     observe : bool
         Redraw on every ``value`` change (False when a Button drives the redraw).
     """
     summary = widgets.HTML()
-    output = widgets.Output()
+    if figure is not None:
+        plt.close(figure)  # the explorer keeps it; pyplot must not show or collect it
+        picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        output = None
+        shown = picture
+    else:
+        picture = None
+        output = shown = widgets.Output()
     box = widgets.HBox if layout == "horizontal" else widgets.VBox
     control_box = widgets.VBox(list(controls.values())) if layout == "horizontal" else \
         widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-    parts = [control_box, summary, output] if summary_first else [control_box, output, summary]
+    parts = [control_box, summary, shown] if summary_first else [control_box, shown, summary]
     if layout == "horizontal":
-        parts = [box([control_box, widgets.VBox([output, summary])])]
+        parts = [box([control_box, widgets.VBox([shown, summary])])]
     explorer = None
+
+    def run_draw(values):
+        try:
+            text, state = draw(values, explorer)
+            if picture is not None:
+                send_figure(picture, figure)
+                if picture.layout.display == "none":
+                    picture.layout.display = None
+            summary.value = text
+            explorer.state = state or {}
+            explorer.last_error = None
+        except (ValueError, TypeError) as err:
+            _hide_picture(picture)
+            show_error(summary, err)
+            explorer.last_error = err
+        except Exception as err:  # still visible to the student, never swallowed
+            _hide_picture(picture)
+            summary.value = ("<pre style='color:#b00020'>" + html.escape(traceback.format_exc())
+                             + "</pre>")
+            explorer.last_error = err
 
     def redraw(*_):
         start = time.perf_counter()
         values = {name: getattr(c, "value", None) for name, c in controls.items()}
-        # A redraw while a cell runs (the first picture, or a cell setting a control) goes into the
-        # Output from the kernel (show_in), so a batch runner (jupyter execute, nbconvert, papermill,
-        # Voila, nbgrader) never has to play the Output itself, which can stall it (docs/stall.md).
-        # A redraw from the student's controls streams into the Output as usual (the training
-        # explorer's progress bar and live plot need that).
-        with show_in(output) if _in_cell() else output:
-            clear_output(wait=True)
-            try:
+        if picture is not None:  # nothing goes through an Output: no stall for batch runners either
+            run_draw(values)
+        else:
+            # A redraw while a cell runs (the first picture, or a cell setting a control) goes into the
+            # Output from the kernel (show_in), so a batch runner (jupyter execute, nbconvert, papermill,
+            # Voila, nbgrader) never has to play the Output itself, which can stall it (docs/stall.md).
+            # A redraw from the student's controls streams into the Output as usual (the training
+            # explorer's progress bar and live plot need that).
+            with show_in(output) if _in_cell() else output:
+                clear_output(wait=True)
                 with figures_described():  # a plt.show() in draw shows the figure with its alt text
-                    text, state = draw(values, explorer)
-                summary.value = text
-                explorer.state = state or {}
-                explorer.last_error = None
-            except (ValueError, TypeError) as err:
-                _drop_picture()
-                show_error(summary, err)
-                explorer.last_error = err
-            except Exception as err:  # still visible to the student, never swallowed
-                _drop_picture()
-                summary.value = ("<pre style='color:#b00020'>" + html.escape(traceback.format_exc())
-                                 + "</pre>")
-                explorer.last_error = err
+                    run_draw(values)
         explorer.last_seconds = time.perf_counter() - start
 
-    explorer = Explorer(controls, summary, output, parts, redraw)
+    explorer = Explorer(controls, summary, output, parts, redraw, picture, figure)
     if observe:
-        for control in controls.values():
-            if hasattr(control, "value") and not isinstance(control, widgets.Button):
-                control.observe(redraw, names="value")
+        on_change = _guard(sync, lambda: explorer.refresh())
+        for name, control in controls.items():
+            if isinstance(control, (widgets.Play, widgets.Button)) or not hasattr(control, "value"):
+                continue
+            control.observe(lambda change, name=name: on_change(change, name), names="value")
     redraw()
     return explorer
 
 
-def timed(fn):
-    """Decorator that records a callback's wall time on the function (for the latency benchmark)."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            wrapper.last_seconds = time.perf_counter() - start
-    wrapper.last_seconds = 0.0
-    return wrapper
+def _hide_picture(picture):
+    """After a failed redraw: hide the last picture (it belongs to the previous setting), or, for an
+    explorer drawing into its Output, close the half-made figure and clear the Output now."""
+    if picture is not None:
+        picture.layout.display = "none"
+        return
+    _drop_picture()
 
 
 def show_png(fig, dpi=None, **savefig_kwargs):
@@ -254,22 +331,11 @@ def show_png(fig, dpi=None, **savefig_kwargs):
 def bind_controls(explorer, controls, before_redraw=None):
     """Redraw ``explorer`` once per control change (for explorers made with ``observe=False``).
 
-    ``before_redraw(name)`` may set other controls (a dependent slider's range, a preset menu) without
-    each of those changes redrawing again. A ``Play`` control is skipped: it drives a slider, which redraws.
+    The same binding as ``make_explorer(..., sync=before_redraw)``: ``before_redraw(name)`` may set other
+    controls without each of those changes redrawing again. Play and Button controls are skipped (a Play
+    drives a slider, which redraws; a Button has its own ``on_click``).
     """
-    busy = [False]
-
-    def on_change(change, name):
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            if before_redraw is not None:
-                before_redraw(name)
-        finally:
-            busy[0] = False
-        explorer.refresh()
-
+    on_change = _guard(before_redraw, explorer.refresh)
     for name, control in controls.items():
         if isinstance(control, (widgets.Play, widgets.Button)) or not hasattr(control, "value"):
             continue

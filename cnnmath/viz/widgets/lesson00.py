@@ -8,14 +8,12 @@ words, the way every explorer of the course does.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
-from ..plots.lesson00 import practice_plot
+from ..plots.lesson00 import practice_plot, update_practice_plot
 from .common import Explorer, make_explorer
 
 __all__ = ["practice_explorer"]
 
-_DPI = 80
 _WORDS = {2: "squared", 3: "cubed"}
 
 
@@ -52,11 +50,9 @@ def practice_explorer(x: int = 3, power: int = 2, *, xlim=(-10, 10)) -> Explorer
         if p not in _WORDS:
             raise ValueError(f"power is {p!r} but needs 2 (squared) or 3 (cubed)")
         y = int(xv) ** p
-        fig = practice_plot(xv, p, xlim=xlim, figsize=(5, 2.8))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        update_practice_plot(fig, xv, p)
         text = f"<p><b>Practice: x = {int(xv)}, so x {_WORDS[p]} = {y}</b></p>"
         return text, {"x": int(xv), "power": p, "y": y}
 
-    return make_explorer({"x": slider, "power": toggle, "reset": reset}, draw, summary_first=True)
+    fig = practice_plot(x, power, xlim=xlim, figsize=(5, 2.8))
+    return make_explorer({"x": slider, "power": toggle, "reset": reset}, draw, figure=fig, summary_first=True)
