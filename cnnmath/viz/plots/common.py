@@ -289,9 +289,7 @@ def update_matrix_plot(ax, M, *, title=None, vmin=None, vmax=None):
             size = info["fontsize"] or max(6, min(12, int(110 / max(M.shape))))
             texts = [ax.text(j, i, "", ha="center", va="center", fontsize=size) for (i, j), _ in np.ndenumerate(M)]
         info["texts"] = texts
-        _matrix_ticks(ax, M.shape)
-        ax.set_xlim(-0.5, M.shape[1] - 0.5)
-        ax.set_ylim(M.shape[0] - 0.5, -0.5)
+        _matrix_ticks(ax, M.shape)  # (the image's new extent has already set the axes' limits)
     for t, v in zip(texts, M.ravel()):
         t.set_text(format_number(v, info["decimals"]))
         t.set_color(_text_colour(im.norm, v, signed))
