@@ -1,15 +1,22 @@
-"""ReLU and pooling: the lesson's examples, loops against vectorised, ties, gradients."""
+"""ReLU and pooling: the lesson's examples, loops against vectorised, ties, gradients; lesson 4's step,
+routes and shift-test functions against the pooling functions; ReLU's straight-line baseline."""
 
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnnmath import (avg_pool2d, avg_pool2d_naive, avgpool2d_backward, avgpool2d_forward, max_pool2d,
-                     max_pool2d_naive, max_pool2d_switches, maxpool2d_backward, maxpool2d_backward_naive,
-                     maxpool2d_forward, maxpool2d_forward_naive, numerical_gradient, pool_output_size,
-                     rel_error, relu, relu_backward, relu_derivative, relu_forward, seed_pool_input)
+from cnnmath import (POOL_MODES, TIE_RULES, PoolStep, avg_pool2d, avg_pool2d_naive, avgpool2d_backward,
+                     avgpool2d_forward, best_line_fit, max_pool2d, max_pool2d_naive, max_pool2d_switches,
+                     maxpool2d_backward, maxpool2d_backward_naive, maxpool2d_forward, maxpool2d_forward_naive,
+                     numerical_gradient, pool_example_inputs, pool_gradient_dx, pool_output_size, pool_routes,
+                     pool_step, pooled_by_mode, rel_error, relative_l2_change, relu, relu_backward,
+                     relu_derivative, relu_forward, seed_pool_input)
 
 GRAD_BOUND = 1e-7
+X = seed_pool_input()
+X_TIE = pool_example_inputs()["4x4 after ReLU (ties)"]
 
 
 def test_relu_and_derivative_by_hand_including_zero():
@@ -163,3 +170,205 @@ def test_stride_one_max_pooling_keeps_float32():
     assert out.dtype == dx.dtype == np.float32
     np.testing.assert_array_equal(out, maxpool2d_forward_naive(x.astype(float), 3, 1)[0])
     assert dx.sum() == out.size  # one unit of gradient per window
+
+
+def test_best_line_fit_is_least_squares():
+    x = np.linspace(-3, 3, 61)
+    np.testing.assert_allclose(best_line_fit(x, 2 * x - 1), 2 * x - 1, atol=1e-12)
+    # for the symmetric |x| the best line is flat, at the mean
+    np.testing.assert_allclose(best_line_fit(x, np.abs(x)), np.full_like(x, np.abs(x).mean()), atol=1e-12)
+
+
+def test_best_line_fit_rejects_mismatched_points():
+    with pytest.raises(ValueError, match=r"y has shape \(3,\) but needs \(4,\)"):
+        best_line_fit([0, 1, 2, 3], [0, 1, 2])
+    with pytest.raises(ValueError, match="x has shape"):
+        best_line_fit([[0, 1]], [0, 1])
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lesson 4's explorers: pooled_by_mode, relative_l2_change, pool_routes, pool_gradient_dx, pool_step
+# ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(8, 8), (7, 9), (6, 5)])
+@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 2), (2, 1), (4, 4), (1, 1)])
+def test_pooled_by_mode_matches_the_package(shape, size, stride):
+    x = np.random.default_rng(1).normal(size=shape)
+    assert np.array_equal(pooled_by_mode(x, size, stride, "max"), max_pool2d(x, size, stride))
+    assert np.array_equal(pooled_by_mode(x, size, stride, "average"), avg_pool2d(x, size, stride))
+    sub = pooled_by_mode(x, size, stride, "subsample")
+    assert sub.shape == max_pool2d(x, size, stride).shape
+    for i, j in np.ndindex(sub.shape):
+        assert sub[i, j] == x[i * stride, j * stride]  # the top-left entry of window (i, j)
+
+
+def test_pooled_by_mode_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="mode"):
+        pooled_by_mode(X, 2, 2, "median")
+
+
+def test_relative_l2_change():
+    a = np.array([[1.0, 0.0], [0.0, 0.0]])
+    b = np.array([[0.0, 1.0], [0.0, 0.0]])
+    assert relative_l2_change(a, a) == 0.0
+    assert relative_l2_change(a, b) == pytest.approx(np.sqrt(2))
+    assert relative_l2_change(a, 2 * a) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="shape"):
+        relative_l2_change(a, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="zeros"):
+        relative_l2_change(np.zeros((2, 2)), a)
+
+
+def test_gradient_routes_first_is_the_switches_and_mask_copies_at_ties():
+    rows, cols = max_pool2d_switches(X_TIE)
+    first = pool_routes(X_TIE, 2, 2, "first")
+    assert first == [((i, j), [(int(rows[i, j]), int(cols[i, j]))]) for i in range(2) for j in range(2)]
+    mask = dict(pool_routes(X_TIE, 2, 2, "mask"))
+    assert mask[(0, 1)] == [(0, 2), (0, 3), (1, 2), (1, 3)]  # four zeros tie
+    assert mask[(1, 0)] == [(2, 0), (2, 1)]  # two equal values tie
+    assert len(mask[(0, 0)]) == len(mask[(1, 1)]) == 1
+    with pytest.raises(ValueError, match="rule"):
+        pool_routes(X, rule="all")
+
+
+def test_gradient_split_rule_shares_each_tied_gradient_equally():
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+    dx = pool_gradient_dx(X_TIE, dout, 2, 2, "split")
+    assert dx.sum() == dout.sum()                           # nothing copied, nothing lost
+    assert dx[0:2, 2:4].tolist() == [[0.5, 0.5], [0.5, 0.5]]   # window (0, 1): four zeros tie, 2 / 4 each
+    assert dx[2, 0] == dx[2, 1] == 1.5                        # window (1, 0): two equal values, 3 / 2 each
+    np.testing.assert_array_equal(pool_gradient_dx(X_TIE, dout, 2, 2, "first"),
+                                  maxpool2d_backward(dout[None, None],
+                                                     maxpool2d_forward(X_TIE[None, None], 2, 2)[1])[0, 0])
+
+
+@pytest.mark.parametrize("rule", ["first", "split"])
+def test_both_tie_rules_are_subgradients_and_the_mask_is_not(rule):
+    """f(x) = sum(dout * maxpool(x)) is convex for dout >= 0; g is a subgradient at x_tie when
+    f(y) >= f(x_tie) + <g, y - x_tie> for every y. Both valid rules pass on many random y."""
+    rng = np.random.default_rng(0)
+    dout = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def f(v):
+        return float(np.sum(dout * max_pool2d(v, 2, 2)))
+
+    for candidate, should_hold in ((rule, True), ("mask", False)):
+        g = pool_gradient_dx(X_TIE, dout, 2, 2, candidate)
+        gaps = [f(y) - f(X_TIE) - np.sum(g * (y - X_TIE))
+                for y in X_TIE + rng.normal(scale=0.5, size=(2000, 4, 4))]
+        assert (min(gaps) >= -1e-12) == should_hold, (candidate, min(gaps))
+
+
+def test_modes_and_rules_are_the_ones_the_lesson_names():
+    assert POOL_MODES == ("max", "average", "subsample")
+    assert TIE_RULES == ("first", "split", "mask")
+
+
+@st.composite
+def pool_cases(draw, whole=False):
+    """A map, a window and a stride that fit; whole numbers 0..3 (``whole``) make ties common."""
+    size, stride = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    h, w = draw(st.integers(size, 9)), draw(st.integers(size, 9))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(h, w)).astype(float) if whole else rng.normal(size=(h, w))
+    return x, size, stride
+
+
+@settings(max_examples=120, deadline=None)
+@given(pool_cases(whole=True), st.sampled_from(["max", "average"]))
+def test_pool_step_at_every_position_agrees_with_the_pooling_functions(case, mode):
+    x, size, stride = case
+    copy = x.copy()
+    pooled = max_pool2d(x, size, stride) if mode == "max" else avg_pool2d(x, size, stride)
+    rows, cols = max_pool2d_switches(x, size, stride)
+    h_out, w_out = pooled.shape
+    for position in range(h_out * w_out):
+        step = pool_step(x, size, stride, position, mode)
+        assert isinstance(step, PoolStep)
+        i, j = divmod(position, w_out)
+        assert step.index == (i, j) and step.corner == (i * stride, j * stride) and step.position == position
+        assert step.count == h_out * w_out and (step.size, step.stride, step.mode) == (size, stride, mode)
+        np.testing.assert_array_equal(step.output, pooled)
+        np.testing.assert_array_equal(step.window, x[i * stride:i * stride + size, j * stride:j * stride + size])
+        assert step.value == pooled[i, j]
+        reduce = np.max if mode == "max" else np.mean
+        assert step.value == pytest.approx(reduce(step.window), rel=1e-12, abs=1e-12)
+        assert step.done.dtype == bool and step.done.shape == pooled.shape
+        assert step.done.sum() == position + 1 and step.done[i, j]
+        assert step.done.ravel()[:position + 1].all() and not step.done.ravel()[position + 1:].any()
+        if mode == "max":
+            assert step.switch == (rows[i, j], cols[i, j])
+            assert x[step.switch] == step.value
+            assert step.ties == np.count_nonzero(step.window == step.value)
+        else:
+            assert step.switch is None and step.ties is None
+    np.testing.assert_array_equal(x, copy)  # the input is never changed
+
+
+def test_pool_step_seed_example_by_hand():
+    step = pool_step(X, 2, 2, 1)
+    assert step.index == (0, 1) and step.corner == (0, 2) and step.value == 5.0 and step.switch == (1, 2)
+    assert step.window.tolist() == [[2, 1], [5, 0]] and step.ties == 1 and step.count == 4
+    assert step.done.tolist() == [[True, True], [False, False]]
+    tie = pool_step(X_TIE, 2, 2, 1)  # four zeros: the first in reading order is the switch
+    assert tie.value == 0.0 and tie.ties == 4 and tie.switch == (0, 2)
+    assert pool_step(X, 2, 2, 3, "average").value == 2.5
+
+
+def test_pool_step_results_do_not_share_memory_with_the_input():
+    x = X.copy()
+    step = pool_step(x, 2, 2, 0)
+    step.window[...] = -1
+    step.x[...] = -1
+    np.testing.assert_array_equal(x, X)
+
+
+def test_pool_step_bad_input_names_the_argument_and_the_range():
+    with pytest.raises(ValueError, match=r"position is 4 but needs 0\.\.3.*2x2"):
+        pool_step(X, 2, 2, 4)
+    with pytest.raises(ValueError, match=r"position is -1 but needs 0\.\.3"):
+        pool_step(X, 2, 2, -1)
+    with pytest.raises(TypeError, match="position"):
+        pool_step(X, 2, 2, 1.5)
+    with pytest.raises(TypeError, match="position"):
+        pool_step(X, 2, 2, True)
+    with pytest.raises(ValueError, match="mode"):
+        pool_step(X, mode="subsample")
+    with pytest.raises(ValueError, match="window"):
+        pool_step(X, 5, 1, 0)
+    with pytest.raises(ValueError, match="x has shape"):
+        pool_step(np.ones(4))
+    with pytest.raises(ValueError, match="size"):
+        pool_step(X, 0)
+
+
+@settings(max_examples=120, deadline=None)
+@given(pool_cases(whole=True), st.data())
+def test_pool_routes_and_dx_agree_with_the_switches_and_the_backward_pass(case, data):
+    x, size, stride = case
+    h_out, w_out = pool_output_size(x.shape[0], size, stride), pool_output_size(x.shape[1], size, stride)
+    dout = np.random.default_rng(data.draw(st.integers(0, 1000))).normal(size=(h_out, w_out))
+    rows, cols = max_pool2d_switches(x, size, stride)
+    first = pool_routes(x, size, stride, "first")
+    assert first == [((i, j), [(rows[i, j], cols[i, j])]) for i in range(h_out) for j in range(w_out)]
+    for (i, j), targets in pool_routes(x, size, stride, "split"):
+        window = x[i * stride:i * stride + size, j * stride:j * stride + size]
+        assert len(targets) == np.count_nonzero(window == window.max())
+        assert (rows[i, j], cols[i, j]) == targets[0]  # the first tied maximum leads
+        assert all(x[r, c] == window.max() for r, c in targets)
+    assert pool_routes(x, size, stride, "mask") == pool_routes(x, size, stride, "split")
+    _, cache = maxpool2d_forward(x[None, None], size, stride)
+    np.testing.assert_array_equal(pool_gradient_dx(x, dout, size, stride, "first"),
+                                  maxpool2d_backward(dout[None, None], cache)[0, 0])
+    np.testing.assert_allclose(pool_gradient_dx(x, dout, size, stride, "split").sum(), dout.sum(),
+                               rtol=1e-9, atol=1e-9)  # split shares: nothing copied, nothing lost
+    copies = sum(len(t) for _, t in pool_routes(x, size, stride, "mask"))
+    assert copies >= h_out * w_out
+
+
+def test_pool_gradient_dx_bad_input():
+    with pytest.raises(ValueError, match=r"dout has shape 3x3 but needs 2x2"):
+        pool_gradient_dx(X, np.ones((3, 3)), 2, 2, "split")
+    with pytest.raises(ValueError, match="rule"):
+        pool_gradient_dx(X, np.ones((2, 2)), rule="all")

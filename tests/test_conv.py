@@ -1,12 +1,15 @@
-"""Convolution: the seed's worked example, SciPy as a reference, loops against vectorised, gradients."""
+"""Convolution: the seed's worked example, SciPy as a reference, loops against vectorised, gradients, and
+one step of the sliding window (conv_step) against the whole map."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import signal
 
-from cnnmath import (conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
-                     conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, convolve2d,
-                     numerical_gradient, rel_error, seed_image, seed_kernel)
+from cnnmath import (ConvStep, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward,
+                     conv2d_forward_naive, conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size,
+                     conv_step, convolve2d, numerical_gradient, rel_error, seed_image, seed_kernel)
 
 GRAD_BOUND = 1e-7  # relative error of analytic vs central-difference gradients, float64
 
@@ -238,3 +241,95 @@ def test_readable_im2col_reference_equals_loops(case):
     got = conv_module._backward_im2col(dout, x_shape, cols, wts, stride, padding)
     for mine, slow in zip(got, conv2d_backward_naive(dout, ref_cache)):
         np.testing.assert_allclose(mine, slow, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------
+# conv_step: what one step of lesson 2's explorer shows
+# ----------------------------------------------------------------------------------------------------
+
+def test_conv_step_seed_worked_example_by_hand():
+    step = conv_step(seed_image(), seed_kernel(), 0)
+    assert isinstance(step, ConvStep)
+    assert step.index == (0, 0) and step.corner == (0, 0) and step.count == 9 and step.value == -6.0
+    assert step.window.tolist() == [[1, 2, 3], [6, 7, 8], [11, 12, 13]]
+    assert step.products.tolist() == [[1, 0, -3], [6, 0, -8], [11, 0, -13]]
+    assert step.done.tolist() == [[True, False, False], [False] * 3, [False] * 3]
+    np.testing.assert_array_equal(step.output, np.full((3, 3), -6.0))
+    padded = conv_step(seed_image(), seed_kernel(), 7, stride=2, padding=1)  # 3x3 output, cell (2, 1)
+    assert padded.index == (2, 1) and padded.corner == (4, 2) and padded.padded.shape == (7, 7)
+    np.testing.assert_array_equal(padded.window, np.pad(seed_image(), 1)[4:7, 2:5])
+    assert padded.value == float(conv2d(seed_image(), seed_kernel(), 2, 1)[2, 1])
+
+
+@st.composite
+def step_cases(draw):
+    h, w = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    padding = draw(st.integers(0, 2))
+    kh, kw = draw(st.integers(1, h + 2 * padding)), draw(st.integers(1, w + 2 * padding))
+    stride = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    whole = draw(st.booleans())  # whole numbers: products.sum() and conv2d agree exactly
+    image = rng.integers(-9, 10, size=(h, w)).astype(float) if whole else rng.normal(size=(h, w))
+    kernel = rng.integers(-3, 4, size=(kh, kw)).astype(float) if whole else rng.normal(size=(kh, kw))
+    return image, kernel, stride, padding, whole
+
+
+@settings(max_examples=150, deadline=None)
+@given(step_cases())
+def test_conv_step_at_every_position_agrees_with_conv2d(case):
+    image, kernel, stride, padding, whole = case
+    copies = image.copy(), kernel.copy()
+    out = conv2d(image, kernel, stride, padding)
+    padded = np.pad(image, padding)
+    kh, kw = kernel.shape
+    h_out, w_out = out.shape
+    for position in range(out.size):
+        step = conv_step(image, kernel, position, stride, padding)
+        i, j = divmod(position, w_out)
+        r, c = i * stride, j * stride
+        assert step.position == position and step.index == (i, j) and step.corner == (r, c)
+        assert (step.stride, step.padding, step.count) == (stride, padding, h_out * w_out)
+        np.testing.assert_array_equal(step.output, out)
+        np.testing.assert_array_equal(step.padded, padded)
+        np.testing.assert_array_equal(step.kernel, kernel)
+        np.testing.assert_array_equal(step.window, padded[r:r + kh, c:c + kw])
+        np.testing.assert_array_equal(step.products, step.window * kernel)
+        assert step.value == out[i, j]
+        if whole:
+            assert step.value == step.products.sum()
+        else:
+            assert step.value == pytest.approx(step.products.sum(), rel=1e-12, abs=1e-12)
+        assert step.done.shape == out.shape and step.done.dtype == bool
+        assert step.done.sum() == position + 1 and step.done[i, j]
+        assert step.done.ravel()[:position + 1].all() and not step.done.ravel()[position + 1:].any()
+    np.testing.assert_array_equal(image, copies[0])
+    np.testing.assert_array_equal(kernel, copies[1])
+
+
+def test_conv_step_results_do_not_share_memory_with_the_inputs():
+    image, kernel = seed_image(), seed_kernel()
+    step = conv_step(image, kernel, 0)
+    for field in (step.padded, step.kernel, step.window, step.products):
+        field[...] = 0
+    np.testing.assert_array_equal(image, seed_image())
+    np.testing.assert_array_equal(kernel, seed_kernel())
+
+
+def test_conv_step_bad_input_names_the_argument_and_the_range():
+    image, kernel = seed_image(), seed_kernel()
+    with pytest.raises(ValueError, match=r"position is 9 but needs 0\.\.8.*3x3, 9 position"):
+        conv_step(image, kernel, 9)
+    with pytest.raises(ValueError, match=r"position is -1 but needs 0\.\.8"):
+        conv_step(image, kernel, -1)
+    with pytest.raises(ValueError, match=r"position is 4 but needs 0\.\.3"):
+        conv_step(image, kernel, 4, stride=2)
+    with pytest.raises(TypeError, match="position"):
+        conv_step(image, kernel, 2.5)
+    with pytest.raises(TypeError, match="position"):
+        conv_step(image, kernel, (0, 1))
+    with pytest.raises(ValueError, match="kernel"):
+        conv_step(image, np.ones((7, 7)), 0)
+    with pytest.raises(ValueError, match="image has shape"):
+        conv_step(np.ones(5), kernel, 0)
+    with pytest.raises(ValueError, match="stride"):
+        conv_step(image, kernel, 0, stride=0)

@@ -7,10 +7,9 @@ Bound: relative error below 1e-8 (central differences with h = 1e-5 on inputs wh
 import numpy as np
 import pytest
 
-from cnnmath import (max_pool2d, maxpool2d_backward, maxpool2d_forward, numerical_gradient, rel_error,
-                     relu, seed_pool_input)
+from cnnmath import (max_pool2d, maxpool2d_backward, maxpool2d_forward, numerical_gradient, pool_example_inputs,
+                     rel_error, relu, seed_pool_input)
 from cnnmath.checks import pool_exercise_input
-from cnnmath.viz.widgets import pool_example_inputs
 
 BOUND = 1e-8
 

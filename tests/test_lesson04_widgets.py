@@ -13,11 +13,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnmath import (avg_pool2d, conv2d, load_photo, max_pool2d, max_pool2d_switches,  # noqa: E402
-                     maxpool2d_backward, maxpool2d_forward, pool_output_size, relu, seed_kernel,
-                     seed_pool_input)
-from cnnmath.viz.plots import pooled_by_mode, relative_l2_change  # noqa: E402
-from cnnmath.viz.widgets import (pool_example_inputs, pool_gradient_explorer,  # noqa: E402
-                                 pool_shift_explorer, pooling_explorer)
+                     maxpool2d_backward, maxpool2d_forward, pool_example_inputs, pool_output_size,
+                     pooled_by_mode, relative_l2_change, relu, seed_kernel, seed_pool_input)
+from cnnmath.viz.widgets import pool_gradient_explorer, pool_shift_explorer, pooling_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 
 INPUTS = pool_example_inputs()

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo  # noqa: E402
 from cnnmath import receptive_field  # noqa: E402
 from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
-                                 parse_kernel_text, receptive_field_explorer, small_photo)
+                                 parse_kernel_text, receptive_field_explorer)
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws  # noqa: E402
 
@@ -35,16 +35,7 @@ def summary_line(k, name, fmap):
     return f"filter {k} ({name}): min {stat(fmap.min())}, max {stat(fmap.max())}, mean {stat(fmap.mean())}"
 
 
-# --- small_photo and parse_kernel_text ------------------------------------------------------------
-
-def test_small_photo_is_the_averaged_photo_and_a_fresh_copy(photo):
-    img = small_photo()
-    assert img.shape == (120, 102)
-    np.testing.assert_array_equal(img, photo)
-    img[:] = 0  # the student's copy; the cache must not change
-    np.testing.assert_array_equal(small_photo(), photo)
-    assert small_photo(8).shape == (75, 64) and small_photo(4).shape == (150, 128)
-
+# --- parse_kernel_text ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("1 0 -1 1 0 -1 1 0 -1", get_kernel("vertical edge")),

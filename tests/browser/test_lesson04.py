@@ -15,9 +15,8 @@ import time
 import numpy as np
 
 from cnnmath import (avg_pool2d, conv2d, load_photo, max_pool2d, maxpool2d_backward, maxpool2d_forward,
-                     relu, seed_kernel, seed_pool_input)
-from cnnmath.viz.plots import format_number, pooled_by_mode, relative_l2_change
-from cnnmath.viz.widgets import pool_example_inputs
+                     pool_example_inputs, pooled_by_mode, relative_l2_change, relu, seed_kernel, seed_pool_input)
+from cnnmath.viz.plots import format_number
 
 from . import harness
 from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot

@@ -13,8 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from cnnmath import TinyCNN, accuracy, fit, load_digits
-from cnnmath.viz.widgets import image_from_bytes
+from cnnmath import TinyCNN, accuracy, fit, image_from_bytes, load_digits
 
 from . import harness
 from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
