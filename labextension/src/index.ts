@@ -12,8 +12,9 @@
  * 2. Arrow keys on a focused ipywidgets slider. See `sliderKeys` below.
  *
  * 3. Accessible names (docs/accessibility.md). See `accessibleNames` below: figures get the alt text
- *    that the output's metadata carries, ipywidgets slider handles are named by their visible label,
- *    Play buttons by their icon.
+ *    that the output's metadata carries, an explorer's picture (an ipywidgets Image) gets the text its
+ *    tooltip carries as alt instead of a hover title, ipywidgets slider handles are named by their
+ *    visible label, Play buttons by their icon.
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IRenderMime, IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -157,9 +158,18 @@ let labelCount = 0;
 
 /**
  * Name every ipywidgets slider handle after its slider's visible description (aria-labelledby), and
- * every Play button after its icon (aria-label). Only adds attributes, and only where they differ.
+ * every Play button after its icon (aria-label). An ipywidgets Image whose tooltip (rendered as `title`)
+ * carries its text alternative gets it as `alt` instead: a screen reader reads either, but a title also
+ * pops up over the picture for every mouse that rests on it. Only changes attributes that differ.
  */
 export function nameControls(root: ParentNode): void {
+  root.querySelectorAll('img.widget-image[title]').forEach(img => {
+    const text = img.getAttribute('title');
+    if (text) {
+      img.setAttribute('alt', text);
+      img.removeAttribute('title');
+    }
+  });
   root.querySelectorAll('.widget-slider').forEach(box => {
     const label = box.querySelector(':scope > .widget-label');
     if (!label || !label.textContent || !label.textContent.trim()) {
@@ -194,19 +204,20 @@ export function nameControls(root: ParentNode): void {
 const accessibleNames: JupyterFrontEndPlugin<void> = {
   id: 'cnnmath-rise-widgets:accessible-names',
   description:
-    'Figures get their alt text from the output metadata; slider handles and Play buttons get accessible names.',
+    'Figures get their alt text from the output metadata or their tooltip; slider handles and Play buttons get accessible names.',
   autoStart: true,
   requires: [IRenderMimeRegistry],
   activate: (_app, rendermime: IRenderMimeRegistry): void => {
     // Before any document opens: notebook panels, and the widget manager's Output, clone this registry.
     altFromMetadata(rendermime);
     nameControls(document.body);
-    // ipywidgets builds and rebuilds its views at any time; the play/pause icon changes on every press.
+    // ipywidgets builds and rebuilds its views at any time; the play/pause icon changes on every press;
+    // an explorer's picture gets a new title with every new picture.
     new MutationObserver(() => nameControls(document.body)).observe(document.body, {
       childList: true,
       subtree: true,
       attributes: true,
-      attributeFilter: ['class']
+      attributeFilter: ['class', 'title']
     });
   }
 };

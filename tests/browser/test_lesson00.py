@@ -5,7 +5,10 @@ button). Expected texts are computed here.
 
 from __future__ import annotations
 
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+import re
+
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture,
+                      run_all, screenshot)
 
 NOTEBOOK = "00_start_here.ipynb"
 
@@ -57,6 +60,17 @@ def test_lesson00_runs_and_practice_widget_answers_the_keyboard(page, lab, page_
     slider.focus()
     page.keyboard.press("Tab")
     expect(readout).to_be_focused()
+
+    # the picture follows each key, and its text alternative follows the picture (the course's extension
+    # turns the Image's title into alt, so no paragraph pops up over the picture on hover)
+    picture = page.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure.*x = 3 x cubed = 27"))
+    expect(picture).not_to_have_attribute("title", re.compile(".*"))
+    for key, x in (("ArrowRight", 4), ("ArrowRight", 5), ("ArrowLeft", 4), ("End", 10), ("Home", -10)):
+        ms.append(press_and_measure_picture(page, slider, key, picture, widget="practice x slider"))
+        expect(summary).to_contain_text(_practice(x, 3))
+        expect(picture).to_have_attribute("alt", re.compile(rf"x = {x} x cubed = {x ** 3}"))
 
     assert all(0 < m < 30_000 for m in ms), ms
     screenshot(page, "lesson00-practice")

@@ -28,12 +28,13 @@ import matplotlib.pyplot as plt
 from IPython import get_ipython
 from IPython.core.displaypub import DisplayPublisher
 from IPython.display import clear_output
+from traitlets import Unicode
 
 from ..plots.alt_text import describe_figure, display_png, figures_described
 from ..plots.common import DPI, figure_png
 
-__all__ = ["Explorer", "make_explorer", "show_error", "show_png", "bind_controls", "show_in", "send_figure",
-           "LABEL_STYLE"]
+__all__ = ["Explorer", "Picture", "make_explorer", "show_error", "show_png", "bind_controls", "show_in",
+           "send_figure", "LABEL_STYLE"]
 
 #: The style of every control: its whole description stays readable instead of being cut to a fixed width.
 LABEL_STYLE = {"description_width": "initial"}
@@ -179,6 +180,23 @@ def _drop_picture():
     clear_output()
 
 
+class Picture(widgets.Image):
+    """An ``ipywidgets.Image`` for an explorer's figure: PNG, with its text alternative as ``tooltip``.
+
+    The page renders ``tooltip`` as the ``title`` of the ``<img>`` only when the model has an empty
+    ``description`` (ipywidgets 8's ``DOMWidgetView.updateTooltip`` reads ``description.length``, and an
+    ``Image`` has no description, so a tooltip alone makes its view fail to render). This class gives it
+    one, empty and never shown.
+    """
+
+    description = Unicode("", help="Always empty: lets the front end show tooltip as the title.").tag(sync=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "png")
+        kwargs.setdefault("layout", widgets.Layout(max_width="100%", height="auto"))
+        super().__init__(**kwargs)
+
+
 def send_figure(picture, fig, dpi=DPI):
     """Draw ``fig`` once and put it, as PNG, into the ``ipywidgets.Image`` ``picture``, with its alt text.
 
@@ -243,7 +261,7 @@ def make_explorer(controls, draw, *, figure=None, sync=None, layout="vertical", 
     summary = widgets.HTML()
     if figure is not None:
         plt.close(figure)  # the explorer keeps it; pyplot must not show or collect it
-        picture = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        picture = Picture()
         output = None
         shown = picture
     else:
