@@ -19,7 +19,18 @@ from here too, so a machine without Playwright skips the tests instead of failin
 - ``press_and_measure(page, focus, key, output, expected, widget=...)``: focus a control, press a key, wait
   until ``output`` shows ``expected`` (text or compiled regex) and return the milliseconds it took; every
   measurement also lands in test-artifacts/latency.json at the end of the session, as
-  ``{"run": ID, "records": [{"notebook": ..., "widget": ..., "key": ..., "ms": ...}, ...]}``.
+  ``{"run": ID, "records": [{"notebook": ..., "widget": ..., "key": ..., "ms": ..., "shows": "text"}, ...]}``.
+- ``press_and_measure_picture(page, focus, key, container, widget=...)``: the same for a picture: focus a
+  control, press a key, and return the milliseconds until an ``<img>`` inside ``container`` (or
+  ``container`` itself if it is the ``<img>``) shows a picture it did not show before the press, loaded
+  (``img.complete`` and ``naturalWidth > 0``), so the new picture is what the next frame paints. It covers
+  both ways a widget can show a new picture: an ``ipywidgets.Output`` whose ``<img>`` is replaced by a new
+  one (clear_output and display), and an ``ipywidgets.Image`` whose one ``<img>`` gets a new ``src`` (a
+  ``blob:`` URL). Recorded like press_and_measure, with ``"shows": "picture"``. Times out, saying what the
+  container shows, when the picture never changes (a callback that redraws the same PNG counts: the same
+  bytes give the same ``data:`` URL, and ipywidgets does not even send unchanged Image bytes).
+  For example ``press_and_measure_picture(page, slider, "ArrowRight", page.locator(".widget-output").first,
+  widget="position slider")``; tests/browser/test_smoke.py shows both kinds of container.
 - ``screenshot(page, name)``: save test-artifacts/screenshots/NAME.png (a failing test gets one automatically).
 
 Example (tests/browser/test_lesson02.py)::
@@ -167,6 +178,41 @@ _JS_TEXT_MATCHES = """([element, expected, isRegex, flags, exact]) => {
     return exact ? text === want : text.includes(want);
 }"""
 
+# The <img> elements a picture wait looks at: the container itself if it is one, else those inside it.
+_JS_IMAGES = "const imgs = element.matches('img') ? [element] : Array.from(element.querySelectorAll('img'));"
+
+# Before the key press: remember (in the page, so big data: URLs never cross to Python) which pictures
+# the container shows. Returns how many <img> it holds.
+_JS_PICTURES_BEFORE = "(element) => {" + _JS_IMAGES + """
+    window.__cnnmathPicturesBefore = new Set(imgs.map((img) => img.src));
+    return imgs.length;
+}"""
+
+# Polled by press_and_measure_picture: true once some <img> shows a src that none showed before the press
+# and has loaded it (complete, with a size, and the src is the one it displays). 'detached' as above.
+_JS_PICTURE_CHANGED = "(element) => {" + """
+    if (!element.isConnected) return 'detached';
+    """ + _JS_IMAGES + """
+    const before = window.__cnnmathPicturesBefore || new Set();
+    return imgs.some((img) => img.src && !before.has(img.src) && img.complete && img.naturalWidth > 0
+                     && (!img.currentSrc || img.currentSrc === img.src));
+}"""
+
+# For the timeout message: what the container shows now, in short.
+_JS_PICTURES_NOW = "(element) => {" + """
+    if (!element.isConnected) return 'the container is no longer on the page';
+    """ + _JS_IMAGES + """
+    const before = window.__cnnmathPicturesBefore || new Set();
+    if (!imgs.length) return 'no <img> inside the container';
+    return imgs.map((img) => {
+        const src = img.src || '(no src)';
+        const kind = src.startsWith('data:') ? `data: URL of ${src.length} characters` : src.slice(0, 60);
+        const state = img.complete ? (img.naturalWidth > 0 ? 'loaded' : 'broken') : 'still loading';
+        return `<img> with ${before.has(img.src) ? 'the same src as before the press' : 'a new src'}`
+               + ` (${kind}), ${state}`;
+    }).join('; ');
+}"""
+
 
 def open_notebook(page, lab: Lab, name: str, timeout: float = KERNEL_READY_TIMEOUT_MS) -> None:
     """Open ``name`` (relative to the served copy of notebooks/) and wait until its kernel is idle.
@@ -300,7 +346,11 @@ def press_and_measure(
         else:
             expect(output_locator).to_contain_text(pattern, timeout=remaining)
     ms = (time.perf_counter() - start) * 1000
+    _record(page, locator_to_focus, key, ms, widget=widget, notebook=notebook, shows="text")
+    return ms
 
+
+def _record(page, locator_to_focus, key: str, ms: float, *, widget, notebook, shows: str) -> None:
     if widget is None:
         widget = (
             locator_to_focus.get_attribute("aria-label")
@@ -315,8 +365,80 @@ def press_and_measure(
             "widget": widget,
             "key": key,
             "ms": round(ms, 1),
+            "shows": shows,
         }
     )
+
+
+def press_and_measure_picture(
+    page,
+    locator_to_focus,
+    key: str,
+    container_locator,
+    *,
+    widget: str | None = None,
+    notebook: str | None = None,
+    timeout: float = DEFAULT_PRESS_TIMEOUT_MS,
+) -> float:
+    """Press ``key`` on a focused control; return the ms until ``container_locator`` shows a new picture.
+
+    New picture: an ``<img>`` inside the container (or the container itself, if it is an ``<img>``) whose
+    ``src`` none of its images had before the press, and which has loaded it (``complete``, a non-zero
+    ``naturalWidth``, ``currentSrc`` equal to ``src``). That holds both when an ``Output`` replaces its
+    ``<img>`` (clear_output, then display of a PNG: a new element with a new ``data:`` URL) and when an
+    ``ipywidgets.Image`` swaps its one ``<img>``'s ``src`` (a new ``blob:`` URL). The wait polls every
+    10 ms in the page, as :func:`press_and_measure` does. The result is recorded for
+    test-artifacts/latency.json with ``"shows": "picture"``. ``container_locator`` must match one element
+    that stays on the page (the Output's ``.widget-output``, or the Image's ``img.widget-image``); if a
+    re-render replaces it, the wait follows the locator to the new element. Raises AssertionError, with
+    what the container shows, if no new picture appears within ``timeout``.
+    """
+    locator_to_focus.focus(timeout=timeout)
+    element = container_locator.element_handle(timeout=timeout)
+    element.evaluate(_JS_PICTURES_BEFORE)
+
+    start = time.perf_counter()
+    page.keyboard.press(key)
+    try:
+        while True:
+            remaining = timeout - (time.perf_counter() - start) * 1000
+            if remaining <= 0:
+                raise TimeoutError
+            try:
+                outcome = page.wait_for_function(
+                    _JS_PICTURE_CHANGED, arg=element, timeout=remaining, polling=10
+                ).json_value()
+            except Exception as err:
+                if "Timeout" not in type(err).__name__:
+                    raise
+                raise TimeoutError from None
+            if outcome != "detached":
+                break
+            # the widget re-rendered the container: look again at the element the locator finds now
+            element.dispose()
+            remaining = timeout - (time.perf_counter() - start) * 1000
+            try:
+                element = container_locator.element_handle(timeout=max(remaining, 1))
+            except Exception as err:
+                if "Timeout" not in type(err).__name__:
+                    raise
+                raise TimeoutError from None
+    except TimeoutError:
+        try:
+            shown = element.evaluate(_JS_PICTURES_NOW)
+        except Exception:
+            shown = "(the container is gone)"
+        raise AssertionError(
+            f"{timeout / 1000:g} s after pressing {key} on {widget or 'the control'}, no new picture "
+            f"appeared: {shown}"
+        ) from None
+    finally:
+        try:
+            element.dispose()
+        except Exception:  # already disposed when the container went away
+            pass
+    ms = (time.perf_counter() - start) * 1000
+    _record(page, locator_to_focus, key, ms, widget=widget, notebook=notebook, shows="picture")
     return ms
 
 
