@@ -345,8 +345,7 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
                                                   f"its {n} equal maxima" for (i, j), n in shared[:3])
                      + (" ..." if len(shared) > 3 else "") + ", so dx still sums to what dout sent.")
         elif rule == "first":
-            ties = [(ij, int(np.count_nonzero(w == w.max()))) for ij, w in _window_views(xm, size, stride)]
-            ties = [(ij, n) for ij, n in ties if n > 1]
+            ties = [(ij, len(t)) for ij, t in pool_routes(xm, size, stride, "split") if len(t) > 1]
             if ties:
                 text += (" Ties: " + "; ".join(f"window ({i}, {j}) has {n} equal maxima"
                                                for (i, j), n in ties[:3])
@@ -356,9 +355,3 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
                       "dx_sum": float(dx.sum()), "collectors": collectors}
 
     return make_explorer(controls, draw)
-
-
-def _window_views(x, size, stride):
-    h_out, w_out = pool_output_size(x.shape[0], size, stride), pool_output_size(x.shape[1], size, stride)
-    return [((i, j), x[i * stride:i * stride + size, j * stride:j * stride + size])
-            for i in range(h_out) for j in range(w_out)]
