@@ -9,6 +9,12 @@ Layer level (batched; forward returns ``(out, cache)``, backward takes ``(dout, 
 :func:`dense_forward`/:func:`dense_backward`, :func:`softmax_cross_entropy`, and the checks
 :func:`numerical_gradient` and :func:`rel_error`.
 
+Everything one step of an explorer shows, as one value: :func:`conv_step`
+(lesson 2) and :func:`pool_step` (lesson 4); with them the lessons' smaller computations, such as
+:func:`pool_routes`, :func:`pooled_by_mode`, :func:`best_line_fit`, :func:`most_similar_filters` and
+:func:`central_difference`, and their data, :func:`small_photo`, :func:`pool_example_inputs`,
+:func:`image_from_bytes`.
+
 Layers and networks (each layer's forward and backward call exactly the public pair above):
 :class:`Conv2D`, :class:`ReLU`, :class:`MaxPool2D`, :class:`Flatten`, :class:`Dense`, chained by
 :class:`Sequential`; :class:`TinyCNN`, the lessons' network; :func:`fit`, :func:`load_digits`.
