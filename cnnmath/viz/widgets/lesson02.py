@@ -12,18 +12,17 @@ import ipywidgets as widgets
 import numpy as np
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
-from ...conv import conv2d, conv_output_size, convolve2d
+from ...conv import conv2d, conv_output_size, conv_step, convolve2d
 from ...data import load_photo, seed_image, seed_kernel
 from ...kernels import KERNEL_NAMES, get_kernel
 from ..plots.common import format_number
-from ..plots.lesson02 import conv_step_plot, flip_plot, kernel_effect_plot, output_size_plot
-from .common import Explorer, bind_controls, make_explorer, show_png
+from ..plots.lesson02 import (conv_step_plot, flip_plot, kernel_effect_plot, output_size_plot, update_conv_step_plot,
+                              update_flip_plot, update_kernel_effect_plot, update_output_size_plot)
+from .common import LABEL_STYLE, Explorer, make_explorer
 
 __all__ = ["conv_step_explorer", "kernel_editor_explorer", "output_size_explorer", "flip_explorer",
            "FLIP_KERNELS"]
 
-_DPI = 80
-_STYLE = {"description_width": "initial"}
 _CUSTOM = "custom"
 
 #: The kernels the flip explorer offers: name -> 3x3 kernel (lists, so nobody can change them).
@@ -35,10 +34,6 @@ FLIP_KERNELS = {
     "sharpen (the same after a 180-degree turn)": get_kernel("sharpen").tolist(),
 }
 
-
-
-def _show_png(fig):
-    show_png(fig, dpi=_DPI, facecolor="white")
 
 def _terms(window, kernel):
     """``(1)(1) + (2)(0) + (3)(-1) + ...``: each pixel of the window times its kernel weight."""
@@ -78,41 +73,35 @@ def conv_step_explorer(image=None, kernel=None, *, stride: int = 1, padding: int
     """
     I = seed_image() if image is None else np.array(image, dtype=float)
     K = seed_kernel() if kernel is None else np.array(kernel, dtype=float)
-    out = conv2d(I, K, stride=stride, padding=padding)  # raises, in words, on a bad combination
-    n = out.size
-    h_out, w_out = out.shape
-    kh, kw = K.shape
-    padded = np.pad(I, padding) if padding else I
+    first = conv_step(I, K, 0, stride=stride, padding=padding)  # raises, in words, on a bad combination
+    n = first.count
+    h_out, w_out = first.output.shape
     start = int(min(max(position, 0), n - 1))
     slider = widgets.IntSlider(value=start, min=0, max=n - 1, description="position",
-                               continuous_update=False, style=_STYLE)
+                               continuous_update=False, style=LABEL_STYLE)
     play = widgets.Play(value=start, min=0, max=n - 1, step=1, interval=int(interval), description="play",
                         tooltip="play the steps one after another")
     widgets.link((play, "value"), (slider, "value"))  # kernel-side link: works headless and in the page
     controls = {"position": slider, "play": play}
 
     def draw(values, explorer):
-        p = int(values["position"])
-        if not 0 <= p < n:
-            raise ValueError(f"position is {p} but needs 0..{n - 1}")
-        i, j = divmod(p, w_out)
-        r, c = i * stride, j * stride
-        window = padded[r:r + kh, c:c + kw]
-        products = window * K
-        value = float(out[i, j])
-        _show_png(conv_step_plot(I, K, p, stride=stride, padding=padding, figsize=(11, 3.0)))
-        text = (f"<p><b>Step {p + 1} of {n}: output[{i}, {j}] = {_terms(window, K)} = "
-                f"{format_number(value)}</b></p>"
+        step = conv_step(I, K, int(values["position"]), stride=stride, padding=padding)  # the one computation
+        update_conv_step_plot(fig, step)
+        (i, j), (r, c) = step.index, step.corner
+        kh, kw = step.kernel.shape
+        p = step.position
+        text = (f"<p><b>Step {p + 1} of {n}: output[{i}, {j}] = {_terms(step.window, step.kernel)} = "
+                f"{format_number(step.value)}</b></p>"
                 f"<p>The window covers rows {r} to {r + kh - 1} and columns {c} to {c + kw - 1}"
                 f"{' of the padded image' if padding else ''}. Outputs filled in so far: {p + 1} of "
                 f"{h_out} x {w_out} = {n}.</p>")
-        state = {"position": p, "i": i, "j": j, "window": window.copy(), "products": products,
-                 "value": value, "output": out.copy(), "filled": p + 1}
+        state = {"position": p, "i": i, "j": j, "window": step.window, "products": step.products,
+                 "value": step.value, "output": step.output, "filled": p + 1, "step": step}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False)
+    fig = conv_step_plot(step=first, figsize=(11, 3.0))
+    explorer = make_explorer(controls, draw, figure=fig)
     explorer.children = (widgets.HBox([widgets.Label("play the steps:"), play, slider]),) + explorer.children[1:]
-    bind_controls(explorer, controls)
     return explorer
 
 
@@ -155,10 +144,10 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
     img = img[::step, ::step]
     k0 = get_kernel(preset)
     controls = {"preset": widgets.Dropdown(options=list(KERNEL_NAMES) + [_CUSTOM], value=_preset_name(k0),
-                                           description="preset", style=_STYLE)}
+                                           description="preset", style=LABEL_STYLE)}
     for (m, n), v in np.ndenumerate(k0):
         controls[_kernel_box_name(m, n)] = widgets.FloatText(
-            value=float(v), step=0.5, description=f"K[{m},{n}]", style=_STYLE,
+            value=float(v), step=0.5, description=f"K[{m},{n}]", style=LABEL_STYLE,
             layout=widgets.Layout(width="130px"))
 
     def read_kernel():
@@ -180,7 +169,7 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
         kernel = np.array([[typed_number(controls[_kernel_box_name(m, n)].value, f"K[{m},{n}]")
                             for n in range(3)] for m in range(3)])
         feature = conv2d(img, kernel)
-        _show_png(kernel_effect_plot(img, kernel, feature=feature, figsize=(10, 3.4)))
+        update_kernel_effect_plot(fig, kernel, feature)
         lo, hi, mean, total = float(feature.min()), float(feature.max()), float(feature.mean()), float(kernel.sum())
         if abs(total) < 1e-9:
             why = ("the weights sum to 0, so a flat patch gives 0 (white): only changes in brightness, such "
@@ -196,13 +185,13 @@ def kernel_editor_explorer(image=None, *, preset: str = "vertical edge", downsam
         state = {"kernel": kernel, "feature": feature, "min": lo, "max": hi, "mean": mean, "sum": total}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False)
+    fig = kernel_effect_plot(img, k0, feature=np.zeros((1, 1)), figsize=(10, 3.4))  # filled by the first redraw
+    explorer = make_explorer(controls, draw, figure=fig, sync=sync)
     grid = widgets.GridBox([controls[_kernel_box_name(m, n)] for m in range(3) for n in range(3)],
                            layout=widgets.Layout(grid_template_columns="repeat(3, 140px)", grid_gap="2px 6px"))
     explorer.children = (widgets.HBox([controls["preset"], grid],
                                       layout=widgets.Layout(align_items="center")),) + \
         explorer.children[1:]
-    bind_controls(explorer, controls, sync)
     return explorer
 
 
@@ -243,7 +232,7 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
         no window reaches) and ``fits``; the summary reads "H_out = (5 + 2*0 - 3) // 1 + 1 = 3 ...". Settings that make no
         output are explained in words, never raised.
     """
-    common = dict(continuous_update=True, style=_STYLE)
+    common = dict(continuous_update=True, style=LABEL_STYLE)
     controls = {
         "size": widgets.IntSlider(value=size, min=1, max=max_size, description="image size H", **common),
         "kernel": widgets.IntSlider(value=kernel_size, min=1, max=7, description="kernel size k", **common),
@@ -253,8 +242,9 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
 
     def draw(values, explorer):
         h, k, s, p = (int(values[name]) for name in ("size", "kernel", "stride", "padding"))
-        _show_png(output_size_plot(h, k, s, p, figsize=(4.6, 4.6)))
         span = h + 2 * p - k
+        h_out = conv_output_size(h, k, s, p) if span >= 0 else None
+        update_output_size_plot(fig, h, k, s, p, h_out=h_out)
         state = {"size": h, "kernel": k, "stride": s, "padding": p, "span": span}
         if span < 0:
             state.update(fits=False, h_out=None, quotient=span / s, whole=False, skipped=0)
@@ -263,7 +253,6 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
                     f"there is nothing to compute (<code>conv2d</code> raises a ValueError that says so). "
                     f"Use a smaller kernel or more padding.</p>")
             return text, state
-        h_out = conv_output_size(h, k, s, p)
         reached = (h_out - 1) * s + k
         skipped = h + 2 * p - reached
         whole = span % s == 0
@@ -293,7 +282,8 @@ def output_size_explorer(size: int = 5, kernel_size: int = 3, stride: int = 1, p
         text += "</p>"
         return text, state
 
-    return make_explorer(controls, draw)
+    fig = output_size_plot(size, kernel_size, stride, padding, figsize=(4.6, 4.6))
+    return make_explorer(controls, draw, figure=fig)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -326,7 +316,7 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
         raise ValueError(f"kernel is {kernel!r} but needs one of {list(FLIP_KERNELS)}")
     controls = {
         "kernel": widgets.Dropdown(options=list(FLIP_KERNELS), value=kernel, description="kernel K",
-                                   style=_STYLE),
+                                   style=LABEL_STYLE),
         "flip": widgets.ToggleButton(value=bool(flip), description="flip K",
                                      tooltip="flip the kernel in both directions before cross-correlating",
                                      icon="exchange"),
@@ -340,7 +330,7 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
         conv = convolve2d(I, K)
         equal = bool(np.allclose(corr, conv))
         symmetric = bool(np.array_equal(K, K[::-1, ::-1]))
-        _show_png(flip_plot(I, K, flipped, figsize=(11, 3.0)))
+        update_flip_plot(fig, K, flipped, corr, conv)
         a, b = format_number(corr[0, 0]), format_number(conv[0, 0])
         name = "flip(K)" if flipped else "K"
         if flipped:
@@ -361,4 +351,6 @@ def flip_explorer(image=None, *, kernel: str = "vertical edge (the worked K)", f
                  "symmetric": symmetric}
         return text, state
 
-    return make_explorer(controls, draw)
+    fig = flip_plot(I, FLIP_KERNELS[kernel], flip, correlation=np.zeros((1, 1)), convolution=np.zeros((1, 1)),
+                    figsize=(11, 3.0))
+    return make_explorer(controls, draw, figure=fig)
