@@ -6,19 +6,15 @@ colour channels into grey with your own weights. Each binds labelled controls to
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...data import GRAY_WEIGHTS, load_photo, load_photo_rgb
 from ..plots.common import format_number
-from ..plots.lesson01 import gray_weights_plot, zoom_plot
-from .common import Explorer, bind_controls, make_explorer
+from ..plots.lesson01 import gray_weights_plot, update_gray_weights_plot, update_zoom_plot, zoom_plot
+from .common import LABEL_STYLE, Explorer, make_explorer
 
 __all__ = ["zoom_explorer", "gray_weights_explorer", "GRAY_PRESETS"]
-
-_DPI = 80
-_STYLE = {"description_width": "initial"}
 
 #: Weight presets of the grayscale explorer: name -> (w_R, w_G, w_B).
 GRAY_PRESETS = {
@@ -60,7 +56,7 @@ def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, ma
     H, W = image.shape
     max_size = int(min(max_size, H, W))
     size = int(min(max(size, 1), max_size))
-    common = dict(continuous_update=False, style=_STYLE)
+    common = dict(continuous_update=False, style=LABEL_STYLE)
     controls = {
         "row": widgets.IntSlider(value=min(max(row, 0), H - size), min=0, max=H - size,
                                  description="top row i", **common),
@@ -77,10 +73,7 @@ def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, ma
 
     def draw(values, explorer):
         r, c, s = (int(values[k]) for k in ("row", "col", "size"))
-        fig = zoom_plot(image, r, c, s, figsize=(10, 5))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        update_zoom_plot(fig, r, c, s)
         window = image[r:r + s, c:c + s]
         lo, hi, mean = float(window.min()), float(window.max()), float(window.mean())
         corner = float(window[0, 0])
@@ -91,9 +84,8 @@ def zoom_explorer(img=None, *, row: int = 200, col: int = 250, size: int = 8, ma
                  "mean": mean, "corner": corner}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False, summary_first=True)
-    bind_controls(explorer, controls, fit_window)
-    return explorer
+    fig = zoom_plot(image, controls["row"].value, controls["col"].value, size, figsize=(10, 5))
+    return make_explorer(controls, draw, figure=fig, sync=fit_window, summary_first=True)
 
 
 def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), step: float = 0.001) -> Explorer:
@@ -129,10 +121,10 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
     if len(w0) != 3:
         raise ValueError(f"weights has {len(w0)} values but needs 3, one per channel (R, G, B)")
     start = next((name for name, w in GRAY_PRESETS.items() if np.allclose(w, w0)), _CUSTOM)
-    slider = dict(min=0.0, max=1.2, step=step, readout_format=".3f", continuous_update=False, style=_STYLE)
+    slider = dict(min=0.0, max=1.2, step=step, readout_format=".3f", continuous_update=False, style=LABEL_STYLE)
     controls = {
         "preset": widgets.Dropdown(options=list(GRAY_PRESETS) + [_CUSTOM], value=start,
-                                   description="preset", style=_STYLE),
+                                   description="preset", style=LABEL_STYLE),
         "r": widgets.FloatSlider(value=w0[0], description="weight of R", **slider),
         "g": widgets.FloatSlider(value=w0[1], description="weight of G", **slider),
         "b": widgets.FloatSlider(value=w0[2], description="weight of B", **slider),
@@ -152,10 +144,7 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
     def draw(values, explorer):
         w = np.array([typed_number(values[c], f"the weight of {c.upper()}") for c in "rgb"])
         gray = image @ w
-        fig = gray_weights_plot(image, w, figsize=(8, 3.4), gray=gray)
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        update_gray_weights_plot(fig, w, gray)
         rgb_px = image[pr, pc]
         value = float(gray[pr, pc])
         terms = " + ".join(f"{wi:.3f} x {format_number(ci)}" for wi, ci in zip(w, rgb_px))
@@ -176,6 +165,5 @@ def gray_weights_explorer(rgb=None, *, weights=GRAY_WEIGHTS, pixel=(300, 250), s
                  "clipped": clipped}
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False, summary_first=True)
-    bind_controls(explorer, controls, sync)
-    return explorer
+    fig = gray_weights_plot(image, w0, figsize=(8, 3.4), gray=np.zeros(image.shape[:2]))  # the first redraw fills it
+    return make_explorer(controls, draw, figure=fig, sync=sync, summary_first=True)
