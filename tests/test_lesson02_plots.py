@@ -12,9 +12,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cnnmath import conv2d, conv_output_size, convolve2d, get_kernel, seed_image, seed_kernel  # noqa: E402
-from cnnmath.viz.plots import (conv_step_plot, flip_plot, format_number, kernel_effect_plot,  # noqa: E402
-                               output_size_plot)
+from cnnmath import (conv2d, conv_output_size, conv_step, convolve2d, get_kernel, seed_image,  # noqa: E402
+                     seed_kernel)
+from cnnmath.viz.plots import (conv_step_plot, describe_figure, figure_png, flip_plot, format_number,  # noqa: E402
+                               kernel_effect_plot, output_size_plot, update_conv_step_plot, update_flip_plot,
+                               update_kernel_effect_plot, update_output_size_plot)
 
 
 def _texts(ax):
@@ -161,3 +163,133 @@ def test_flip_plot_compares_correlation_and_convolution(flip):
 def test_flip_plot_symmetric_kernel_is_equal_without_flipping():
     fig = flip_plot(seed_image(), get_kernel("sharpen"), False)
     assert [t.get_text() for t in fig.texts] == ["="]
+
+
+# --- built once, updated in place -----------------------------------------------------------------
+# Each update function must leave the figure exactly as its plot function draws the new data from
+# scratch (same PNG bytes), and must show the new numbers (checked against cnnmath, not the plot).
+
+def _same_picture(updated, fresh):
+    assert figure_png(updated) == figure_png(fresh)
+    assert describe_figure(updated) == describe_figure(fresh)
+    plt.close(updated)
+    plt.close(fresh)
+
+
+_STEP_CASES = [  # (image, kernel, position, stride, padding)
+    (seed_image(), seed_kernel(), 0, 1, 0),
+    (seed_image(), seed_kernel(), 7, 1, 0),
+    (np.arange(42.0).reshape(6, 7) - 20, np.array([[1.0, -2, 0], [0, 3, -1]]), 5, 2, 1),
+]
+
+
+@pytest.mark.parametrize("a", range(3))
+@pytest.mark.parametrize("b", range(3))
+def test_update_conv_step_plot_equals_a_fresh_plot(a, b):
+    step_a, step_b = (conv_step(*_STEP_CASES[k][:3], stride=_STEP_CASES[k][3], padding=_STEP_CASES[k][4])
+                      for k in (a, b))
+    updated = conv_step_plot(step=step_a, figsize=(11, 3.0))
+    assert update_conv_step_plot(updated, step_b) is updated
+    _same_picture(updated, conv_step_plot(step=step_b, figsize=(11, 3.0)))
+
+
+def test_update_conv_step_plot_shows_the_new_step():
+    I, K = seed_image(), seed_kernel()
+    fig = conv_step_plot(I, K, 0)
+    image, kernel = np.arange(42.0).reshape(6, 7) - 20, np.array([[1.0, -2, 0], [0, 3, -1]])
+    update_conv_step_plot(fig, conv_step(image, kernel, 5, stride=2, padding=1))
+    ax_img, ax_k, ax_p, ax_out = fig.axes[:4]
+    padded = np.pad(image, 1)
+    out = conv2d(image, kernel, stride=2, padding=1)
+    i, j = divmod(5, out.shape[1])
+    window = padded[2 * i:2 * i + 2, 2 * j:2 * j + 3]
+    assert _texts(ax_img) == [format_number(v) for v in padded.ravel()]
+    assert _texts(ax_k) == [format_number(v) for v in kernel.ravel()]
+    assert _texts(ax_p) == [format_number(v) for v in (window * kernel).ravel()]
+    assert _texts(ax_out) == [format_number(v) if n <= 5 else "?" for n, v in enumerate(out.ravel())]
+    assert ax_out.get_title() == f"output[{i}, {j}] = {format_number(out[i, j])}"
+    assert ax_img.get_title() == f"image (padded): window at rows {2 * i}..{2 * i + 1}, cols {2 * j}..{2 * j + 2}"
+    window_outline = ax_img.patches[-1]
+    assert window_outline.get_xy() == (2 * j - 0.5, 2 * i - 0.5)
+    assert (window_outline.get_width(), window_outline.get_height()) == (3, 2)
+
+
+def test_conv_step_plot_takes_a_step_and_computes_nothing(monkeypatch):
+    step = conv_step(seed_image(), seed_kernel(), 4)
+    import cnnmath.viz.plots.lesson02 as plots
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot recomputed what its caller gave it")
+    for name in ("conv_step", "conv2d", "convolve2d", "conv_output_size"):
+        monkeypatch.setattr(plots, name, forbidden)
+    fig = conv_step_plot(step=step)
+    update_conv_step_plot(fig, conv_step(seed_image(), seed_kernel(), 8))
+    assert fig.axes[3].get_title() == "output[2, 2] = -6"
+    feature = conv2d(np.ones((6, 6)), np.eye(3))
+    update_kernel_effect_plot(kernel_effect_plot(np.ones((6, 6)), np.eye(3), feature=feature), np.ones((3, 3)),
+                              feature)
+    corr = conv2d(seed_image(), seed_kernel())
+    update_flip_plot(flip_plot(seed_image(), seed_kernel(), correlation=corr, convolution=-corr), seed_kernel(),
+                     True, -corr, -corr)
+    update_output_size_plot(output_size_plot(5, 3, h_out=3), 7, 3, 2, 1, h_out=4)
+
+
+def test_update_functions_refuse_a_foreign_figure_or_step():
+    fig = plt.figure()
+    for update, args in ((update_conv_step_plot, (conv_step(seed_image(), seed_kernel(), 0),)),
+                         (update_kernel_effect_plot, (np.eye(3), np.ones((2, 2)))),
+                         (update_flip_plot, (np.eye(3), False, np.ones((2, 2)), np.ones((2, 2)))),
+                         (update_output_size_plot, (5, 3))):
+        with pytest.raises(ValueError, match="fig needs"):
+            update(fig, *args)
+    with pytest.raises(TypeError, match="ConvStep"):
+        conv_step_plot(step="not a step")
+    with pytest.raises(TypeError, match="ConvStep"):
+        update_conv_step_plot(conv_step_plot(seed_image(), seed_kernel(), 0), {"position": 0})
+
+
+@pytest.mark.parametrize(("a", "b"), [("identity", "sobel x"), ("sharpen", "box blur"), ("box blur", "5x5")])
+def test_update_kernel_effect_plot_equals_a_fresh_plot(a, b):
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 256, size=(20, 24)).astype(float)
+    kernels = {name: get_kernel(name) for name in ("identity", "sobel x", "sharpen", "box blur")}
+    kernels["5x5"] = rng.normal(size=(5, 5))
+    updated = kernel_effect_plot(image, kernels[a], figsize=(10, 3.4))
+    update_kernel_effect_plot(updated, kernels[b], conv2d(image, kernels[b]))
+    ax_k, _, ax_f = updated.axes[:3]
+    assert _texts(ax_k) == [format_number(v) for v in kernels[b].ravel()]
+    np.testing.assert_allclose(ax_f.images[0].get_array(), conv2d(image, kernels[b]))
+    _same_picture(updated, kernel_effect_plot(image, kernels[b], figsize=(10, 3.4)))
+
+
+_SIZES = [(5, 3, 1, 0), (7, 3, 2, 1), (3, 7, 1, 1), (12, 5, 3, 2), (1, 1, 4, 0)]
+
+
+@pytest.mark.parametrize("a", range(len(_SIZES)))
+@pytest.mark.parametrize("b", range(len(_SIZES)))
+def test_update_output_size_plot_equals_a_fresh_plot(a, b):
+    updated = output_size_plot(*_SIZES[a], figsize=(4.6, 4.6))
+    update_output_size_plot(updated, *_SIZES[b])
+    _same_picture(updated, output_size_plot(*_SIZES[b], figsize=(4.6, 4.6)))
+
+
+@pytest.mark.parametrize(("a", "b"), [(("vertical edge", False), ("vertical edge", True)),
+                                      (("sharpen", False), ("sobel x", True)),
+                                      (("sobel x", True), ("identity", False))])
+def test_update_flip_plot_equals_a_fresh_plot(a, b):
+    I = seed_image()
+    updated = flip_plot(I, get_kernel(a[0]), a[1], figsize=(11, 3.0))
+    K, flip = get_kernel(b[0]), b[1]
+    corr, conv = conv2d(I, K[::-1, ::-1] if flip else K), convolve2d(I, K)
+    update_flip_plot(updated, K, flip, corr, conv)
+    assert _texts(updated.axes[1]) == [format_number(v) for v in corr.ravel()]
+    assert _texts(updated.axes[2]) == [format_number(v) for v in conv.ravel()]
+    assert [t.get_text() for t in updated.texts] == ["=" if flip or np.allclose(corr, conv) else "\u2260"]
+    _same_picture(updated, flip_plot(I, K, flip, figsize=(11, 3.0)))
+
+
+def test_explorer_figures_have_fixed_layouts():
+    for fig in (conv_step_plot(seed_image(), seed_kernel(), 0), kernel_effect_plot(np.ones((6, 6)), np.eye(3)),
+                output_size_plot(5, 3), flip_plot(seed_image(), seed_kernel())):
+        assert fig.get_layout_engine() is None      # no layout engine: one draw per picture
+        plt.close(fig)

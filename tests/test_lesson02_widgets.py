@@ -13,14 +13,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnmath import (KERNEL_NAMES, conv2d, conv_output_size, convolve2d, get_kernel, load_photo,  # noqa: E402
-                     seed_image, seed_kernel)
-from cnnmath.viz.plots import format_number  # noqa: E402
+from cnnmath import (KERNEL_NAMES, conv2d, conv_output_size, conv_step, convolve2d, get_kernel,  # noqa: E402
+                     load_photo, seed_image, seed_kernel)
+from cnnmath.viz.plots import conv_step_plot, describe_figure, figure_png, format_number  # noqa: E402
 from cnnmath.viz.widgets import (FLIP_KERNELS, conv_step_explorer, flip_explorer,  # noqa: E402
                                  kernel_editor_explorer, output_size_explorer)
 from cnnmath.viz.widgets import lesson02 as lesson02_widgets  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -329,3 +330,131 @@ def test_kernel_editor_refuses_huge_and_non_numbers_in_words(small_photo):
 def test_typed_values_never_give_a_traceback(make):
     from tests.test_checks_typed_inputs import drive_typed_values
     drive_typed_values(make())
+
+
+# --- one figure, updated in place; one picture per change; errors hide it -------------------------
+
+_CHANGES = {  # explorer -> control changes a student makes (each must send exactly one picture)
+    "conv_step": (conv_step_explorer, [("position", 3), ("position", 8), ("play", 2), ("position", 0)]),
+    "kernel_editor": (lambda: kernel_editor_explorer(np.arange(400.0).reshape(20, 20) % 17, downsample=1),
+                      [("preset", "sobel x"), ("k11", 4.0), ("preset", "box blur"), ("k00", -1.0)]),
+    "output_size": (output_size_explorer, [("size", 9), ("kernel", 7), ("stride", 2), ("padding", 3),
+                                           ("size", 1)]),
+    "flip": (flip_explorer, [("flip", True), ("kernel", "sobel x"), ("flip", False),
+                             ("kernel", "sharpen (the same after a 180-degree turn)")]),
+}
+
+
+@pytest.mark.parametrize("name", list(_CHANGES))
+def test_each_change_sends_one_picture_of_the_one_figure(name):
+    make, changes = _CHANGES[name]
+    ex = make()
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig = ex.figure
+    seen = watch_pictures(ex)
+    for k, (control, value) in enumerate(changes, start=1):
+        ex.controls[control].value = value
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex)
+        assert ex.figure is fig                       # the same figure, updated in place
+        assert ex.last_error is None
+    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
+
+
+def test_step_explorer_picture_is_the_plot_of_its_step():
+    ex = conv_step_explorer()
+    ex.controls["position"].value = 5
+    fresh = conv_step_plot(step=conv_step(seed_image(), seed_kernel(), 5), figsize=(11, 3.0))
+    assert current_picture(ex)[0] == figure_png(fresh)
+    plt.close(fresh)
+
+
+def test_step_explorer_calls_conv_step_once_per_redraw_and_the_plot_never(monkeypatch):
+    import cnnmath.viz.plots.lesson02 as plots
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[2])
+        return conv_step(*args, **kwargs)
+    monkeypatch.setattr(lesson02_widgets, "conv_step", counted)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot recomputed the step")
+    for fn in ("conv_step", "conv2d", "convolve2d", "conv_output_size"):
+        monkeypatch.setattr(plots, fn, forbidden)
+    ex = conv_step_explorer()
+    assert len(calls) == 2                            # one to build the figure, one for the first picture
+    for position in (1, 4, 8):
+        ex.controls["position"].value = position
+        assert ex.last_error is None
+    assert calls[2:] == [1, 4, 8]                     # one call per redraw
+    step = ex.state["step"]
+    assert step.position == 8 and ex.state["value"] == step.value
+    assert f"= {format_number(step.value)}</b>" in ex.summary.value   # the summary reads the same result
+
+
+@pytest.mark.parametrize(("make", "control", "value", "counted"), [
+    (lambda: kernel_editor_explorer(np.arange(100.0).reshape(10, 10), downsample=1), "preset", "sharpen",
+     {"conv2d": 1}),
+    (flip_explorer, "flip", True, {"conv2d": 1, "convolve2d": 1}),
+    (output_size_explorer, "size", 8, {"conv_output_size": 1}),
+])
+def test_explorers_compute_once_per_redraw_and_their_plots_never(monkeypatch, make, control, value, counted):
+    import cnnmath.viz.plots.lesson02 as plots
+    ex = make()
+    calls = {name: 0 for name in counted}
+
+    def counting(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return wrapper
+    for name in counted:
+        monkeypatch.setattr(lesson02_widgets, name, counting(name, getattr(lesson02_widgets, name)))
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot recomputed what the explorer gave it")
+    for fn in ("conv_step", "conv2d", "convolve2d", "conv_output_size"):
+        monkeypatch.setattr(plots, fn, forbidden)
+    ex.controls[control].value = value
+    assert ex.last_error is None
+    assert calls == counted
+
+
+def _fail_once(monkeypatch, module, name):
+    """Make ``module.name`` raise a ValueError until the returned function is called."""
+    original = getattr(module, name)
+
+    def failing(*args, **kwargs):
+        raise ValueError("a setting the explorer refuses")
+    monkeypatch.setattr(module, name, failing)
+    return lambda: monkeypatch.setattr(module, name, original)
+
+
+@pytest.mark.parametrize(("name", "math", "control", "bad", "good"), [
+    ("conv_step", "conv_step", "position", 4, 5),
+    ("flip", "conv2d", "flip", True, False),
+    ("output_size", "conv_output_size", "size", 8, 9),
+])
+def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(monkeypatch, name, math, control, bad, good):
+    ex = _CHANGES[name][0]()
+    restore = _fail_once(monkeypatch, lesson02_widgets, math)
+    ex.controls[control].value = bad
+    assert current_picture(ex) is None
+    assert isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
+    restore()
+    ex.controls[control].value = good
+    assert current_picture(ex) is not None and ex.last_error is None
+
+
+def test_kernel_editor_hides_the_picture_for_a_bad_weight_and_shows_it_again():
+    ex = kernel_editor_explorer(np.arange(100.0).reshape(10, 10), downsample=1)
+    seen = watch_pictures(ex)
+    ex.controls["k00"].value = float("nan")
+    assert current_picture(ex) is None and seen == []
+    assert "does not work" in ex.summary.value and "K[0,0]" in ex.summary.value
+    ex.controls["k00"].value = 2.0
+    assert current_picture(ex) is not None and len(seen) == 1
