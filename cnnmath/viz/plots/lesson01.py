@@ -6,20 +6,13 @@ bright in a zoomed window as it does in the photo; small matrices carry their nu
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib import colors as mcolors
 from matplotlib import transforms
-from matplotlib.collections import PathCollection
-from matplotlib.font_manager import FontProperties
 from matplotlib.patches import ConnectionPatch
-from matplotlib.path import Path
-from matplotlib.text import Text
-from matplotlib.textpath import TextPath
 
-from .common import GRAY_CMAP, axes_row, format_number, highlight_cells, matrix_plot, move_cells
+from .common import (GRAY_CMAP, as_path_text, axes_row, fast_title, highlight_cells, matrix_plot, move_cells,
+                     path_text, write_numbers)
 
 __all__ = ["image_matrix_plot", "zoom_plot", "update_zoom_plot", "channels_plot", "normalize_plot", "gray_weights_plot",
            "update_gray_weights_plot"]
@@ -66,155 +59,6 @@ def image_matrix_plot(M, axes=None, *, figsize=(8, 3.6), vmax=255):
 
 def _window_fontsize(size):
     return int(min(12, max(7, 120 // max(size, 1))))
-
-
-@functools.lru_cache(maxsize=2048)
-def _number_path(text, fontsize):
-    """The outline of ``text`` in points, centred on (0, 0); cached, since pixel values repeat."""
-    return _text_path(text, fontsize, "center", "center")
-
-
-def _box(path):
-    """The box of a glyph outline's vertices (its curves' control points stay within a hair of the curves;
-    ``Path.get_extents`` solves every curve and costs about 2 ms for a short number)."""
-    (x0, y0), (x1, y1) = path.vertices.min(axis=0), path.vertices.max(axis=0)
-    return transforms.Bbox([[x0, y0], [x1, y1]])
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_path(text, fontsize, ha, va, rotation=0.0, mode="default"):
-    """The outline of ``text`` in points, placed so that (0, 0) is its anchor (``ha``, ``va``).
-
-    ``rotation`` (degrees, counter-clockwise) turns the text, as matplotlib's ``rotation_mode`` says:
-    "default" turns first and aligns the turned outline's box, "anchor" aligns first and turns about
-    the anchor (axis labels).
-
-    Lines split at newlines are stacked 1.2 font sizes apart and each aligned by ``ha``; "baseline" is
-    the last line's baseline, as for a title. Cached: the numbers in the cells repeat from one redraw
-    to the next.
-    """
-    prop = FontProperties(family="DejaVu Sans")
-    lines = text.split("\n")
-    parts = []
-    for k, line in enumerate(lines):
-        path = TextPath((0, 0), line, size=fontsize, prop=prop)
-        if not len(path.vertices):
-            continue
-        box = _box(path)
-        dx = {"left": -box.x0, "center": -(box.x0 + box.x1) / 2, "right": -box.x1}[ha]
-        dy = (len(lines) - 1 - k) * 1.2 * fontsize
-        parts.append(path.transformed(transforms.Affine2D().translate(dx, dy)))
-    if not parts:
-        return Path(np.zeros((0, 2)))
-    path = Path.make_compound_path(*parts)
-    if rotation and mode != "anchor":
-        path = path.transformed(transforms.Affine2D().rotate_deg(rotation))
-        box = _box(path)
-        dx = {"left": -box.x0, "center": -(box.x0 + box.x1) / 2, "right": -box.x1}[ha]
-        path = path.transformed(transforms.Affine2D().translate(dx, 0))
-    box = _box(path)
-    dy = {"bottom": -box.y0, "center": -(box.y0 + box.y1) / 2, "top": -box.y1, "baseline": 0.0,
-          "center_baseline": -(box.y0 + box.y1) / 2}[va]
-    path = path.transformed(transforms.Affine2D().translate(0, dy))
-    if rotation and mode == "anchor":
-        path = path.transformed(transforms.Affine2D().rotate_deg(rotation))
-    return path
-
-
-class PathText(Text):
-    """A one-line ``Text`` drawn from the outlines of its glyphs, cached per string and size.
-
-    Agg lays out and renders every ``Text`` anew on each draw (about 0.4 ms for a short number on this
-    machine); filling a cached outline costs a few hundredths of that, so the numbers written in a
-    matrix's cells stop dominating an explorer's redraw. It is still a ``Text``: ``ax.texts``, its
-    string, colour and position read as usual (the figure's text alternative lists it), and
-    ``set_text``/``set_color`` update it in place. DejaVu Sans; the rotation turns the outline.
-    """
-
-    def draw(self, renderer):
-        if renderer is None or not self.get_visible() or self.get_text() == "":
-            return
-        x, y = self.get_transform().transform((float(self._x), float(self._y)))
-        if not (np.isfinite(x) and np.isfinite(y)):
-            return
-        path = _text_path(self.get_text(), float(self.get_fontsize()), self.get_horizontalalignment(),
-                          self.get_verticalalignment(), float(self.get_rotation()),
-                          self.get_rotation_mode())
-        scale = renderer.points_to_pixels(1.0)
-        gc = renderer.new_gc()
-        gc.set_linewidth(0)
-        gc.set_alpha(self.get_alpha())
-        gc.set_antialiased(True)
-        renderer.draw_path(gc, path, transforms.Affine2D().scale(scale).translate(x, y),
-                           mcolors.to_rgba(self.get_color(), self.get_alpha()))
-        gc.restore()
-        self.stale = False
-
-    def get_window_extent(self, renderer=None, dpi=None):
-        """The box of the drawn outline, in display pixels (no font layout: tick labels are measured on
-        every draw, and this keeps that cheap too)."""
-        if not self.get_visible() or self.get_text() == "":
-            return super().get_window_extent(renderer, dpi)
-        if dpi is None:
-            dpi = self.get_figure(root=True).dpi
-        x, y = self.get_transform().transform((float(self._x), float(self._y)))
-        path = _text_path(self.get_text(), float(self.get_fontsize()), self.get_horizontalalignment(),
-                          self.get_verticalalignment(), float(self.get_rotation()),
-                          self.get_rotation_mode())
-        if not len(path.vertices):
-            return super().get_window_extent(renderer, dpi)
-        return _box(path).transformed(transforms.Affine2D().scale(dpi / 72).translate(x, y))
-
-
-def as_path_text(text):
-    """Make an existing ``Text`` (a title, an axis label, a figure text) draw as a :class:`PathText`.
-
-    Returns it. Its string, colour, position and alignment keep working as before.
-    """
-    if not isinstance(text, Text):
-        raise TypeError(f"text is {type(text).__name__} but needs a matplotlib Text")
-    text.__class__ = PathText  # PathText adds no state: the same object, drawn from its cached outline
-    return text
-
-
-def fast_title(ax, label, **kwargs):
-    """Set ``ax``'s title at a fixed place above the axes (no automatic positioning, which measures every
-    tick label on each draw) and draw it as a :class:`PathText`. Later ``ax.set_title(...)`` calls keep both.
-
-    Returns the title.
-    """
-    kwargs.setdefault("y", 1.0)  # an explicit y turns matplotlib's automatic title placement off
-    return as_path_text(ax.set_title(label, **kwargs))
-
-
-def path_text(ax, x, y, s, **kwargs):
-    """``ax.text(x, y, s, **kwargs)``, but drawn as a :class:`PathText` (data coordinates unless
-    ``transform`` is given). Returns it."""
-    t = PathText(x, y, s, **kwargs)
-    if "transform" not in kwargs:
-        t.set_transform(ax.transData)
-    ax._add_text(t)
-    return t
-
-
-def _write_numbers(ax, M, fontsize, vmax):
-    """Write every value of ``M`` in its cell, as two path collections (dark and light text); returns them.
-
-    Same look as ``matrix_plot``'s numbers, but a 16 x 16 window costs one draw call per colour instead of
-    256 text artists (about 30 ms instead of 200 ms), which keeps the zoom widget under 100 ms.
-    """
-    light_cell = M / vmax > 0.5  # matrix_plot's rule for grey cells: dark text on light cells
-    points = transforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans  # follows any dpi change
-    made = []
-    for mask, colour in ((light_cell, "black"), (~light_cell, "white")):
-        cells = np.argwhere(mask)
-        if not len(cells):
-            continue
-        paths = [_number_path(format_number(M[i, j]), fontsize) for i, j in cells]
-        made.append(ax.add_collection(PathCollection(paths, offsets=cells[:, ::-1].astype(float),
-                                                     offset_transform=ax.transData, transform=points,
-                                                     facecolors=colour, edgecolors="none"), autolim=False))
-    return made
 
 
 def _zoom_args(img, row, col, size):
@@ -322,7 +166,7 @@ def _fill_zoom(info, row, col, size):
         info["size"] = size
     for collection in info["numbers"]:
         collection.remove()
-    info["numbers"] = _write_numbers(right, window, _window_fontsize(size), info["vmax"])
+    info["numbers"] = write_numbers(right, window, _window_fontsize(size), info["vmax"])
     every = 1 if size <= 8 else 2
     ticks = list(range(0, size, every))
     right.set_xticks(ticks, [str(col + t) for t in ticks], fontsize=8, rotation=90 if size > 8 else 0)

@@ -10,7 +10,7 @@ Every picture an explorer shows is built once and then changed in place: ``conv_
 ``update_conv_step_plot`` changes the same artists, and both go through one ``_fill_*`` function so they
 cannot drift apart. The update functions take what the explorer computed (a :class:`cnnmath.ConvStep`,
 a feature map, the correlation and the convolution) and compute none of it again. Numbers and titles are
-drawn from cached glyph outlines (:class:`~cnnmath.viz.plots.lesson01.PathText`), and the panels keep
+drawn from cached glyph outlines (:class:`~cnnmath.viz.plots.common.PathText`), and the panels keep
 no tick labels: those, not the content, were most of a redraw's time.
 """
 
@@ -25,9 +25,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FormatStrFormatter
 
 from ...conv import ConvStep, conv2d, conv_output_size, conv_step, convolve2d
-from .common import (DIVERGING_CMAP, GRAY_CMAP, axes_row, format_number, highlight_cells, move_cells,
-                     signed_limit, signed_map, update_signed_map)
-from .lesson01 import as_path_text, fast_title, path_text
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
+                     move_cells, path_text, signed_limit, signed_map, update_signed_map)
 
 __all__ = ["conv_step_plot", "update_conv_step_plot", "kernel_effect_plot", "update_kernel_effect_plot",
            "output_size_plot", "update_output_size_plot", "flip_plot", "update_flip_plot"]
