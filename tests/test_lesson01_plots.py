@@ -11,8 +11,12 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from cnnmath import GRAY_WEIGHTS  # noqa: E402
 from cnnmath.checks import example_matrix  # noqa: E402
-from cnnmath.viz.plots import (channels_plot, gray_weights_plot, image_matrix_plot,  # noqa: E402
-                               normalize_plot, zoom_plot)
+import matplotlib.pyplot as plt  # noqa: E402
+
+from cnnmath.viz.plots import (channels_plot, describe_figure, figure_png, gray_weights_plot,  # noqa: E402
+                               image_matrix_plot, normalize_plot, update_gray_weights_plot, update_zoom_plot,
+                               zoom_plot)
+from cnnmath.viz.plots.common import PathText, path_text  # noqa: E402
 
 
 def _numbers_in(ax):
@@ -111,3 +115,81 @@ def test_gray_weights_plot(rgb, weights):
 def test_gray_weights_plot_rejects_bad_weights(rgb):
     with pytest.raises(ValueError, match="weights"):
         gray_weights_plot(rgb, (0.5, 0.5))
+
+
+# --- built once, updated in place -----------------------------------------------------------------
+
+def _same_picture(updated, fresh):
+    assert figure_png(updated) == figure_png(fresh)
+    assert describe_figure(updated) == describe_figure(fresh)
+    plt.close(updated)
+    plt.close(fresh)
+
+
+_WINDOWS = [(200, 250, 8), (0, 0, 1), (100, 400, 16), (584, 496, 12)]
+
+
+@pytest.mark.parametrize("a", range(len(_WINDOWS)))
+@pytest.mark.parametrize("b", range(len(_WINDOWS)))
+def test_update_zoom_plot_equals_a_fresh_plot(photo, a, b):
+    updated = zoom_plot(photo, *_WINDOWS[a], figsize=(10, 5))
+    assert update_zoom_plot(updated, *_WINDOWS[b]) is updated
+    row, col, size = _WINDOWS[b]
+    right = updated.axes[1]
+    assert _numbers_in(right) == size * size
+    np.testing.assert_array_equal(right.images[0].get_array(), photo[row:row + size, col:col + size])
+    assert right.get_title() == f"I[{row}:{row + size}, {col}:{col + size}]"
+    assert right.get_yticklabels()[0].get_text() == str(row)
+    _same_picture(updated, zoom_plot(photo, *_WINDOWS[b], figsize=(10, 5)))
+
+
+def test_update_zoom_plot_refuses_a_window_that_does_not_fit(photo):
+    fig = zoom_plot(photo, 0, 0, 4)
+    with pytest.raises(ValueError, match="does not fit"):
+        update_zoom_plot(fig, 598, 0, 4)
+    with pytest.raises(ValueError, match="fig needs"):
+        update_zoom_plot(plt.figure(), 0, 0, 4)
+
+
+_WEIGHTS = [GRAY_WEIGHTS, (1.0, 0.0, 0.0), (0.598, 1.174, 0.228), (0.0, 0.0, 0.0)]
+
+
+@pytest.mark.parametrize("a", range(len(_WEIGHTS)))
+@pytest.mark.parametrize("b", range(len(_WEIGHTS)))
+def test_update_gray_weights_plot_equals_a_fresh_plot(rgb, a, b):
+    small = rgb[::4, ::4].astype(float)
+    updated = gray_weights_plot(small, _WEIGHTS[a], figsize=(8, 3.4))
+    gray = small @ np.asarray(_WEIGHTS[b])
+    assert update_gray_weights_plot(updated, _WEIGHTS[b], gray) is updated
+    left, right = updated.axes
+    np.testing.assert_array_equal(left.images[0].get_array(), gray)
+    assert [bar.get_height() for bar in right.patches] == pytest.approx(_WEIGHTS[b])
+    assert [t.get_text() for t in right.texts] == [f"{w:.3f}" for w in _WEIGHTS[b]]
+    _same_picture(updated, gray_weights_plot(small, _WEIGHTS[b], figsize=(8, 3.4)))
+
+
+def test_explorer_figures_have_fixed_layouts(photo, rgb):
+    for fig in (zoom_plot(photo, 0, 0, 4), gray_weights_plot(rgb[::8, ::8], GRAY_WEIGHTS)):
+        assert fig.get_layout_engine() is None      # no layout engine: one draw per picture
+        plt.close(fig)
+
+
+# --- PathText: text drawn from cached outlines ------------------------------------------------------
+
+@pytest.mark.parametrize(("ha", "va", "rotation"), [("center", "center", 0), ("left", "bottom", 0),
+                                                    ("right", "top", 90), ("center", "baseline", 0)])
+def test_path_text_lands_where_matplotlib_puts_the_text(ha, va, rotation):
+    fig, ax = plt.subplots(figsize=(3, 3))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    real = ax.text(5, 5, "-123", ha=ha, va=va, rotation=rotation, fontsize=12)
+    fast = path_text(ax, 5, 5, "-123", ha=ha, va=va, rotation=rotation, fontsize=12)
+    assert isinstance(fast, PathText) and fast in ax.texts
+    fig.canvas.draw()
+    a = real.get_window_extent()
+    b = fast.get_window_extent()
+    # the outline's box is the ink; the text's box adds the font's ascent and descent: within 0.4 em
+    tol = 0.4 * 12 * fig.dpi / 72
+    assert abs((a.x0 + a.x1) / 2 - (b.x0 + b.x1) / 2) <= tol and abs(a.width - b.width) <= tol
+    assert b.y0 >= a.y0 - 1 and b.y1 <= a.y1 + 1
+    plt.close(fig)

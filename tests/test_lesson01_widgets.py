@@ -7,14 +7,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnmath import GRAY_WEIGHTS, rgb_to_gray  # noqa: E402
-from cnnmath.viz.plots import format_number  # noqa: E402
+from cnnmath.viz.plots import describe_figure, figure_png, format_number, zoom_plot  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------
@@ -181,3 +183,77 @@ def test_typed_values_never_give_a_traceback(rgb):
     from tests.test_checks_typed_inputs import drive_typed_values
     assert drive_typed_values(zoom_explorer(rgb.mean(axis=2)[:64, :64], row=10, col=10, size=8)) > 0
     assert drive_typed_values(gray_weights_explorer(rgb[:40, :40], pixel=(5, 5)), names=("r",)) > 0
+
+
+# --- one figure, updated in place; one picture per change; errors hide it -------------------------
+
+_CHANGES = {  # explorer -> control changes a student makes (each must send exactly one picture)
+    "zoom": (lambda photo, rgb: zoom_explorer(photo),
+             [("row", 10), ("col", 400), ("size", 16), ("size", 3), ("row", 590)]),
+    "gray": (lambda photo, rgb: gray_weights_explorer(rgb[::4, ::4], pixel=(10, 10)),
+             [("preset", "red only"), ("g", 0.5), ("preset", "too bright (sum 2)"), ("b", 0.0)]),
+}
+
+
+@pytest.mark.parametrize("name", list(_CHANGES))
+def test_each_change_sends_one_picture_of_the_one_figure(photo, rgb, name):
+    make, changes = _CHANGES[name]
+    ex = make(photo, rgb)
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig = ex.figure
+    seen = watch_pictures(ex)
+    for k, (control, value) in enumerate(changes, start=1):
+        ex.controls[control].value = value
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex)
+        assert ex.figure is fig                       # the same figure, updated in place
+        assert ex.last_error is None
+    assert seen[-1][1] == describe_figure(fig)
+
+
+def test_zoom_picture_is_the_plot_of_its_window(photo):
+    ex = zoom_explorer(photo)
+    ex.controls["size"].value = 12
+    ex.controls["col"].value = 300
+    fresh = zoom_plot(photo, 200, 300, 12, figsize=(10, 5))
+    assert current_picture(ex)[0] == figure_png(fresh)
+    plt.close(fresh)
+
+
+def test_gray_explorer_hands_its_grey_image_to_the_plot(monkeypatch, rgb):
+    from cnnmath.viz.widgets import lesson01 as lesson01_widgets
+    given = []
+    original = lesson01_widgets.update_gray_weights_plot
+
+    def spy(fig, weights, gray):
+        given.append(gray)
+        return original(fig, weights, gray)
+    monkeypatch.setattr(lesson01_widgets, "update_gray_weights_plot", spy)
+    ex = gray_weights_explorer(rgb[::4, ::4], pixel=(10, 10))
+    ex.controls["preset"].value = "green only"
+    assert len(given) == 2                            # the first picture, then one per change
+    np.testing.assert_array_equal(given[-1], rgb[::4, ::4].astype(float) @ np.array([0.0, 1.0, 0.0]))
+    assert ex.state["gray"] == given[-1][10, 10]      # the summary reads the same grey image
+
+
+@pytest.mark.parametrize(("name", "update", "control", "bad", "good"), [
+    ("zoom", "update_zoom_plot", "row", 20, 30),
+    ("gray", "update_gray_weights_plot", "r", 0.5, 0.6),
+])
+def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(monkeypatch, photo, rgb, name, update,
+                                                                        control, bad, good):
+    from cnnmath.viz.widgets import lesson01 as lesson01_widgets
+    ex = _CHANGES[name][0](photo, rgb)
+    original = getattr(lesson01_widgets, update)
+
+    def failing(*args, **kwargs):
+        raise ValueError("a setting the explorer refuses")
+    monkeypatch.setattr(lesson01_widgets, update, failing)
+    ex.controls[control].value = bad
+    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
+    monkeypatch.setattr(lesson01_widgets, update, original)
+    ex.controls[control].value = good
+    assert current_picture(ex) is not None and ex.last_error is None
