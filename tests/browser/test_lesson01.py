@@ -12,7 +12,10 @@ from cnnmath import GRAY_WEIGHTS, load_photo, load_photo_rgb
 from cnnmath.viz.plots import format_number
 from cnnmath.viz.widgets import GRAY_PRESETS
 
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+import re
+
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture, run_all,
+                      screenshot)
 
 NOTEBOOK = "01_image_as_matrix.ipynb"
 
@@ -46,6 +49,12 @@ def _slider(page, label):
 def _readout(page, label):
     return page.locator(".widget-slider", has=page.locator(".widget-label", has_text=label)).locator(
         ".widget-readout")
+
+
+def _picture(page, summary_text):
+    """The explorer's picture (an ipywidgets Image): the <img> in the box that also holds its summary."""
+    box = page.locator(".widget-vbox", has=page.locator(".widget-html-content", has_text=summary_text))
+    return box.locator("img.widget-image")
 
 
 def _type_into(page, readout, text):
@@ -85,6 +94,14 @@ def test_lesson01_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     _type_into(page, _readout(page, "left column j"), "260")
     ms.append(press_and_measure(page, _readout(page, "left column j"), "Enter", zoom,
                                 _zoom(photo, 300, 260, 16), widget="zoom column readout"))
+    # the picture follows the key too, with its text alternative
+    zoom_picture = _picture(page, "Zoom: rows")
+    expect(zoom_picture).to_have_count(1)
+    expect(zoom_picture).to_have_attribute("alt", re.compile(r"^Figure.*I\[300:316, 260:276\]"))
+    for key, r in (("ArrowRight", 301), ("ArrowLeft", 300)):
+        ms.append(press_and_measure_picture(page, row, key, zoom_picture, widget="zoom row (picture)"))
+        expect(zoom).to_contain_text(_zoom(photo, r, 260, 16))
+        expect(zoom_picture).to_have_attribute("alt", re.compile(rf"I\[{r}:{r + 16}, 260:276\]"))
     screenshot(page, "lesson01-zoom")
 
     # --- the grayscale widget: preset menu and weight sliders -----------------------------------
@@ -120,6 +137,11 @@ def test_lesson01_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     weights[1] = 0.0
     ms.append(press_and_measure(page, green_readout, "Enter", gray, _gray(rgb, weights),
                                 widget="gray G readout"))
+    gray_picture = _picture(page, "Gray at pixel")
+    expect(gray_picture).to_have_count(1)
+    for key, total in (("ArrowLeft", "1.427"), ("ArrowRight", "1.428")):  # R 1.199, then 1.2 again
+        ms.append(press_and_measure_picture(page, red, key, gray_picture, widget="gray R weight (picture)"))
+        expect(gray_picture).to_have_attribute("alt", re.compile(rf"Chart titled 'weights, sum {total}'"))
 
     assert all(0 < m < 30_000 for m in ms), ms
     screenshot(page, "lesson01-gray")

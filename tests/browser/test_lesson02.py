@@ -5,6 +5,8 @@ and their summaries state the numbers computed here from cnnmath.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,8 @@ from cnnmath import conv2d, conv_output_size, convolve2d, get_kernel, load_photo
 from cnnmath.viz.plots import format_number
 from cnnmath.viz.widgets import FLIP_KERNELS
 
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture, run_all,
+                      screenshot)
 
 NOTEBOOK = "02_convolution.ipynb"
 
@@ -62,6 +65,12 @@ def _dropdown(page, label):
         "combobox")
 
 
+def _picture(page, summary_text):
+    """The explorer's picture (an ipywidgets Image): the <img> in the box that also holds its summary."""
+    box = page.locator(".widget-vbox", has=page.locator(".widget-html-content", has_text=summary_text))
+    return box.locator("img.widget-image")
+
+
 def _number_box(page, label):
     return page.locator(".widget-text", has=page.locator(".widget-label", has_text=label)).locator("input")
 
@@ -93,6 +102,13 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     ms.append(press_and_measure(page, play_button, "Enter", step, _step(8), widget="step play (2 steps)",
                                 timeout=30_000))
     expect(position).to_have_attribute("aria-valuenow", "8.0")
+    step_picture = _picture(page, "Outputs filled in so far")
+    expect(step_picture).to_have_count(1)
+    for key, p in (("ArrowLeft", 7), ("ArrowLeft", 6), ("ArrowRight", 7)):
+        ms.append(press_and_measure_picture(page, position, key, step_picture, widget="step position (picture)"))
+        expect(step).to_contain_text(_step(p))
+        i, j = divmod(p, 3)
+        expect(step_picture).to_have_attribute("alt", re.compile(rf"output\[{i}, {j}\] = -6"))
     screenshot(page, "lesson02-step")
 
     # --- kernel editor: preset menu and a number box -------------------------------------------
@@ -126,6 +142,13 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
                                 widget="kernel box K[1,1]"))
     expect(preset).to_have_value("custom")
     expect(editor).to_contain_text("sum to 4")
+    editor_picture = _picture(page, "Feature map")
+    expect(editor_picture).to_have_count(1)
+    centre.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5")
+    ms.append(press_and_measure_picture(page, centre, "Enter", editor_picture, widget="kernel box K[1,1] (picture)"))
+    expect(editor_picture).to_have_attribute("alt", re.compile(r"kernel K \(sum 5\)"))
     screenshot(page, "lesson02-kernel-editor")
 
     # --- output size: four sliders -----------------------------------------------------------------
@@ -140,6 +163,12 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     ms.append(press_and_measure(page, kernel_size, "End", size_text, "H_out = (6 + 2*0 - 7) // 2 + 1: no output.",
                                 widget="size K"))
     ms.append(press_and_measure(page, padding, "End", size_text, _size(6, 7, 2, 3), widget="size padding"))
+    size_picture = _picture(page, "H_out = (")
+    expect(size_picture).to_have_count(1)
+    for key, S in (("ArrowLeft", 1), ("ArrowRight", 2)):
+        ms.append(press_and_measure_picture(page, stride, key, size_picture, widget="size stride (picture)"))
+        expect(size_picture).to_have_attribute("alt", re.compile(re.escape(
+            f"H_out = (6 + 2*3 - 7) // {S} + 1 = {conv_output_size(6, 7, S, 3)}")))
     screenshot(page, "lesson02-output-size")
 
     # --- convolution vs cross-correlation: the toggle and the kernel menu ---------------------------
@@ -159,6 +188,11 @@ def test_lesson02_runs_and_its_widgets_answer_the_keyboard(page, lab, page_error
     ms.append(press_and_measure(page, toggle, "Space", flip_text, _flip(names[1], False), widget="flip toggle"))
     kernel_menu.select_option("sharpen (the same after a 180-degree turn)")
     expect(flip_text).to_contain_text("unchanged by a 180-degree turn")
+    flip_picture = _picture(page, "convolve2d(I, K)")
+    expect(flip_picture).to_have_count(1)
+    for key, title in (("Enter", "K flipped"), ("Space", "K as written")):
+        ms.append(press_and_measure_picture(page, toggle, key, flip_picture, widget="flip toggle (picture)"))
+        expect(flip_picture).to_have_attribute("alt", re.compile(rf"Image titled '{title}"))
     screenshot(page, "lesson02-flip")
 
     assert all(0 < m < 30_000 for m in ms), ms
