@@ -106,6 +106,7 @@ def test_gray_weights_plot(rgb, weights):
     gray = rgb.astype(float) @ np.asarray(weights)
     np.testing.assert_allclose(left.images[0].get_array(), gray)
     assert left.images[0].get_clim() == (0, 255)  # darker or brighter must show
+    assert f"min {gray.min():.0f}, max {gray.max():.0f}" in left.get_title()  # of the whole photo
     assert [round(b.get_height(), 6) for b in right.patches] == [round(w, 6) for w in weights]
     assert f"sum {sum(weights):.3f}" in right.get_title()
     above = int((gray > 255).sum())

@@ -268,7 +268,7 @@ def gray_weights_plot(rgb, weights, axes=None, *, figsize=(8, 3.6), gray=None):
     else:
         fig, axes = axes_row(axes, 2, figsize)
     left, right = axes
-    left.imshow(gray, cmap=GRAY_CMAP, vmin=0, vmax=255)
+    left.imshow(np.zeros((1, 1)), cmap=GRAY_CMAP, vmin=0, vmax=255)
     left.set_xticks([])
     left.set_yticks([])
     fast_title(left, "", fontsize=10)
@@ -304,11 +304,11 @@ def _gray_weights(weights):
 def _fill_gray_weights(info, w, gray):
     left, right = info["axes"]
     image = left.images[0]
-    if gray.shape != image.get_array().shape:
-        image.set_extent((-0.5, gray.shape[1] - 0.5, gray.shape[0] - 0.5, -0.5))
-        left.set_xlim(-0.5, gray.shape[1] - 0.5)
-        left.set_ylim(gray.shape[0] - 0.5, -0.5)
+    H, W = gray.shape  # every pixel is drawn, so the text alternative's range is the title's
     image.set_data(gray)
+    image.set_extent((-0.5, W - 0.5, H - 0.5, -0.5))
+    left.set_xlim(-0.5, W - 0.5)
+    left.set_ylim(H - 0.5, -0.5)
     above = int((gray > 255).sum())
     left.title.set_text(f"gray: min {gray.min():.0f}, max {gray.max():.0f}"
                         + (f"\n{above:,} pixels above 255 (white)" if above else ""))
@@ -318,3 +318,5 @@ def _fill_gray_weights(info, w, gray):
         label.set_text(f"{value:.3f}")
     right.set_ylim(0, max(1.0, float(w.max()) * 1.2))
     right.title.set_text(f"weights, sum {w.sum():.3f}")
+    for label in right.get_xticklabels() + right.get_yticklabels():  # the ticks follow the new limits
+        as_path_text(label)
