@@ -14,12 +14,14 @@ import numpy as np
 
 from ._validate import as_array, check_int, check_seed
 from .activations import relu
+from .conv import conv2d
+from .kernels import KERNEL_NAMES, get_kernel
 from .pooling import avg_pool2d
 
 __all__ = [
     "seed_image", "seed_kernel", "seed_pool_input", "pool_example_inputs",
     "load_photo", "load_photo_rgb", "rgb_to_gray", "GRAY_WEIGHTS", "small_photo",
-    "image_from_bytes", "UPLOAD_MAX_SIDE",
+    "image_from_bytes", "UPLOAD_MAX_SIDE", "photo_feature_map", "shift_test_strip",
     "load_digits",
 ]
 
@@ -155,6 +157,75 @@ def small_photo(factor: int = 5) -> np.ndarray:
     ndarray, shape (600 // factor, 512 // factor), float64, a fresh copy
     """
     return np.array(_small_photo(check_int(factor, "factor")))
+
+
+@functools.lru_cache(maxsize=len(KERNEL_NAMES))
+def _photo_feature_map(kernel):
+    fmap = conv2d(load_photo(), get_kernel(kernel))
+    fmap.setflags(write=False)  # cached and shared: nobody may change it
+    return fmap
+
+
+def photo_feature_map(kernel: str = "vertical edge") -> np.ndarray:
+    """The photo filtered by a named kernel: ``conv2d(load_photo(), get_kernel(kernel))`` (lesson 3).
+
+    What ReLU acts on in lesson 3's bias explorer; computed once per kernel, then remembered.
+
+    Parameters
+    ----------
+    kernel : str
+        One of :data:`cnnmath.KERNEL_NAMES` (3x3 kernels).
+
+    Returns
+    -------
+    ndarray, shape (598, 510), float64, read-only
+        ``(600 - 3 + 1, 512 - 3 + 1)``. Read-only because it is shared between calls: copy it
+        (``np.array(...)``) to change it.
+    """
+    if not isinstance(kernel, str) or kernel not in KERNEL_NAMES:
+        raise ValueError(f"kernel is {kernel!r} but needs one of {list(KERNEL_NAMES)}")
+    return _photo_feature_map(kernel)
+
+
+def shift_test_strip(image=None, *, top=150, left=150, side=112, max_shift=4) -> np.ndarray:
+    """The edge map of a photo crop, wide enough to be shifted right by up to ``max_shift`` pixels (lesson 4).
+
+    ``relu(conv2d(crop, get_kernel("vertical edge")))`` of ``crop = image[top : top + side + 2,
+    left : left + side + 2 + max_shift]``. Columns ``s .. s + side - 1`` of the result are the
+    ``side x side`` feature map of the crop moved ``s`` pixels right (convolution commutes with shifts), so
+    ``strip[:, :side]`` and ``strip[:, s:s + side]`` are the shift test's "before" and "after".
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W), optional
+        Default: the course photo in [0, 1], ``load_photo(normalize=True)`` (600 x 512).
+    top, left : int, >= 0
+        The crop's top-left corner in ``image``.
+    side : int, >= 1
+        The side of the feature map.
+    max_shift : int, >= 0
+
+    Returns
+    -------
+    ndarray, shape (side, side + max_shift), float64, entries >= 0
+
+    Raises
+    ------
+    ValueError
+        A crop that does not fit in ``image`` (it needs ``top + side + 2`` rows and
+        ``left + side + 2 + max_shift`` columns), a negative corner or shift, or a side below 1.
+    TypeError
+        A corner, side or shift that is not a whole number.
+    """
+    image = load_photo(normalize=True) if image is None else as_array(image, "image", 2, "(H, W)")
+    top, left = check_int(top, "top", 0), check_int(left, "left", 0)
+    side, max_shift = check_int(side, "side"), check_int(max_shift, "max_shift", 0)
+    rows, cols = top + side + 2, left + side + 2 + max_shift
+    if rows > image.shape[0] or cols > image.shape[1]:
+        raise ValueError(f"image has shape {image.shape} but the crop needs at least ({rows}, {cols}): "
+                         f"rows top + side + 2 and columns left + side + 2 + max_shift")
+    crop = image[top:rows, left:cols]
+    return relu(conv2d(crop, get_kernel("vertical edge")))
 
 
 def image_from_bytes(content, name="the file", max_side=UPLOAD_MAX_SIDE):

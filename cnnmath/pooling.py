@@ -27,7 +27,7 @@ __all__ = [
     "avgpool2d_forward", "avgpool2d_backward",
     "POOL_MODES", "pooled_by_mode", "relative_l2_change",
     "PoolStep", "pool_step",
-    "TIE_RULES", "pool_routes", "pool_gradient_dx",
+    "TIE_RULES", "pool_routes", "pool_gradient_dx", "PoolGradientStep", "pool_gradient_step",
 ]
 
 #: The ways lesson 4 reduces a map window by window: "max" and "average" pooling, and "subsample" (each
@@ -671,3 +671,94 @@ def pool_gradient_dx(x, dout, size=2, stride=2, rule="first"):
         for r, c in targets:
             dx[r, c] += share
     return dx
+
+
+@dataclass(frozen=True, eq=False)
+class PoolGradientStep:
+    """Where max pooling's backward pass sends each upstream gradient: the result of
+    :func:`pool_gradient_step` (lesson 4).
+
+    Attributes
+    ----------
+    x : ndarray, shape (H, W)
+        The input (a copy).
+    dout : ndarray, shape (H_out, W_out)
+        The upstream gradient (a copy).
+    size, stride : int
+    rule : str
+        One of :data:`TIE_RULES`.
+    routes : list of ((i, j), [(row, col), ...])
+        :func:`pool_routes` under ``rule``: one item per window, in reading order.
+    dx : ndarray, shape (H, W)
+        :func:`pool_gradient_dx` under ``rule``.
+    received : dict of (row, col) -> list of float
+        For every input entry some window sends to, the gradients it receives, in the windows' reading
+        order: ``dout[i, j]`` from each window (i, j) routed to it, or ``dout[i, j] / n`` under "split"
+        when that window shares among n tied maxima. Each list sums to ``dx[row, col]``.
+    ties : list of ((i, j), int)
+        The windows whose maximum appears more than once, with how many times, whatever the rule (reading
+        order).
+    """
+
+    x: np.ndarray
+    dout: np.ndarray
+    size: int
+    stride: int
+    rule: str
+    routes: list
+    dx: np.ndarray
+    received: dict
+    ties: list
+
+    @property
+    def collectors(self):
+        """The entries of :attr:`received` that receive more than one gradient (overlapping windows)."""
+        return {pos: parts for pos, parts in self.received.items() if len(parts) > 1}
+
+
+def pool_gradient_step(x, dout=None, size=2, stride=2, rule="first"):
+    """Everything lesson 4's gradient explorer shows of max pooling's backward pass, computed once.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    dout : array_like, shape (H_out, W_out), optional
+        The upstream gradient, ``H_out = (H - size) // stride + 1`` and the same for W. Default
+        ``1, 2, ..., H_out * W_out`` in reading order, so that each number in dx tells which windows it
+        came from.
+    size, stride : int, >= 1
+    rule : {"first", "split", "mask"}
+        As :func:`pool_routes`.
+
+    Returns
+    -------
+    PoolGradientStep
+        ``routes``, ``dx`` (shape (H, W)), ``received`` and ``ties``; see :class:`PoolGradientStep`.
+
+    Raises
+    ------
+    ValueError
+        Bad ``x``, ``size``, ``stride`` or ``rule``, or a ``dout`` whose shape is not (H_out, W_out).
+    """
+    if rule not in TIE_RULES:
+        raise ValueError(f"rule is {rule!r} but needs one of {TIE_RULES}")
+    x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
+    x = x.astype(np.float64)  # a copy: the step keeps it
+    if dout is None:
+        dout = np.arange(1, h_out * w_out + 1, dtype=np.float64).reshape(h_out, w_out)
+    else:
+        dout = as_array(dout, "dout", 2, "(H_out, W_out)").astype(np.float64)
+        if dout.shape != (h_out, w_out):
+            raise ValueError(f"dout has shape {shape_str(dout.shape)} but needs {shape_str((h_out, w_out))}, "
+                             f"the shape of the pooled output")
+    routes = pool_routes(x, size, stride, rule)
+    every_max = routes if rule != "first" else pool_routes(x, size, stride, "split")
+    ties = [((i, j), len(targets)) for (i, j), targets in every_max if len(targets) > 1]
+    received: dict = {}
+    for (i, j), targets in routes:
+        part = float(dout[i, j]) / len(targets) if rule == "split" else float(dout[i, j])
+        for pos in targets:
+            received.setdefault(pos, []).append(part)
+    dx = pool_gradient_dx(x, dout, size, stride, rule)
+    return PoolGradientStep(x=x, dout=dout, size=size, stride=stride, rule=rule, routes=routes, dx=dx,
+                            received=received, ties=ties)

@@ -96,3 +96,61 @@ def test_image_from_bytes_explains_what_is_wrong(content, expected):
 def test_image_from_bytes_bad_max_side():
     with pytest.raises(ValueError, match="max_side"):
         image_from_bytes(image_bytes(np.zeros((4, 4, 3), dtype=np.uint8)), max_side=0)
+
+
+# --- the feature maps lessons 3 and 4's explorers start from ------------------------------------------
+
+from cnnmath import KERNEL_NAMES, conv2d, get_kernel  # noqa: E402
+from cnnmath.data import photo_feature_map, shift_test_strip  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["vertical edge", "sobel x"])
+def test_photo_feature_map_is_the_photo_convolved_and_shared_read_only(name):
+    fmap = photo_feature_map(name)
+    np.testing.assert_array_equal(fmap, conv2d(load_photo(), get_kernel(name)))
+    assert fmap.shape == (598, 510)
+    assert photo_feature_map(name) is fmap  # computed once
+    with pytest.raises(ValueError):
+        fmap[0, 0] = 1.0
+
+
+@pytest.mark.parametrize("bad", ["blur everything", None, 3])
+def test_photo_feature_map_names_the_kernels_it_knows(bad):
+    with pytest.raises(ValueError, match="kernel is .* but needs one of") as err:
+        photo_feature_map(bad)
+    assert KERNEL_NAMES[0] in str(err.value)
+
+
+def test_shift_test_strip_holds_every_shifted_map():
+    photo = load_photo(normalize=True)
+    top, left, side, max_shift = 150, 150, 20, 3
+    strip = shift_test_strip(top=top, left=left, side=side, max_shift=max_shift)
+    assert strip.shape == (side, side + max_shift) and (strip >= 0).all()
+    for s in range(max_shift + 1):  # columns s .. s + side - 1: the map of the crop moved s pixels right
+        crop = photo[top:top + side + 2, left + s:left + s + side + 2]
+        np.testing.assert_allclose(strip[:, s:s + side], relu(conv2d(crop, get_kernel("vertical edge"))))
+
+
+def test_shift_test_strip_on_an_image_of_your_own_leaves_it_alone():
+    img = np.arange(100.0).reshape(10, 10) % 7
+    copy = img.copy()
+    strip = shift_test_strip(img, top=1, left=0, side=4, max_shift=2)
+    np.testing.assert_array_equal(strip, relu(conv2d(img[1:7, 0:8], get_kernel("vertical edge"))))
+    np.testing.assert_array_equal(img, copy)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"top": 590}, ValueError, r"image has shape \(600, 512\) but the crop needs at least \(704, 268\)"),
+    ({"left": 400, "max_shift": 10}, ValueError, "crop needs at least"),
+    ({"top": -1}, ValueError, "top is -1"),
+    ({"side": 0}, ValueError, "side is 0"),
+    ({"max_shift": 1.5}, TypeError, "max_shift is 1.5"),
+])
+def test_shift_test_strip_refuses_a_crop_that_does_not_fit(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        shift_test_strip(**kwargs)
+
+
+def test_shift_test_strip_refuses_a_colour_image():
+    with pytest.raises(ValueError, match="image"):
+        shift_test_strip(np.zeros((200, 200, 3)))

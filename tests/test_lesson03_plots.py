@@ -115,3 +115,92 @@ def test_relu_fit_plot_reports_errors_in_the_legend():
     assert "sum of ReLUs (max error 0.00)" in labels
     line_err = np.abs(best_line_fit(x, np.abs(x)) - np.abs(x)).max()
     assert f"best straight line (max error {line_err:.2f})" in labels
+
+
+# --- in-place updates (the explorers' figures) ---------------------------------------------------
+
+from cnnmath import relu_derivative  # noqa: E402
+from cnnmath.viz.plots import describe_figure, figure_png, update_relu_map_plot, update_relu_pair_plot  # noqa: E402
+
+
+def _same_picture(a, b):
+    assert describe_figure(a) == describe_figure(b)
+    assert figure_png(a) == figure_png(b)
+
+
+@pytest.mark.parametrize(("start", "x"), [(1.5, -2.0), (-1.0, 0.0), (None, 2.25), (0.5, None)])
+def test_update_relu_pair_plot_matches_a_fresh_plot(start, x):
+    fig = relu_pair_plot(start, figsize=(7.5, 2.6))
+    f = None if x is None else float(relu(x))
+    df = None if x is None else float(relu_derivative(x))
+    assert update_relu_pair_plot(fig, x, f, df) is fig
+    _same_picture(fig, relu_pair_plot(x, figsize=(7.5, 2.6)))
+    if x is not None:
+        assert f"f({format_number(x)}) = {format_number(f)}" in _texts(fig)
+        assert f"f'({format_number(x)}) = {format_number(df)}" in _texts(fig)
+    plt.close("all")
+
+
+def _maps(F, b):
+    z = np.asarray(F, dtype=float) + b
+    return z, relu(z), relu_derivative(z)
+
+
+@pytest.mark.parametrize(("b0", "b1"), [(0.0, 7.0), (7.0, -3.0), (2.0, 6.0)])
+def test_update_relu_map_plot_matches_a_fresh_plot_small_map(b0, b1):
+    fmap = conv2d(seed_image(), seed_kernel()) + np.arange(9.0).reshape(3, 3)
+    fig = relu_map_plot(fmap, bias=b0)
+    update_relu_map_plot(fig, *_maps(fmap, b1), bias=b1)
+    _same_picture(fig, relu_map_plot(fmap, bias=b1))
+    before, after, mask = fig.axes[:3]
+    assert [t.get_text() for t in after.texts] == [format_number(v) for v in relu(fmap + b1).ravel()]
+    plt.close("all")
+
+
+def test_update_relu_map_plot_small_map_changes_shape():
+    a, b = np.arange(-4.0, 5.0).reshape(3, 3), np.arange(-10.0, 10.0).reshape(4, 5)
+    fig = relu_map_plot(a, bias=1.0)
+    update_relu_map_plot(fig, *_maps(b, 2.0), bias=2.0)
+    _same_picture(fig, relu_map_plot(b, bias=2.0))
+    plt.close("all")
+
+
+def test_update_relu_map_plot_matches_a_fresh_plot_large_map():
+    edges = conv2d(load_photo()[:200, :180], get_kernel("vertical edge"))
+    titles = ("before: F + b", "after: ReLU", "mask: where f' = 1")
+    fig = relu_map_plot(edges, bias=0.0, display_step=2, titles=titles, figsize=(9.5, 2.9))
+    update_relu_map_plot(fig, *_maps(edges, -40.0), bias=-40.0)
+    fresh = relu_map_plot(edges, bias=-40.0, display_step=2, titles=titles, figsize=(9.5, 2.9))
+    _same_picture(fig, fresh)
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), relu(edges - 40.0)[::2, ::2])
+    plt.close("all")
+
+
+def test_update_relu_map_plot_computes_nothing(monkeypatch):
+    import cnnmath.viz.plots.lesson03 as mod
+
+    fmap = np.arange(-4.0, 5.0).reshape(3, 3)
+    fig = relu_map_plot(fmap)
+    pair = relu_pair_plot(1.0)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the plot recomputed what it was given")
+
+    maps = _maps(fmap, 2.0)
+    monkeypatch.setattr(mod, "relu", refuse)
+    monkeypatch.setattr(mod, "relu_derivative", refuse)
+    update_relu_map_plot(fig, *maps, bias=2.0)
+    update_relu_pair_plot(pair, -1.0, 0.0, 0.0)
+    relu_map_plot(before=maps[0], after=maps[1], mask=maps[2], bias=2.0)  # given results: none computed
+    plt.close("all")
+
+
+def test_update_relu_map_plot_refuses_mismatched_maps():
+    fig = relu_map_plot(np.ones((3, 3)))
+    with pytest.raises(ValueError, match="mask has shape"):
+        update_relu_map_plot(fig, np.ones((3, 3)), np.ones((3, 3)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="large maps|small"):
+        update_relu_map_plot(fig, *_maps(np.ones((20, 20)), 0.0))
+    with pytest.raises(ValueError, match="relu_map_plot"):
+        update_relu_map_plot(relu_pair_plot(1.0), *_maps(np.ones((3, 3)), 0.0))
+    plt.close("all")

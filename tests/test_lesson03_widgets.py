@@ -183,3 +183,79 @@ def test_typed_values_never_give_a_traceback():
     from tests.test_checks_typed_inputs import drive_typed_values
     assert drive_typed_values(relu_explorer()) > 0
     assert drive_typed_values(relu_bias_explorer(np.arange(-6.0, 6.0).reshape(3, 4))) > 0
+
+
+# --- one figure, updated in place; compute once (issue 16) ----------------------------------------
+
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
+
+
+def _counting(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_relu_explorer_sends_one_picture_per_change_and_computes_once(monkeypatch):
+    import cnnmath.viz.widgets.lesson03 as mod
+
+    ex = relu_explorer(x=1.5)
+    assert ex.output is None and ex.figure is not None
+    pictures = watch_pictures(ex)
+    relus, slopes = _counting(monkeypatch, mod, "relu"), _counting(monkeypatch, mod, "relu_derivative")
+    for k, x in enumerate([-2.0, 0.0, 2.75], start=1):
+        ex.controls["x"].value = x
+        assert len(pictures) == k and len(relus) == k and len(slopes) == k
+        png, alt = pictures[-1]
+        assert (png, alt) == current_picture(ex)
+        assert f"f({format_number(x)}) = {format_number(max(x, 0.0))}" in alt  # the picture shows this x
+    assert plt.get_fignums() == []
+
+
+def test_relu_explorer_hides_the_picture_on_a_bad_value_and_recovers():
+    ex = relu_explorer(x=1.0)
+    ex.controls["x"].value = float("nan")
+    assert current_picture(ex) is None and "finite number" in ex.summary.value
+    ex.controls["x"].value = -0.5
+    shown = current_picture(ex)
+    assert shown is not None and "f(-0.50) = 0" in shown[1]
+
+
+def test_relu_bias_explorer_computes_once_and_draws_what_it_computed(monkeypatch, photo_maps):
+    import cnnmath.viz.plots.lesson03 as plots
+    import cnnmath.viz.widgets.lesson03 as mod
+
+    ex = relu_bias_explorer()
+    pictures = watch_pictures(ex)
+    relus, slopes = _counting(monkeypatch, mod, "relu"), _counting(monkeypatch, mod, "relu_derivative")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the plot recomputed what the explorer gave it")
+
+    monkeypatch.setattr(plots, "relu", refuse)
+    monkeypatch.setattr(plots, "relu_derivative", refuse)
+    changes = [("bias", -20.0), ("kernel", "sobel x"), ("bias", 40.0), ("kernel", "horizontal edge")]
+    for k, (name, value) in enumerate(changes, start=1):
+        ex.controls[name].value = value
+        assert ex.last_error is None
+        assert len(pictures) == k and len(relus) == k and len(slopes) == k
+    fmap = photo_maps["horizontal edge"] + 40.0
+    after = ex.figure.axes[1].images[0].get_array()
+    np.testing.assert_array_equal(after, relu(fmap)[::2, ::2])
+    np.testing.assert_array_equal(ex.figure.axes[2].images[0].get_array(), relu_derivative(fmap)[::2, ::2])
+    assert "horizontal edge map + b" in pictures[-1][1]
+
+
+def test_relu_bias_explorer_hides_the_picture_on_a_bad_value_and_recovers():
+    ex = relu_bias_explorer(np.arange(-6.0, 6.0).reshape(3, 4), bias_range=(-5.0, 5.0), step=1.0)
+    ex.controls["bias"].value = float("nan")
+    assert current_picture(ex) is None and "finite number" in ex.summary.value
+    ex.controls["bias"].value = 2.0
+    png, alt = current_picture(ex)
+    assert png and "written on it: -4, -3" in alt  # the small map's numbers, shifted by b = 2

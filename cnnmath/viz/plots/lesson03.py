@@ -10,27 +10,64 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap, TwoSlopeNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.ticker import FormatStrFormatter
 
 from ...activations import best_line_fit, relu, relu_derivative
-from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, get_ax, matrix_plot
+from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number, get_ax,
+                     matrix_plot, signed_map, update_matrix_plot, update_signed_map)
 
-__all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "relu_map_plot",
-           "relu_fit_plot"]
+__all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "update_relu_pair_plot", "relu_map_plot",
+           "update_relu_map_plot", "relu_fit_plot"]
 
 RAMP_COLOR = "#1f5fa8"     # the function, in both plots
 POINT_COLOR = "#d55e00"    # the student's x: orange, and also a larger marker, never colour alone
 MASK_CMAP = ListedColormap(["black", "white"])
 
 
-def _point_label(ax, x, y, text):
-    ax.plot([x], [y], "o", ms=10, color=POINT_COLOR, zorder=5)
-    ax.annotate(text, (x, y), textcoords="offset points", xytext=(8, 10 if y < 0.5 else -16),
-                color="black", fontsize=10, zorder=6,
-                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=POINT_COLOR, alpha=0.9))
+def _find(fig, key, maker):
+    """The state a plot function of this module stored on one of ``fig``'s axes under ``key``."""
+    for ax in fig.axes:
+        info = getattr(ax, key, None)
+        if info is not None:
+            return info
+    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
-def relu_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
+def _path_ticks(ax):
+    """Draw ``ax``'s tick labels and axis labels from cached glyph outlines (a redraw lays out no font)."""
+    for label in ax.get_xticklabels() + ax.get_yticklabels() + [ax.xaxis.label, ax.yaxis.label]:
+        as_path_text(label)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The ramp and its step, with the student's point
+# ----------------------------------------------------------------------------------------------------
+
+def _point(ax):
+    """The marked point (hidden until :func:`_fill_point` places it): a dot and its boxed label."""
+    marker, = ax.plot([0.0], [0.0], "o", ms=10, color=POINT_COLOR, zorder=5, visible=False)
+    label = ax.annotate("", (0.0, 0.0), textcoords="offset points", xytext=(8, 10), color="black",
+                        fontsize=10, zorder=6, visible=False,
+                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=POINT_COLOR, alpha=0.9))
+    return {"marker": marker, "label": label}
+
+
+def _fill_point(info, x, y, text):
+    """Put the point at (x, y) with ``text`` beside it, or hide it when ``x`` is None."""
+    shown = x is not None
+    info["marker"].set_visible(shown)
+    info["label"].set_visible(shown)
+    if not shown:
+        return
+    info["marker"].set_data([x], [y])
+    info["label"].xy = (x, y)
+    info["label"].xyann = (8, 10 if y < 0.5 else -16)
+    info["label"].set_text(text)
+
+
+def relu_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3), fx=None):
     """The ramp f(x) = max(0, x), optionally with the point (x, f(x)) marked (lesson 3).
 
     Parameters
@@ -42,6 +79,8 @@ def relu_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
         Range of the horizontal axis.
     figsize : tuple
         Used only when ``ax`` is None.
+    fx : float, optional
+        ``relu(x)`` if the caller already has it (an explorer does).
 
     Returns
     -------
@@ -53,19 +92,27 @@ def relu_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
     ax.plot([lo, 0.0, hi], relu(np.array([lo, 0.0, hi])), color=RAMP_COLOR, lw=2.5, label="f(x) = max(0, x)")
     ax.axhline(0, color="0.6", lw=0.8)
     ax.axvline(0, color="0.6", lw=0.8)
-    if x is not None:
-        fx = float(relu(float(x)))
-        _point_label(ax, float(x), fx, f"f({format_number(x)}) = {format_number(fx)}")
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.5, max(hi, 1.0) + 0.3)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.set_title("ReLU: f(x) = max(0, x)")
+    fast_title(ax, "ReLU: f(x) = max(0, x)")
     ax.grid(alpha=0.3)
+    _path_ticks(ax)
+    ax._cnnmath_relu_point = _point(ax)
+    if x is not None and fx is None:
+        fx = float(relu(float(x)))
+    _fill_ramp_point(ax._cnnmath_relu_point, x, fx)
     return fig
 
 
-def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
+def _fill_ramp_point(info, x, fx):
+    if x is None:
+        return _fill_point(info, None, None, "")
+    _fill_point(info, float(x), float(fx), f"f({format_number(x)}) = {format_number(fx)}")
+
+
+def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3), dfx=None):
     """The step f'(x): 0 for x <= 0, 1 for x > 0; at the jump a filled dot at (0, 0) (the value used)
     and an open dot at (0, 1) (lesson 3).
 
@@ -77,6 +124,8 @@ def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
     xlim : (float, float)
     figsize : tuple
         Used only when ``ax`` is None.
+    dfx : float, optional
+        ``relu_derivative(x)`` if the caller already has it (an explorer does).
 
     Returns
     -------
@@ -91,21 +140,31 @@ def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3)):
     # below the dot, so that a point marked at x = 0 (labelled above) does not cover it
     ax.annotate("f'(0) = 0 (convention)", (0.0, 0.0), textcoords="offset points", xytext=(6, -14),
                 fontsize=8, color="0.3")
-    if x is not None:
-        dfx = float(relu_derivative(float(x)))
-        _point_label(ax, float(x), dfx, f"f'({format_number(x)}) = {format_number(dfx)}")
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.3, 1.4)
     ax.set_yticks([0, 1])
     ax.set_xlabel("x")
     ax.set_ylabel("f'(x)")
-    ax.set_title("Its derivative: 1 if x > 0, else 0")
+    fast_title(ax, "Its derivative: 1 if x > 0, else 0")
     ax.grid(alpha=0.3)
+    _path_ticks(ax)
+    ax._cnnmath_relu_point = _point(ax)
+    if x is not None and dfx is None:
+        dfx = float(relu_derivative(float(x)))
+    _fill_step_point(ax._cnnmath_relu_point, x, dfx)
     return fig
 
 
-def relu_pair_plot(x=None, axes=None, *, xlim=(-3.0, 3.0), figsize=(8, 3)):
+def _fill_step_point(info, x, dfx):
+    if x is None:
+        return _fill_point(info, None, None, "")
+    _fill_point(info, float(x), float(dfx), f"f'({format_number(x)}) = {format_number(dfx)}")
+
+
+def relu_pair_plot(x=None, axes=None, *, xlim=(-3.0, 3.0), figsize=(8, 3), f=None, df=None):
     """:func:`relu_plot` and :func:`relu_derivative_plot` side by side, the same x marked on both (lesson 3).
+
+    :func:`update_relu_pair_plot` moves the point in place.
 
     Parameters
     ----------
@@ -114,36 +173,91 @@ def relu_pair_plot(x=None, axes=None, *, xlim=(-3.0, 3.0), figsize=(8, 3)):
     xlim : (float, float)
     figsize : tuple
         Used only when ``axes`` is None.
+    f, df : float, optional
+        ``relu(x)`` and ``relu_derivative(x)`` if the caller already has them (the explorer does).
 
     Returns
     -------
     matplotlib Figure
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=figsize)
-    else:
-        fig = axes[0].figure
-    relu_plot(x, axes[0], xlim=xlim)
-    relu_derivative_plot(x, axes[1], xlim=xlim)
+    fig, axes = axes_row(axes, 2, figsize)
+    relu_plot(x, axes[0], xlim=xlim, fx=f)
+    relu_derivative_plot(x, axes[1], xlim=xlim, dfx=df)
     # fixed margins instead of tight_layout: the explorer redraws this on every slider step
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.18, top=0.88, wspace=0.25)
+    axes[0]._cnnmath_relu_pair = {"axes": axes}
     return fig
 
 
-def _signed_panel(ax, M, lim, title, annotate, fontsize=None):
-    """One feature map in the diverging map with fixed symmetric limits, numbers written if small."""
-    if annotate:
-        matrix_plot(M, ax, signed=True, vmin=-lim, vmax=lim, title=title, colorbar=False, fontsize=fontsize)
-        return ax.images[-1]
-    im = ax.imshow(M, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -lim, lim), interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title)
-    return im
+def update_relu_pair_plot(fig, x, f, df):
+    """Mark another x on a figure made by :func:`relu_pair_plot`, in place (lesson 3).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    x : float or None
+        None hides the point.
+    f, df : float
+        ``relu(x)`` and ``relu_derivative(x)``, as the caller computed them (nothing is computed here).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    ramp, step = _find(fig, "_cnnmath_relu_pair", "relu_pair_plot")["axes"]
+    _fill_ramp_point(ramp._cnnmath_relu_point, x, f)
+    _fill_step_point(step._cnnmath_relu_point, x, df)
+    return fig
 
 
-def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles=None, display_step=1,
-                  fontsize=None):
+# ----------------------------------------------------------------------------------------------------
+# ReLU on a feature map: before, after, and where the gradient passes
+# ----------------------------------------------------------------------------------------------------
+
+def _relu_maps(feature_map, bias, before, after, mask):
+    """``(z, relu(z), relu'(z))`` with ``z = F + b``: the given ones, or computed from the feature map."""
+    if before is None:
+        if feature_map is None:
+            raise ValueError("feature_map is None: give a map (H, W), or before, after and mask")
+        F = np.asarray(feature_map, dtype=float)
+        if F.ndim != 2:
+            raise ValueError(f"feature_map has shape {F.shape} but needs a 2-D map (H, W)")
+        before = F + float(bias)
+        after, mask = relu(before), relu_derivative(before)
+    return _checked_maps(before, after, mask)
+
+
+def _checked_maps(before, after, mask):
+    before = np.asarray(before, dtype=float)
+    if before.ndim != 2:
+        raise ValueError(f"before has shape {before.shape} but needs a 2-D map (H, W)")
+    if after is None or mask is None:
+        raise ValueError("after and mask are needed with before: relu(before) and relu_derivative(before)")
+    after, mask = np.asarray(after, dtype=float), np.asarray(mask, dtype=float)
+    for name, m in (("after", after), ("mask", mask)):
+        if m.shape != before.shape:
+            raise ValueError(f"{name} has shape {m.shape} but needs {before.shape}, the shape of before")
+    return before, after, mask
+
+
+def _signed_colorbar(fig, axes, extend):
+    """One colour bar for the before and after panels: a plain linear -lim..lim scale in the same colours
+    (a colour bar of the panels' centred norm maps every tick through that norm on each draw)."""
+    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
+    return fig.colorbar(scale, ax=list(axes), fraction=0.046, pad=0.03, extend=extend)
+
+
+def _colorbar_limit(colorbar, lim):
+    """Colours from -lim to lim, ticks at -lim, 0 and lim drawn from cached outlines."""
+    colorbar.mappable.set_clim(-lim, lim)
+    colorbar.set_ticks([-lim, 0, lim])
+    colorbar.formatter = FormatStrFormatter("%.4g")
+    for label in colorbar.ax.get_yticklabels():
+        as_path_text(label)
+
+
+def relu_map_plot(feature_map=None, axes=None, *, bias=0.0, figsize=(11, 3.4), titles=None, display_step=1,
+                  fontsize=None, before=None, after=None, mask=None):
     """A feature map before ReLU, after ReLU, and the mask where the derivative is 1 (lesson 3).
 
     With ``bias`` b the panels show ``z = F + b``, ``relu(z)`` and ``z > 0``. Before and after share
@@ -152,13 +266,15 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
     up to 16) get their numbers written in the cells and colours up to their largest magnitude; larger
     maps are coloured up to the 99th percentile of ``|F + b|`` (the colour bar's arrows mark the few
     stronger values), because a handful of extreme pixels would otherwise wash out every edge.
+    :func:`update_relu_map_plot` shows another bias (or map of the same kind) in place.
 
     Parameters
     ----------
-    feature_map : array_like, shape (H, W)
+    feature_map : array_like, shape (H, W), optional
+        F; not needed when ``before``, ``after`` and ``mask`` are given.
     axes : sequence of three Axes, optional
     bias : float
-        Added to every entry before ReLU.
+        Added to every entry before ReLU (and named in the titles).
     figsize : tuple
         Used only when ``axes`` is None.
     titles : sequence of three str, optional
@@ -167,46 +283,103 @@ def relu_map_plot(feature_map, axes=None, *, bias=0.0, figsize=(11, 3.4), titles
         600 x 512 map is shrunk on screen anyway). The numbers in the titles use the full map.
     fontsize : float, optional
         Size of the numbers written in small maps.
+    before, after, mask : array_like, shape (H, W), optional
+        ``F + b``, ``relu(F + b)`` and ``relu_derivative(F + b)`` if the caller already has them (the
+        explorer does); then ``feature_map`` is not used.
 
     Returns
     -------
     matplotlib Figure
     """
-    F = np.asarray(feature_map, dtype=float)
-    if F.ndim != 2:
-        raise ValueError(f"feature_map has shape {F.shape} but needs a 2-D map (H, W)")
-    step = int(display_step)
+    step = int(display_step) if np.ndim(display_step) == 0 else 0
     if step < 1 or step != display_step:
         raise ValueError(f"display_step is {display_step!r} but needs a whole number >= 1")
-    z = F + float(bias)
-    out = relu(z)
-    mask = relu_derivative(z)
-    b_text, b_value = ("", "") if float(bias) == 0 else (" + b", f", b = {format_number(bias)}")
+    z, out, grad = _relu_maps(feature_map, bias, before, after, mask)
     if axes is None:
         fig, axes = plt.subplots(1, 3, figsize=figsize)
         # fixed margins instead of tight_layout: the bias explorer redraws this on every step
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.86, wspace=0.12)
     else:
-        fig = axes[0].figure
-    small = max(F.shape) <= MAX_ANNOTATED_SIDE
-    lim = max(float(np.abs(z).max() if small else np.percentile(np.abs(z), 99)), 1e-12)
-    t = titles or (f"before: F{b_text}{b_value}", f"after: ReLU(F{b_text})",
-                   f"mask f' = 1: {mask.mean():.1%} pass")
-    if step > 1 and not small:
-        z, out, mask = z[::step, ::step], out[::step, ::step], mask[::step, ::step]
-    im = _signed_panel(axes[0], z, lim, t[0], small, fontsize)
-    _signed_panel(axes[1], out, lim, t[1], small, fontsize)
-    fig.colorbar(im, ax=list(axes[:2]), fraction=0.046, pad=0.03, extend="neither" if small else "both")
+        fig, axes = axes_row(axes, 3, figsize)
+    small = max(z.shape) <= MAX_ANNOTATED_SIDE
     if small:
-        matrix_plot(mask, axes[2], signed=False, vmin=0, vmax=1, title=t[2], colorbar=False,
-                    fontsize=fontsize)
+        blank = np.zeros(z.shape)
+        matrix_plot(blank, axes[0], signed=True, colorbar=False, fontsize=fontsize, title=" ")
+        matrix_plot(blank, axes[1], signed=True, colorbar=False, fontsize=fontsize, title=" ")
+        matrix_plot(blank, axes[2], signed=False, vmin=0, vmax=1, colorbar=False, fontsize=fontsize, title=" ")
     else:
-        axes[2].imshow(mask, cmap=MASK_CMAP, vmin=0, vmax=1, interpolation="nearest")
-        axes[2].set_xticks([])
-        axes[2].set_yticks([])
-        axes[2].set_title(t[2])
+        for ax in axes[:2]:
+            signed_map(ax, np.zeros((1, 1)), interpolation="nearest")
+        axes[2].imshow(np.zeros((1, 1)), cmap=MASK_CMAP, vmin=0, vmax=1, interpolation="nearest")
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    for ax in axes:
+        fast_title(ax, " ")
     axes[2].set_xlabel("white = 1 (passes), black = 0 (blocked)", fontsize=9)
+    for ax in axes:
+        _path_ticks(ax)
+    colorbar = _signed_colorbar(fig, axes[:2], "neither" if small else "both")
+    axes[0]._cnnmath_relu_map = {"axes": axes, "small": small, "step": step, "colorbar": colorbar,
+                                 "titles": titles}
+    _fill_relu_map(axes[0]._cnnmath_relu_map, z, out, grad, bias)
     return fig
+
+
+def update_relu_map_plot(fig, before, after, mask, *, bias=0.0, titles=None):
+    """Show new maps on a figure made by :func:`relu_map_plot`, in place (lesson 3).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    before, after, mask : array_like, shape (H, W)
+        ``z = F + b``, ``relu(z)`` and ``relu_derivative(z)``, as the caller computed them (nothing is
+        computed again here). Small maps stay small (sides up to 16) and large maps large.
+    bias : float
+        Named in the default titles.
+    titles : sequence of three str, optional
+        Default: the titles the figure was made with (or the automatic ones).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    info = _find(fig, "_cnnmath_relu_map", "relu_map_plot")
+    z, out, grad = _checked_maps(before, after, mask)
+    if (max(z.shape) <= MAX_ANNOTATED_SIDE) != info["small"]:
+        raise ValueError(f"before has shape {z.shape}, but the figure was made for "
+                         f"{'small' if info['small'] else 'large'} maps (sides up to {MAX_ANNOTATED_SIDE} "
+                         f"are small): make a new figure with relu_map_plot")
+    if titles is not None:
+        info["titles"] = titles
+    _fill_relu_map(info, z, out, grad, bias)
+    return fig
+
+
+def _fill_relu_map(info, z, out, grad, bias):
+    axes, small, step = info["axes"], info["small"], info["step"]
+    b_text, b_value = ("", "") if float(bias) == 0 else (" + b", f", b = {format_number(bias)}")
+    t = info["titles"] or (f"before: F{b_text}{b_value}", f"after: ReLU(F{b_text})",
+                           f"mask f' = 1: {grad.mean():.1%} pass")
+    lim = max(float(np.abs(z).max() if small else np.percentile(np.abs(z), 99)), 1e-12)
+    if small:
+        update_matrix_plot(axes[0], z, vmin=-lim, vmax=lim)
+        update_matrix_plot(axes[1], out, vmin=-lim, vmax=lim)
+        update_matrix_plot(axes[2], grad, vmin=0, vmax=1)
+        for ax in axes:
+            _path_ticks(ax)  # a new shape makes new tick labels
+    else:
+        if step > 1:
+            z, out, grad = z[::step, ::step], out[::step, ::step], grad[::step, ::step]
+        update_signed_map(axes[0].images[0], z, limit=lim)
+        update_signed_map(axes[1].images[0], out, limit=lim)
+        mask_image = axes[2].images[0]
+        if mask_image.get_array().shape != grad.shape:
+            mask_image.set_extent((-0.5, grad.shape[1] - 0.5, grad.shape[0] - 0.5, -0.5))
+        mask_image.set_data(grad)
+    for ax, title in zip(axes, t):
+        ax.title.set_text(title)
+    _colorbar_limit(info["colorbar"], lim)
 
 
 def relu_fit_plot(x, targets, relu_sums, axes=None, *, names=None, figsize=(9, 3.2)):

@@ -5,27 +5,20 @@ before ReLU and watch how many pixels pass. Each binds labelled controls to a pl
 
 from __future__ import annotations
 
-import functools
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ...activations import relu, relu_derivative
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
-from ...conv import conv2d
-from ...data import load_photo
-from ...kernels import get_kernel
+from ...data import photo_feature_map
 from ..plots.common import format_number
-from ..plots.lesson03 import relu_map_plot, relu_pair_plot
-from .common import Explorer, make_explorer
+from ..plots.lesson03 import relu_map_plot, relu_pair_plot, update_relu_map_plot, update_relu_pair_plot
+from .common import LABEL_STYLE, Explorer, make_explorer
 
 __all__ = ["relu_explorer", "relu_bias_explorer", "RELU_BIAS_KERNELS"]
 
 #: The kernels the bias explorer offers (names of :func:`cnnmath.get_kernel`).
 RELU_BIAS_KERNELS = ("vertical edge", "horizontal edge", "diagonal edge", "sobel x")
-
-_DPI = 80
 
 
 def relu_explorer(x: float = 1.5, *, xlim=(-3.0, 3.0), step: float = 0.25) -> Explorer:
@@ -47,17 +40,13 @@ def relu_explorer(x: float = 1.5, *, xlim=(-3.0, 3.0), step: float = 0.25) -> Ex
         "ReLU at x = 1.50: f(x) = 1.50, f'(x) = 1".
     """
     slider = widgets.FloatSlider(value=x, min=xlim[0], max=xlim[1], step=step, description="x",
-                                 readout_format=".2f", continuous_update=True,
-                                 style={"description_width": "initial"})
+                                 readout_format=".2f", continuous_update=True, style=LABEL_STYLE)
 
     def draw(values, explorer):
         xv = typed_number(values["x"], "x")
         f = float(relu(xv))
         df = float(relu_derivative(xv))
-        fig = relu_pair_plot(xv, xlim=xlim, figsize=(7.5, 2.6))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        update_relu_pair_plot(fig, xv, f, df)
         if xv > 0:
             why = "x > 0: the ramp passes x unchanged, slope 1"
         elif xv < 0:
@@ -69,14 +58,8 @@ def relu_explorer(x: float = 1.5, *, xlim=(-3.0, 3.0), step: float = 0.25) -> Ex
                 f"f'(x) = {format_number(df)}</b> ({why}).</p>")
         return text, {"x": xv, "f": f, "df": df}
 
-    return make_explorer({"x": slider}, draw)
-
-
-@functools.lru_cache(maxsize=len(RELU_BIAS_KERNELS))
-def _photo_feature_map(kernel_name: str) -> np.ndarray:
-    fmap = conv2d(load_photo(), get_kernel(kernel_name))
-    fmap.setflags(write=False)  # cached and shared: nobody may change it
-    return fmap
+    fig = relu_pair_plot(None, xlim=xlim, figsize=(7.5, 2.6))  # the first redraw marks x
+    return make_explorer({"x": slider}, draw, figure=fig)
 
 
 def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "vertical edge",
@@ -87,7 +70,8 @@ def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "ve
     ----------
     feature_map : array_like, shape (H, W), optional
         The map to use. Default: the photo (``load_photo()``) filtered by the kernel chosen in the
-        dropdown (``conv2d(load_photo(), get_kernel(name))``); given a map, the dropdown is left out.
+        dropdown (:func:`cnnmath.photo_feature_map`, ``conv2d(load_photo(), get_kernel(name))``); given a
+        map, the dropdown is left out.
     bias : float
         Starting bias.
     kernel : str
@@ -111,25 +95,26 @@ def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "ve
         if kernel not in RELU_BIAS_KERNELS:
             raise ValueError(f"kernel is {kernel!r} but needs one of {list(RELU_BIAS_KERNELS)}")
         controls["kernel"] = widgets.Dropdown(options=list(RELU_BIAS_KERNELS), value=kernel,
-                                              description="kernel")
+                                              description="kernel", style=LABEL_STYLE)
     controls["bias"] = widgets.FloatSlider(value=bias, min=bias_range[0], max=bias_range[1], step=step,
                                            description="bias b", readout_format=".0f",
-                                           continuous_update=False)
+                                           continuous_update=False, style=LABEL_STYLE)
+
+    def titles(name):
+        label = "F" if name is None else f"{name} map"
+        return (f"before: {label} + b", "after: ReLU", "mask: where f' = 1")
 
     def draw(values, explorer):
         b = typed_number(values["bias"], "bias b")
         name = values.get("kernel")
-        fmap = given if given is not None else _photo_feature_map(name)
+        fmap = given if given is not None else photo_feature_map(name)
         z = fmap + b
-        mask = z > 0
+        after = relu(z)  # the one computation of ReLU and its derivative; the plot only draws them
+        grad = relu_derivative(z)
+        mask = grad == 1
         passed, total = int(mask.sum()), int(mask.size)
         zeros = int((z == 0).sum())
-        label = "F" if name is None else f"{name} map"
-        fig = relu_map_plot(fmap, bias=b, figsize=(9.5, 2.9), display_step=2,
-                            titles=(f"before: {label} + b", "after: ReLU", "mask: where f' = 1"))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        update_relu_map_plot(fig, z, after, grad, bias=b, titles=titles(name))
         text = (f"<p><b>b = {format_number(b)}: {passed / total:.1%} of pixels pass "
                 f"({passed:,} of {total:,})</b>; the other {total - passed:,} are set to 0 and pass no "
                 f"gradient")
@@ -138,4 +123,7 @@ def relu_bias_explorer(feature_map=None, *, bias: float = 0.0, kernel: str = "ve
                  "fraction": passed / total, "zeros": zeros, "mask": mask}
         return text, state
 
-    return make_explorer(controls, draw)
+    start = given if given is not None else photo_feature_map(kernel)
+    fig = relu_map_plot(start, figsize=(9.5, 2.9), display_step=2, titles=titles(None if given is not None
+                                                                                    else kernel))
+    return make_explorer(controls, draw, figure=fig)
