@@ -22,7 +22,7 @@ from ._validate import as_array, check_int, check_seed
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
 from .losses import softmax, softmax_cross_entropy
 
-__all__ = ["Sequential", "TinyCNN"]
+__all__ = ["Sequential", "TinyCNN", "map_peaks", "dead_filters"]
 
 
 def _shape_text(shape):
@@ -331,3 +331,56 @@ class TinyCNN(Sequential):
             super().__init__(layers, seed=seed, input_shape=(c, h, w), weight_scale=weight_scale)
         except ValueError as err:  # too many blocks for the image: Sequential names the layer that fails
             raise ValueError(f"TinyCNN(blocks={self.blocks}) on {h}x{w} images: {err}") from None
+
+
+def map_peaks(maps) -> np.ndarray:
+    """The largest value of each feature map (lessons 7 and 8).
+
+    A map whose peak is at most 0 is black after ReLU: its filter answers nothing to that image.
+
+    Parameters
+    ----------
+    maps : array_like, shape (F, H, W) or (N, F, H, W)
+        One image's maps, or a batch's.
+
+    Returns
+    -------
+    ndarray, shape (F,) or (N, F), float64
+        ``peaks[..., f]`` is the maximum of map ``f`` over its H x W pixels.
+
+    Raises
+    ------
+    ValueError
+        If ``maps`` is not 3-D or 4-D, or has an empty map.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim not in (3, 4) or 0 in maps.shape:
+        raise ValueError(f"maps has shape {maps.shape} but needs (F, H, W) or (N, F, H, W), none of them 0")
+    return maps.max(axis=(-2, -1))
+
+
+def dead_filters(model, X, stage="relu") -> int:
+    """How many filters of ``stage`` answer 0 (or less) at every pixel of every image of ``X`` (lesson 7).
+
+    After a ReLU such a filter is dead: its output, and so its gradient, is 0 on every image, and it can no
+    longer learn from these images.
+
+    Parameters
+    ----------
+    model : Sequential
+        Any network whose ``forward`` has ``stage``, a stack of maps (N, F, H, W).
+    X : array_like, shape (N, C, H, W)
+    stage : str
+        A stage name of ``model.forward`` (``"relu"`` for TinyCNN, ``"relu1"`` for its first block of two).
+
+    Returns
+    -------
+    int, 0 .. F
+    """
+    stages = model.forward(X)
+    if stage not in stages:
+        raise ValueError(f"stage is {stage!r} but needs one of the model's stages {list(stages)}")
+    maps = stages[stage]
+    if np.ndim(maps) != 4:
+        raise ValueError(f"stage {stage!r} has shape {np.shape(maps)} but needs maps (N, F, H, W)")
+    return int((map_peaks(maps).max(axis=0) <= 0).sum())

@@ -56,12 +56,12 @@ def test_feature_maps_mosaic_labels_and_errors():
     assert [x for _, x_y in names for x in x_y[:1]] == [1.5, 6.5, 11.5, 16.5, 1.5, 6.5]
     assert not ax.get_xticks().size and not ax.get_yticks().size
     tiled = ax.images[0].get_array()
-    assert tiled.shape == (3 + 4 + 3 + 4, 4 * 4 + 3)          # a 3-row label strip above each row of maps
+    assert tiled.shape == (3 + 4 + 1 + 3 + 4, 4 * 4 + 3)      # a 3-row label strip above each map, 1-row gaps
     gaps = np.ma.filled(tiled, np.nan)
-    assert np.isnan(gaps[:3]).all() and np.isnan(gaps[7:10]).all()
+    assert np.isnan(gaps[:3]).all() and np.isnan(gaps[7:11]).all()
     np.testing.assert_array_equal(tiled[3:7, 5:9], maps[1])  # second map, after a 1-pixel gap
-    np.testing.assert_array_equal(tiled[10:14, 0:4], maps[4])
-    assert all(y < 3 for _, (_, y) in names[:4]) and all(7 <= y < 10 for _, (_, y) in names[4:])
+    np.testing.assert_array_equal(tiled[11:15, 0:4], maps[4])
+    assert all(y < 3 for _, (_, y) in names[:4]) and all(8 <= y < 11 for _, (_, y) in names[4:])
     plain = feature_maps_plot(maps, ncols=4, label=False).axes[0]
     assert not plain.texts and plain.images[0].get_array().shape == (2 * 4 + 1, 4 * 4 + 3)
     assert len(fig.axes) == 2  # the colour bar
@@ -81,7 +81,7 @@ def test_flat_scores_probabilities():
     assert "most likely: 1 (83%)" in texts(fig)
     assert {"10%", "83%", "7%"} <= set(texts(fig))
     assert fig.axes[0].patches[1].get_hatch() == "//"  # the winner is marked by more than colour
-    assert "0\ntrue" in [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ["0\ntrue", "1", "2"] == [t.get_text() for t in fig.axes[0].texts[3:]]   # the classes, under their bars
 
 
 def test_pipeline_stages_of_a_real_model(digits):

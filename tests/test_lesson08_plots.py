@@ -148,10 +148,12 @@ def test_block_maps_draws_both_blocks_with_their_scale_in_words(stages):
     img, b1, b2, probs = fig.axes
     assert "block 1, relu1: 16 maps 8x8" in b1.get_title() and "block 2, relu2: 32 maps 4x4" in b2.get_title()
     assert f"white {st['relu1'][0].max():.2f}" in b1.get_title()
-    assert [t.get_text() for t in b1.get_yticklabels()] == ["f0", "f4", "f8", "f12"]
-    assert [t.get_text() for t in b2.get_yticklabels()] == ["f0", "f8", "f16", "f24"]
+    # every map named by its filter in the strip above it, as in lesson 7: f0..f15 and f0..f31
+    assert [t.get_text() for t in b1.texts] == [f"f{k}" for k in range(16)]
+    assert [t.get_text() for t in b2.texts] == [f"f{k}" for k in range(32)]
+    assert b2.texts[9].get_position() == (1 * 5 + 1.5, 1 * 8 + 1)    # f9: row 1, column 1 of 4x4 maps
     assert len(probs.patches) == 10 and sum(p.get_hatch() == "//" for p in probs.patches) == 1
-    assert "true" in [t.get_text() for t in probs.get_xticklabels()][4]
+    assert "4\ntrue" in [t.get_text() for t in probs.texts]
 
 
 def test_block_maps_update_in_place_for_another_stage(stages):
@@ -165,12 +167,13 @@ def test_block_maps_update_in_place_for_another_stage(stages):
     assert [ax.images[0] for ax in axes_before[:3]] == images_before   # same images, new data
     b1 = axes_before[1]
     assert "conv1" in b1.get_title() and "blue" in b1.get_title()   # signed maps: the diverging scale
-    np.testing.assert_array_equal(b1.images[0].get_array()[:8, :8], st["conv1"][1][0])
+    np.testing.assert_array_equal(b1.images[0].get_array()[3:11, :8], st["conv1"][1][0])  # under its name strip
     update_block_maps_plot(fig, X[1, 0], st["pool1"][1], st["pool2"][1], st["probs"][1], label=0,
                            stage_names=("pool1", "pool2"))
     assert "16 maps 4x4" in b1.get_title()
-    assert b1.images[0].get_array().shape == (4 * 4 + 3, 4 * 4 + 3)
+    assert b1.images[0].get_array().shape == (4 * (3 + 4) + 3, 4 * 4 + 3)
     assert b1.get_xlim() == (-0.5, 18.5)
+    assert [t.get_position() for t in b1.texts[:2]] == [(1.5, 1.0), (6.5, 1.0)]  # the names moved with the maps
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")                              # still draws after every update
     assert buffer.getvalue()[:4] == b"\x89PNG"

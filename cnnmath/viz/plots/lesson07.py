@@ -1,6 +1,9 @@
 """Pictures for lesson 7, the whole pipeline (``07_full_pipeline.ipynb``). matplotlib only.
 
-Every function takes ``ax=None`` (or ``fig=None`` for a figure of several panels) and returns the figure.
+One panel takes ``ax=None``, several take ``axes=None``; every function returns the figure. The explorers'
+figures are built once and changed in place by the ``update_*`` functions (:func:`update_feature_maps_plot`,
+:func:`update_probability_plot`, :func:`update_digit_maps_plot`, :func:`update_image_stages_plot`), each
+sharing one ``_fill_`` with its builder. Each function draws what it is given and computes none of it.
 Conventions of the course: intensities in grey, signed values in the diverging map centred at 0 with a
 colour bar, numbers written wherever they fit, and a second cue besides colour (hatching, a marker, a
 line style or a written label) wherever colour distinguishes things.
@@ -10,19 +13,36 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.ticker import FormatStrFormatter
 
 from ...kernels import HAND_FILTERS, get_kernel, most_similar_filters
-from .common import DIVERGING_CMAP, GRAY_CMAP, get_ax, image_plot, matrix_plot
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, get_ax, map_mosaic,
+                     matrix_plot, path_text, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = [
-    "digit_examples_plot", "feature_maps_plot", "flat_vector_plot", "scores_plot", "probability_plot",
+    "digit_examples_plot", "feature_maps_plot", "update_feature_maps_plot", "flat_vector_plot", "scores_plot",
+    "probability_plot", "update_probability_plot", "digit_maps_plot", "update_digit_maps_plot",
     "pipeline_stages_plot", "training_curves_plot", "filters_comparison_plot", "confusion_plot",
-    "misclassified_plot", "image_stages_plot",
+    "misclassified_plot", "image_stages_plot", "update_image_stages_plot",
 ]
 
+#: The maps' colours: grey from 0 for maps that are never negative, diverging around 0 for signed ones; the
+#: gaps between maps (NaN) in a light orange that neither scale uses.
+_MAP_CMAPS = {False: plt.get_cmap(GRAY_CMAP).with_extremes(bad="#ffd27f"),
+              True: plt.get_cmap(DIVERGING_CMAP).with_extremes(bad="#ffd27f")}
 
-def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
+
+def _grid_of_axes(axes, rows, cols):
+    """The caller's ``rows * cols`` axes as a (rows, cols) array, or an error naming the count needed."""
+    flat = list(np.ravel(axes))
+    if len(flat) != rows * cols:
+        raise ValueError(f"axes has {len(flat)} axes but needs {rows * cols} ({rows} x {cols})")
+    return np.array(flat, dtype=object).reshape(rows, cols)
+
+
+def digit_examples_plot(X, y, *, per_class=1, axes=None, figsize=(8, 1.8)):
     """The first ``per_class`` examples of each digit 0..9, in grey with their label (lesson 7).
 
     Parameters
@@ -30,11 +50,17 @@ def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
     X : ndarray, shape (N, 1, 8, 8)
     y : ndarray of int, shape (N,)
     per_class : int
+    axes : sequence of ``per_class * K`` Axes, optional
+        Row by row, K the number of classes in ``y``.
     """
     X, y = np.asarray(X), np.asarray(y)
     classes = np.unique(y)
-    fig = fig or plt.figure(figsize=figsize)
-    axes = fig.subplots(per_class, len(classes), squeeze=False)
+    if axes is None:
+        fig = plt.figure(figsize=figsize)
+        axes = fig.subplots(per_class, len(classes), squeeze=False)
+    else:
+        axes = _grid_of_axes(axes, per_class, len(classes))
+        fig = axes[0, 0].figure
     for col, k in enumerate(classes):
         idx = np.flatnonzero(y == k)[:per_class]
         axes[0, col].set_title(f"label {k}", fontsize=9)
@@ -46,68 +72,120 @@ def digit_examples_plot(X, y, *, per_class=1, fig=None, figsize=(8, 1.8)):
     return fig
 
 
-def _mosaic(maps, ncols, gap=1, top=0):
-    """Tile F maps (F, h, w) into one 2-D array with NaN gaps, so one imshow draws them all (fast).
-
-    ``top`` rows of NaN above every row of maps leave room for a label over each map.
-    """
-    f, h, w = maps.shape
-    nrows = -(-f // ncols)
-    step = h + max(gap, top)
-    out = np.full((nrows * step - step + h + top, ncols * (w + gap) - gap), np.nan)
-    for k in range(f):
-        r, c = divmod(k, ncols)
-        out[top + r * step:top + r * step + h, c * (w + gap):c * (w + gap) + w] = maps[k]
-    return out
-
-
-#: Rows of gap above each map in a labelled mosaic: room for its filter name.
+#: Rows of NaN above each map in a labelled mosaic: room for its filter name.
 _LABEL_ROWS = 3
 
 
-def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=True, figsize=(3.2, 3.2)):
+def _set_image(image, M):
+    """New values for an ``AxesImage``; a new shape also gets its extent and the axes' limits."""
+    reshaped = M.shape != image.get_array().shape
+    image.set_data(M)
+    if reshaped:
+        image.set_extent((-0.5, M.shape[1] - 0.5, M.shape[0] - 0.5, -0.5))
+        image.axes.set_xlim(-0.5, M.shape[1] - 0.5)
+        image.axes.set_ylim(M.shape[0] - 0.5, -0.5)
+
+
+def _scale_bar(fig, ax):
+    """A colour bar for ``ax`` whose scale :func:`_set_scale` changes in place.
+
+    It shows a mappable of its own on a plain linear axis (a bar of a centred norm would map every tick
+    through that norm on each draw); its limits are always those of the panel's image, so the two agree.
+    """
+    return fig.colorbar(ScalarMappable(norm=Normalize(0.0, 1.0), cmap=GRAY_CMAP), ax=ax, fraction=0.046,
+                        pad=0.04)
+
+
+def _set_scale(bar, signed, lim):
+    """Grey from 0 to ``lim`` (ticks 0, lim), or diverging from -lim to lim (ticks -lim, 0, lim)."""
+    cmap = DIVERGING_CMAP if signed else GRAY_CMAP
+    if bar.mappable.get_cmap().name != cmap:  # each change redraws the bar's colours: only when needed
+        bar.mappable.set_cmap(cmap)
+    bar.mappable.set_clim(-lim if signed else 0.0, lim)
+    bar.set_ticks([-lim, 0.0, lim] if signed else [0.0, lim])
+    bar.formatter = FormatStrFormatter("%.3g")
+    for label in bar.ax.get_yticklabels():
+        as_path_text(label)
+
+
+def _checked_maps(maps, name="maps"):
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3 or 0 in maps.shape:
+        raise ValueError(f"{name} has shape {maps.shape} but needs (F, H, W), one map per filter")
+    return maps
+
+
+def feature_maps_plot(maps, ax=None, *, ncols=4, title=None, signed=None, label=True, colorbar=True,
+                      figsize=(3.2, 3.2)):
     """F feature maps tiled into one picture, each labelled with its filter number (lesson 7).
 
     All maps share one colour scale (with a colour bar), so a filter that answers strongly stands out:
-    grey for maps that are never negative (after ReLU or pooling), diverging around 0 for signed ones.
+    grey from 0 for maps that are never negative (after ReLU or pooling), diverging around 0 for signed
+    ones. The maps are one image (:func:`~cnnmath.viz.plots.common.map_mosaic`), far quicker to draw than
+    one axes per map. :func:`update_feature_maps_plot` shows other maps in place.
 
     Parameters
     ----------
     maps : array_like, shape (F, H, W)
     ncols : int
         Maps per row.
+    signed : bool, optional
+        Diverging colours; default: True when some value is negative.
     label : bool
         Write each map's filter name (f0, f1, ... in reading order) in the strip just above that map.
+    colorbar : bool
     """
-    maps = np.asarray(maps, dtype=float)
-    if maps.ndim != 3:
-        raise ValueError(f"maps has shape {maps.shape} but needs (F, H, W), one map per filter")
+    maps = _checked_maps(maps)
     fig, ax = get_ax(ax, figsize)
-    f, h, w = maps.shape
-    ncols = max(1, min(ncols, f))
-    top = _LABEL_ROWS if label else 0
-    tiled = _mosaic(maps, ncols, top=top)
-    if signed is None:
-        signed = bool((maps < 0).any())
-    cmap = plt.get_cmap(DIVERGING_CMAP if signed else GRAY_CMAP).with_extremes(bad="#ffd27f")
-    if signed:
-        lim = max(float(np.abs(maps).max()), 1e-12)
-        im = ax.imshow(tiled, cmap=cmap, norm=TwoSlopeNorm(0.0, -lim, lim))
-    else:
-        im = ax.imshow(tiled, cmap=cmap, vmin=0, vmax=max(float(maps.max()), 1e-12))
-    # each map's filter name in the gap above it, never on its pixels
-    if label:
-        step = h + max(1, top)
-        for k in range(f):
-            r, c = divmod(k, ncols)
-            ax.text(c * (w + 1) + (w - 1) / 2, r * step + (top - 1) / 2, f"f{k}", ha="center", va="center",
-                    fontsize=6.5, color="black")
+    image = ax.imshow(np.zeros((1, 1)), cmap=_MAP_CMAPS[False], interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    fast_title(ax, "", fontsize=10)
+    bar = _scale_bar(fig, ax) if colorbar else None
+    ax._cnnmath_maps = {"image": image, "bar": bar, "texts": [], "layout": None, "ncols": int(ncols),
+                        "label": bool(label)}
+    _fill_feature_maps(ax, maps, title, signed)
     return fig
+
+
+def update_feature_maps_plot(ax, maps, *, title=None, signed=None):
+    """Show other maps on an axes :func:`feature_maps_plot` drew on, in place; returns the axes.
+
+    The image's values, its colours and scale (and the colour bar's), the filter names when the number or
+    size of the maps changes, and the title (``None`` keeps it).
+    """
+    if getattr(ax, "_cnnmath_maps", None) is None:
+        raise ValueError("ax needs to be an axes that feature_maps_plot drew on")
+    _fill_feature_maps(ax, _checked_maps(maps), title, signed)
+    return ax
+
+
+def _fill_feature_maps(ax, maps, title, signed):
+    info = ax._cnnmath_maps
+    f, h, w = maps.shape
+    ncols = max(1, min(info["ncols"], f))
+    top = _LABEL_ROWS if info["label"] else 0
+    # each map with a strip of NaN above it (room for its name), then all of them as one image
+    framed = np.pad(maps, ((0, 0), (top, 0), (0, 0)), constant_values=np.nan) if top else maps
+    tiled = map_mosaic(framed, ncols)
+    signed = bool((maps < 0).any()) if signed is None else bool(signed)
+    lim = signed_limit(maps) if signed else max(float(np.max(maps)), 1e-12)
+    image = info["image"]
+    image.set_cmap(_MAP_CMAPS[signed])
+    image.set_norm(TwoSlopeNorm(0.0, -lim, lim) if signed else Normalize(0.0, lim))
+    _set_image(image, tiled)
+    layout = (f, h, w, ncols, top)
+    if layout != info["layout"]:  # the names move with the maps
+        for text in info["texts"]:
+            text.remove()
+        info["texts"] = [path_text(ax, (k % ncols) * (w + 1) + (w - 1) / 2, (k // ncols) * (h + top + 1) + (top - 1) / 2,
+                                   f"f{k}", ha="center", va="center", fontsize=6.5, color="black")
+                         for k in range(f)] if top else []
+        info["layout"] = layout
+    if info["bar"] is not None:
+        _set_scale(info["bar"], signed, lim)
+    if title is not None:
+        ax.set_title(title)
 
 
 def flat_vector_plot(v, ax=None, *, group=None, title=None, figsize=(8, 1.8)):
@@ -161,33 +239,131 @@ def scores_plot(scores, ax=None, *, title=None, figsize=(4, 2.6)):
 def probability_plot(probs, ax=None, *, true_label=None, title=None, figsize=(4, 2.6)):
     """Class probabilities as bars with each percentage written; the most likely class hatched (lesson 7).
 
+    :func:`update_probability_plot` shows other probabilities in place.
+
     Parameters
     ----------
     probs : array_like, shape (K,), summing to 1
     true_label : int, optional
         Marked under the axis as "true".
+    title : str, optional
+        Default: "most likely: k (p%)".
     """
-    p = np.asarray(probs, dtype=float).ravel()
+    p = _checked_probs(probs)
     fig, ax = get_ax(ax, figsize)
-    best = int(np.argmax(p))
-    bars = ax.bar(np.arange(p.size), p, color="#bbbbbb", edgecolor="black")
-    bars[best].set_facecolor("#7fc97f")
-    bars[best].set_hatch("//")
-    for k, val in enumerate(p):
-        ax.text(k, val + 0.02, f"{100 * val:.0f}%", ha="center", va="bottom", fontsize=7,
-                fontweight="bold" if k == best else "normal")
+    bars = ax.bar(np.arange(p.size), np.zeros(p.size), color="#bbbbbb", edgecolor="black")
+    texts = [path_text(ax, k, 0.02, "", ha="center", va="bottom", fontsize=7) for k in range(p.size)]
+    # the classes written under their bars (cheaper to draw than an axis of ticks), "true" under the label
+    names = [path_text(ax, k, -0.03, str(k), ha="center", va="top", fontsize=8, transform=ax.get_xaxis_transform())
+             for k in range(p.size)]
+    ax.set_xlim(-0.6, p.size - 0.4)
     ax.set_ylim(0, 1.18)
-    ax.set_xticks(range(p.size))
-    labels = [str(k) for k in range(p.size)]
-    if true_label is not None:
-        labels[int(true_label)] += "\ntrue"
-    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])  # every bar has its percentage written on it: no scale to read off
     ax.set_ylabel("probability")
-    ax.set_title(title or f"most likely: {best} ({100 * p[best]:.0f}%)", fontsize=10)
+    as_path_text(ax.yaxis.label)
+    fast_title(ax, "", fontsize=10)
+    ax._cnnmath_probs = {"bars": list(bars), "texts": texts, "names": names}
+    _fill_probability(ax, p, true_label, title)
     return fig
 
 
-def pipeline_stages_plot(image, stages, *, index=0, label=None, fig=None, figsize=(11, 7)):
+def update_probability_plot(ax, probs, *, true_label=None, title=None):
+    """Show other probabilities on an axes :func:`probability_plot` drew on, in place; returns the axes.
+
+    The bars' heights, which bar is hatched, the written percentages, the "true" mark and the title.
+    """
+    info = getattr(ax, "_cnnmath_probs", None)
+    if info is None:
+        raise ValueError("ax needs to be an axes that probability_plot drew on")
+    p = _checked_probs(probs)
+    if p.size != len(info["bars"]):
+        raise ValueError(f"probs has {p.size} classes but the axes was drawn for {len(info['bars'])}")
+    _fill_probability(ax, p, true_label, title)
+    return ax
+
+
+def _checked_probs(probs):
+    p = np.asarray(probs, dtype=float).ravel()
+    if p.size < 2:
+        raise ValueError(f"probs has {p.size} values but needs one per class, K >= 2")
+    return p
+
+
+def _fill_probability(ax, p, true_label, title):
+    info = ax._cnnmath_probs
+    best = int(np.argmax(p))
+    for k, (bar, text, value) in enumerate(zip(info["bars"], info["texts"], p)):
+        bar.set_height(value)
+        bar.set_facecolor("#7fc97f" if k == best else "#bbbbbb")
+        bar.set_hatch("//" if k == best else None)
+        text.set_y(value + 0.02)
+        text.set_text(f"{100 * value:.0f}%")
+    for k, name in enumerate(info["names"]):
+        name.set_text(f"{k}\ntrue" if true_label is not None and k == int(true_label) else str(k))
+    ax.set_title(title or f"most likely: {best} ({100 * p[best]:.0f}%)")
+
+
+def digit_maps_plot(image, maps, probs, axes=None, *, label=None, title=None, maps_title=None,
+                    figsize=(9.5, 2.9)):
+    """One digit, its feature maps at one stage, and the network's probabilities for it (lesson 7).
+
+    The picture of lesson 7's feature-map explorer; :func:`update_digit_maps_plot` redraws it in place for
+    another digit or stage.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W), values in [0, 1]
+    maps : array_like, shape (F, H', W')
+        The digit's maps at the stage shown.
+    probs : array_like, shape (K,)
+    axes : sequence of 3 Axes, optional
+    label : int, optional
+        The true class: in the digit's title and marked under the bars.
+    title : str, optional
+        Title of the digit's panel (default "digit (label k)").
+    maps_title : str, optional
+        Title of the maps' panel (default "F maps HxW").
+    """
+    own = axes is None
+    fig, axes = axes_row(axes, 3, figsize, **({"gridspec_kw": {"width_ratios": [0.8, 1.15, 1.3]}} if own else {}))
+    ax_img, ax_maps, ax_p = axes
+    ax_img.imshow(np.zeros((1, 1)), cmap=GRAY_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax_img.set_xticks([])
+    ax_img.set_yticks([])
+    fast_title(ax_img, "", fontsize=10)
+    maps = _checked_maps(maps)
+    feature_maps_plot(maps, ax_maps)
+    probability_plot(probs, ax_p)
+    _fill_digit_maps(axes, image, maps, probs, label, title, maps_title)
+    if own:  # fixed margins: the explorer redraws this figure, and a layout engine costs a draw each time
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.5)
+    return fig
+
+
+def update_digit_maps_plot(fig, image, maps, probs, *, label=None, title=None, maps_title=None):
+    """Redraw a figure made by :func:`digit_maps_plot` in place, for another digit or stage; returns it."""
+    axes = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is None]
+    if len(axes) != 3 or getattr(axes[1], "_cnnmath_maps", None) is None:
+        raise ValueError("fig needs to be a figure made by digit_maps_plot")
+    _fill_digit_maps(axes, image, maps, probs, label, title, maps_title)
+    return fig
+
+
+def _fill_digit_maps(axes, image, maps, probs, label, title, maps_title):
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image has shape {image.shape} but needs (H, W)")
+    maps = _checked_maps(maps)
+    ax_img, ax_maps, ax_p = axes
+    _set_image(ax_img.images[0], image)
+    ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")))
+    f, h, w = maps.shape
+    update_feature_maps_plot(ax_maps, maps, title=maps_title or f"{f} maps {h}x{w}")
+    update_probability_plot(ax_p, probs, true_label=label)
+
+
+def pipeline_stages_plot(image, stages, *, index=0, label=None, axes=None, figsize=(11, 7)):
     """One digit through every stage: input, conv, ReLU, pool, flatten, scores, probabilities (lesson 7).
 
     Parameters
@@ -201,22 +377,28 @@ def pipeline_stages_plot(image, stages, *, index=0, label=None, fig=None, figsiz
         Which example of the batch to draw.
     label : int, optional
         The true label, marked on the probabilities.
+    axes : sequence of 7 Axes, optional
+        For the input, conv, ReLU, pool, flattened vector, scores and probabilities, in that order.
     """
-    fig = fig or plt.figure(figsize=figsize)
-    grid = fig.add_gridspec(3, 4, height_ratios=[1.25, 0.55, 0.9], hspace=0.6, wspace=0.35)
-    matrix_plot(np.asarray(image), fig.add_subplot(grid[0, 0]), signed=False, decimals=1, fontsize=6,
-                title="1. input I (8x8)")
+    if axes is None:
+        fig = plt.figure(figsize=figsize)
+        grid = fig.add_gridspec(3, 4, height_ratios=[1.25, 0.55, 0.9], hspace=0.6, wspace=0.35)
+        axes = [fig.add_subplot(grid[0, k]) for k in range(4)] + [fig.add_subplot(grid[1, :]),
+                                                                  fig.add_subplot(grid[2, :2]),
+                                                                  fig.add_subplot(grid[2, 2:])]
+    fig, axes = axes_row(axes, 7, figsize)
+    matrix_plot(np.asarray(image), axes[0], signed=False, decimals=1, fontsize=6, title="1. input I (8x8)")
     conv, act, pool = stages["conv"][index], stages["relu"][index], stages["pool"][index]
-    feature_maps_plot(conv, fig.add_subplot(grid[0, 1]), title=f"2. conv I*K+b {conv.shape}")
-    feature_maps_plot(act, fig.add_subplot(grid[0, 2]), title=f"3. ReLU {act.shape}")
-    feature_maps_plot(pool, fig.add_subplot(grid[0, 3]), title=f"4. max pool {pool.shape}")
+    feature_maps_plot(conv, axes[1], title=f"2. conv I*K+b {conv.shape}")
+    feature_maps_plot(act, axes[2], title=f"3. ReLU {act.shape}")
+    feature_maps_plot(pool, axes[3], title=f"4. max pool {pool.shape}")
     flat = stages["flat"][index]
-    flat_vector_plot(flat, fig.add_subplot(grid[1, :]), group=pool.shape[1] * pool.shape[2],
+    flat_vector_plot(flat, axes[4], group=pool.shape[1] * pool.shape[2],
                      title=f"6. flatten: {flat.size} numbers (one block of {pool.shape[1] * pool.shape[2]} "
                            f"per filter)")
-    scores_plot(stages["scores"][index], fig.add_subplot(grid[2, :2]), title="7. dense: class scores z")
+    scores_plot(stages["scores"][index], axes[5], title="7. dense: class scores z")
     probs = stages["probs"][index]
-    probability_plot(probs, fig.add_subplot(grid[2, 2:]), true_label=label,
+    probability_plot(probs, axes[6], true_label=label,
                      title=f"softmax: most likely {int(np.argmax(probs))} ({100 * probs.max():.0f}%)")
     return fig
 
@@ -261,7 +443,8 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     return fig
 
 
-def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols=4, fig=None, figsize=(11, 5.2)):
+def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols=4, axes=None,
+                            figsize=(11, 5.2)):
     """The learned 3x3 filters (numbers written) beside the hand-designed edge kernels of lesson 5 (lesson 7).
 
     Each hand kernel is titled with the filter most like it and their cosine similarity. Drawn once for the
@@ -274,24 +457,32 @@ def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols
     names : kernel names drawn on the right
     kind : str
         What the filters are, in the titles: "learned" (the default), "untrained", ...
+    axes : sequence of F + len(names) Axes, optional
+        The filters' panels, then the kernels'.
     """
     w = np.asarray(conv_w, dtype=float)
+    if w.ndim != 4 or w.shape[1] != 1:
+        raise ValueError(f"conv_w has shape {w.shape} but needs (F, 1, KH, KW)")
     f = w.shape[0]
     nrows = -(-f // ncols)
-    fig = fig or plt.figure(figsize=figsize)
-    outer = fig.add_gridspec(1, 2, width_ratios=[ncols, 1.3], wspace=0.15)
-    left = outer[0].subgridspec(nrows, ncols, hspace=0.45, wspace=0.1)
-    lim = max(float(np.abs(w).max()), 1e-12)
+    if axes is None:
+        fig = plt.figure(figsize=figsize)
+        outer = fig.add_gridspec(1, 2, width_ratios=[ncols, 1.3], wspace=0.15)
+        left = outer[0].subgridspec(nrows, ncols, hspace=0.45, wspace=0.1)
+        right = outer[1].subgridspec(len(names), 1, hspace=0.55)
+        axes = [fig.add_subplot(left[k // ncols, k % ncols]) for k in range(f)] + \
+            [fig.add_subplot(right[r, 0]) for r in range(len(names))]
+    fig, axes = axes_row(axes, f + len(names), figsize)
+    lim = signed_limit(w)
     for k in range(f):
-        ax = fig.add_subplot(left[k // ncols, k % ncols])
+        ax = axes[k]
         matrix_plot(w[k, 0], ax, signed=True, colorbar=False, vmin=-lim, vmax=lim, decimals=1, fontsize=7)
         ax.set_title(f"{kind} f{k}", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    right = outer[1].subgridspec(len(names), 1, hspace=0.55)
     matches = {name: (i, c) for name, i, c in most_similar_filters(w, names)}
     for r, name in enumerate(names):
-        ax = fig.add_subplot(right[r, 0])
+        ax = axes[f + r]
         matrix_plot(get_kernel(name), ax, signed=True, colorbar=False, fontsize=7)
         i, c = matches[name]
         ax.set_title(f"{name}\nclosest: f{i} (cos {c:+.2f})", fontsize=7)
@@ -319,7 +510,7 @@ def confusion_plot(y_true, y_pred, ax=None, *, title=None, figsize=(5, 4.5)):
     return fig
 
 
-def misclassified_plot(X, y_true, probs, *, max_items=12, ncols=6, fig=None, figsize=None):
+def misclassified_plot(X, y_true, probs, *, max_items=12, ncols=6, axes=None, figsize=None):
     """The wrongly classified digits, each above a bar chart of its probabilities (lesson 7).
 
     Each digit is titled "true 9, said 5" and its chart marks the predicted class (hatched) and the true one.
@@ -331,6 +522,9 @@ def misclassified_plot(X, y_true, probs, *, max_items=12, ncols=6, fig=None, fig
     probs : ndarray, shape (N, K)
     max_items : int
         Draw at most this many (the least confident mistakes are not preferred; order is the data's).
+    axes : sequence of Axes, optional
+        Two per drawn mistake, the digit's then its bars' (``2 * m`` for m = min(mistakes, max_items)),
+        or one when there is no mistake.
     """
     X, y_true, probs = np.asarray(X), np.asarray(y_true), np.asarray(probs)
     pred = probs.argmax(axis=1)
@@ -338,22 +532,28 @@ def misclassified_plot(X, y_true, probs, *, max_items=12, ncols=6, fig=None, fig
     n = max(len(wrong), 1)
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    fig = fig or plt.figure(figsize=figsize or (1.9 * ncols, 2.7 * nrows + 0.4), layout="constrained")
-    grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[1.0, 0.55] * nrows)
+    if axes is None:
+        fig = plt.figure(figsize=figsize or (1.9 * ncols, 2.7 * nrows + 0.4), layout="constrained")
+        grid = fig.add_gridspec(2 * nrows, ncols, height_ratios=[1.0, 0.55] * nrows)
+        if len(wrong):
+            axes = [fig.add_subplot(grid[2 * (slot // ncols) + row, slot % ncols])
+                    for slot in range(len(wrong)) for row in (0, 1)]
+        else:
+            axes = [fig.add_subplot(grid[:, :])]
+    fig, axes = axes_row(axes, 2 * len(wrong) if len(wrong) else 1, figsize)
     if not len(wrong):
-        ax = fig.add_subplot(grid[:, :])
+        ax = axes[0]
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no mistakes on these digits", ha="center", va="center")
         return fig
     k = np.arange(probs.shape[1])
     for slot, i in enumerate(wrong):
-        r, c = divmod(slot, ncols)
-        ax = fig.add_subplot(grid[2 * r, c])
+        ax = axes[2 * slot]
         ax.imshow(X[i, 0], cmap=GRAY_CMAP, vmin=0, vmax=1)
         ax.set_axis_off()
         ax.set_title(f"#{i}: true {y_true[i]}, said {pred[i]}\np={probs[i, pred[i]]:.2f} vs "
                      f"{probs[i, y_true[i]]:.2f}", fontsize=7)
-        bx = fig.add_subplot(grid[2 * r + 1, c])
+        bx = axes[2 * slot + 1]
         bars = bx.bar(k, probs[i], color="#bbbbbb", edgecolor="black", linewidth=0.4)
         bars[pred[i]].set_facecolor("#e8a0a8")
         bars[pred[i]].set_hatch("////")
@@ -367,9 +567,11 @@ def misclassified_plot(X, y_true, probs, *, max_items=12, ncols=6, fig=None, fig
     return fig
 
 
-def image_stages_plot(image, conv, act, pool, *, kernel=None, kernel_name="kernel", fig=None,
+def image_stages_plot(image, conv, act, pool, axes=None, *, kernel=None, kernel_name="kernel",
                       figsize=(11, 3.0)):
     """A (photo) image through lesson 2-4's stages: grayscale, conv with a kernel, ReLU, max pool (lesson 7).
+
+    :func:`update_image_stages_plot` redraws it in place for another image or kernel (the upload explorer).
 
     Parameters
     ----------
@@ -377,21 +579,67 @@ def image_stages_plot(image, conv, act, pool, *, kernel=None, kernel_name="kerne
     conv : array_like, shape (H-2, W-2), signed: drawn diverging around 0 with a colour bar
     act : array_like, ReLU of ``conv``
     pool : array_like, max pool of ``act``
+    axes : sequence of 5 Axes (4 without ``kernel``), optional
+        Image, kernel, conv, ReLU, max pool.
     kernel : array_like, shape (3, 3), optional
         Drawn with its numbers as a small extra panel.
     """
-    fig = fig or plt.figure(figsize=figsize)
     n = 5 if kernel is not None else 4
-    # fixed margins, not a layout engine: this figure is redrawn by the upload explorer on every change
-    axes = fig.subplots(1, n, gridspec_kw={"width_ratios": ([1, 0.6] if kernel is not None else [1]) + [1] * 3,
-                                           "left": 0.03, "right": 0.99, "bottom": 0.05, "top": 0.86,
-                                           "wspace": 0.3})
-    image = np.asarray(image)
-    image_plot(image, axes[0], signed=False, title=f"grayscale {image.shape[0]}x{image.shape[1]}")
+    own = axes is None
+    # fixed margins, not a layout engine: the upload explorer redraws this figure on every change
+    fig, axes = axes_row(axes, n, figsize, **({"gridspec_kw": {
+        "width_ratios": ([1, 0.6] if kernel is not None else [1]) + [1] * 3, "left": 0.03, "right": 0.99,
+        "bottom": 0.05, "top": 0.86, "wspace": 0.3}} if own else {}))
+    for ax in axes[:1] + axes[-3:]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        fast_title(ax, "")
+    axes[0].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP, vmin=0, vmax=255)
     if kernel is not None:
-        matrix_plot(kernel, axes[1], signed=True, colorbar=False, decimals=2, fontsize=7, title=kernel_name)
-    conv, act, pool = (np.asarray(a) for a in (conv, act, pool))
-    image_plot(conv, axes[-3], signed=True, title=f"conv {conv.shape[0]}x{conv.shape[1]}")
-    image_plot(act, axes[-2], signed=False, title=f"ReLU {act.shape[0]}x{act.shape[1]}")
-    image_plot(pool, axes[-1], signed=False, title=f"max pool {pool.shape[0]}x{pool.shape[1]}")
+        matrix_plot(np.asarray(kernel, dtype=float), axes[1], signed=True, colorbar=False, decimals=2,
+                    fontsize=7)
+        fast_title(axes[1], "")
+        for text in axes[1].get_xticklabels() + axes[1].get_yticklabels():
+            as_path_text(text)
+    signed_map(axes[-3], np.zeros((1, 1)))
+    bar = _scale_bar(fig, axes[-3])
+    axes[-2].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP)
+    axes[-1].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP)
+    axes[0]._cnnmath_stages = {"axes": axes, "bar": bar, "kernel": kernel is not None}
+    _fill_image_stages(axes[0]._cnnmath_stages, image, conv, act, pool, kernel, kernel_name)
     return fig
+
+
+def update_image_stages_plot(fig, image, conv, act, pool, *, kernel=None, kernel_name="kernel"):
+    """Redraw a figure made by :func:`image_stages_plot` in place (another image, kernel or size); returns it.
+
+    ``kernel`` is needed exactly when the figure was drawn with one.
+    """
+    info = getattr(fig.axes[0], "_cnnmath_stages", None) if fig.axes else None
+    if info is None:
+        raise ValueError("fig needs to be a figure made by image_stages_plot")
+    if info["kernel"] != (kernel is not None):
+        raise ValueError("kernel needs to be given exactly when the figure was drawn with a kernel panel")
+    _fill_image_stages(info, image, conv, act, pool, kernel, kernel_name)
+    return fig
+
+
+def _fill_image_stages(info, image, conv, act, pool, kernel, kernel_name):
+    image, conv, act, pool = (np.asarray(a, dtype=float) for a in (image, conv, act, pool))
+    for name, a in (("image", image), ("conv", conv), ("act", act), ("pool", pool)):
+        if a.ndim != 2 or 0 in a.shape:
+            raise ValueError(f"{name} has shape {a.shape} but needs a 2-D matrix (H, W)")
+    axes = info["axes"]
+    _set_image(axes[0].images[0], image)
+    axes[0].set_title(f"grayscale {image.shape[0]}x{image.shape[1]}")
+    if kernel is not None:
+        update_matrix_plot(axes[1], kernel, title=kernel_name)
+    lim = signed_limit(conv)
+    _set_image(axes[-3].images[0], conv)
+    update_signed_map(axes[-3].images[0], conv, limit=lim)
+    _set_scale(info["bar"], True, lim)
+    axes[-3].set_title(f"conv {conv.shape[0]}x{conv.shape[1]}")
+    for ax, M, name in ((axes[-2], act, "ReLU"), (axes[-1], pool, "max pool")):
+        _set_image(ax.images[0], M)
+        ax.images[0].set_clim(np.min(M), np.max(M))
+        ax.set_title(f"{name} {M.shape[0]}x{M.shape[1]}")

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
-from .common import DIVERGING_CMAP, GRAY_CMAP, format_number, get_ax, matrix_plot
+from .common import (DIVERGING_CMAP, GRAY_CMAP, axes_row, fast_title, format_number, get_ax, map_mosaic,
+                     matrix_plot, signed_limit)
+from .lesson07 import (_set_image, feature_maps_plot, probability_plot, update_feature_maps_plot,
+                       update_probability_plot)
 
 __all__ = ["matrix_row_plot", "receptive_window_plot", "block_curves_plot", "seed_accuracy_plot",
            "filter_banks_plot", "block_maps_plot", "update_block_maps_plot", "WINDOW_COLOR"]
@@ -26,17 +29,6 @@ _CHANGED_COLOR = "#5e3c99"
 _NETWORK_STYLES = ({"color": "#b2182b", "marker": "o", "linestyle": "-"},
                    {"color": "#2166ac", "marker": "s", "linestyle": "--"},
                    {"color": "#4d4d4d", "marker": "^", "linestyle": ":"})
-
-
-def _axes_row(axes, count, figsize, **kwargs):
-    """``count`` axes in a row: the caller's, or a new figure's."""
-    if axes is None:
-        fig, axes = plt.subplots(1, count, figsize=figsize, **kwargs)
-        return fig, list(np.ravel(axes))
-    axes = list(np.ravel(axes))
-    if len(axes) != count:
-        raise ValueError(f"axes has {len(axes)} axes but needs {count}")
-    return axes[0].figure, axes
 
 
 # ------------------------------------------------------------------------------------------ matrices
@@ -66,9 +58,9 @@ def matrix_row_plot(panels, axes=None, *, symbols=None, decimals=2, figsize=None
         raise ValueError(f"symbols has {len(symbols)} entries but needs {len(panels) - 1}, one between "
                          f"each pair of panels")
     widths = [max(m.shape[1], 2) for _, m in panels]
-    fig, axes = _axes_row(axes, len(panels), figsize or (1.1 * sum(widths) + 1.2 * len(panels), 3.0),
+    fig, axes = axes_row(axes, len(panels), figsize or (1.1 * sum(widths) + 1.2 * len(panels), 3.0),
                           **({"gridspec_kw": {"width_ratios": widths}} if axes is None else {}))
-    lim = max(float(np.abs(m).max()) for _, m in panels) or 1.0
+    lim = signed_limit(*(m for _, m in panels))
     for ax, (title, m) in zip(axes, panels):
         matrix_plot(m, ax, signed=True, colorbar=False, vmin=-lim, vmax=lim, decimals=decimals,
                     fontsize=fontsize)
@@ -137,7 +129,7 @@ def block_curves_plot(histories, axes=None, *, epochs=None, title=None, figsize=
     """
     if not histories or len(histories) > len(_NETWORK_STYLES):
         raise ValueError(f"histories has {len(histories)} entries but needs 1 to {len(_NETWORK_STYLES)}")
-    fig, (left, right) = _axes_row(axes, 2, figsize)
+    fig, (left, right) = axes_row(axes, 2, figsize)
     longest = max(len(h.get("loss", [])) for h in histories.values())
     lowest = 100.0
     for row, ((label, history), style) in enumerate(zip(histories.items(), _NETWORK_STYLES)):
@@ -206,17 +198,6 @@ def seed_accuracy_plot(accuracies, ax=None, *, title=None, xlabel="accuracy (%)"
 
 # ------------------------------------------------------------------------------------------- filters
 
-def _tile(maps, ncols, gap=1):
-    """F maps (F, h, w) tiled into one 2-D array, NaN between them, so one image draws them all."""
-    f, h, w = maps.shape
-    nrows = -(-f // ncols)
-    out = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), np.nan)
-    for k in range(f):
-        r, c = divmod(k, ncols)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = maps[k]
-    return out
-
-
 def _label_tiles(ax, f, h, w, ncols, gap=1):
     """Name the tiles on the axes: rows start at f0, f{ncols}, ...; columns add +0, +1, ..."""
     nrows = -(-f // ncols)
@@ -243,14 +224,14 @@ def filter_banks_plot(banks, axes=None, *, ncols=4, decimals=1, figsize=(11, 4.6
     for title, w in banks:
         if w.ndim != 4 or w.shape[1] != 1:
             raise ValueError(f"bank {title!r} has shape {w.shape} but needs (F, 1, KH, KW)")
-    fig, axes = _axes_row(axes, len(banks), figsize)
-    lim = max(float(np.abs(w).max()) for _, w in banks) or 1.0
+    fig, axes = axes_row(axes, len(banks), figsize)
+    lim = signed_limit(*(w for _, w in banks))
     norm = TwoSlopeNorm(0.0, -lim, lim)
     cmap = plt.get_cmap(DIVERGING_CMAP).with_extremes(bad="white")
     for ax, (title, w) in zip(axes, banks):
         f, _, kh, kw = w.shape
         cols = max(1, min(ncols, f))
-        tiled = _tile(w[:, 0], cols)
+        tiled = map_mosaic(w[:, 0], cols)
         im = ax.imshow(tiled, cmap=cmap, norm=norm, interpolation="nearest")
         for k in range(f):
             r, c = divmod(k, cols)
@@ -267,68 +248,19 @@ def filter_banks_plot(banks, axes=None, *, ncols=4, decimals=1, figsize=(11, 4.6
 
 # ---------------------------------------------------------------------------------- maps of two blocks
 
-def _map_norm(maps):
-    """Signed maps: diverging around 0; maps that are never negative (after ReLU or pooling): 0 to max."""
-    if (maps < 0).any():
-        lim = max(float(np.abs(maps).max()), 1e-12)
-        return True, TwoSlopeNorm(0.0, -lim, lim), f"blue -{lim:.2f}, white 0, red +{lim:.2f}"
-    top = max(float(maps.max()), 1e-12)
-    return False, Normalize(0.0, top), f"black 0 to white {top:.2f}"
+def _scale_words(ax):
+    """The colours of a :func:`feature_maps_plot` panel in words, read from its image's scale."""
+    norm = ax.images[0].norm
+    if isinstance(norm, TwoSlopeNorm):
+        return f"blue -{norm.vmax:.2f}, white 0, red +{norm.vmax:.2f}"
+    return f"black 0 to white {norm.vmax:.2f}"
 
 
 def _draw_maps(ax, maps, ncols, title):
-    """Draw (or redraw, in place) one mosaic of maps on ``ax``: its one image's data, colours, ticks, title.
-
-    No colour bar (a colour bar is a whole axes to draw again on every change): the title says which
-    colour is which value.
-    """
-    f, h, w = maps.shape
-    tiled = _tile(maps, ncols)
-    signed, norm, scale = _map_norm(maps)
-    cmap = plt.get_cmap(DIVERGING_CMAP if signed else GRAY_CMAP).with_extremes(bad="#ffd27f")
-    if ax.images:
-        im = ax.images[0]
-        im.set_data(tiled)
-        im.set_cmap(cmap)
-        im.set_norm(norm)
-    else:
-        im = ax.imshow(tiled, cmap=cmap, norm=norm, interpolation="nearest")
-    if getattr(ax, "_cnnmath_tiles", None) != (f, h, w, ncols):  # the tiles' layout changed: new ticks
-        im.set_extent((-0.5, tiled.shape[1] - 0.5, tiled.shape[0] - 0.5, -0.5))
-        ax.set_xlim(-0.5, tiled.shape[1] - 0.5)
-        ax.set_ylim(tiled.shape[0] - 0.5, -0.5)
-        _label_tiles(ax, f, h, w, ncols)
-        ax._cnnmath_tiles = (f, h, w, ncols)
-    ax.set_title(f"{title}\n{scale}", fontsize=8)
-    return im
-
-
-def _draw_probs(ax, probs, label):
-    """Probability bars with their percentages (the most likely hatched), made once and then edited."""
-    p = np.asarray(probs, dtype=float).ravel()
-    best = int(np.argmax(p))
-    if not ax.patches:
-        ax.bar(np.arange(p.size), np.zeros(p.size), color="#bbbbbb", edgecolor="black")
-        for k in range(p.size):
-            ax.text(k, 0.02, "", ha="center", va="bottom", fontsize=6)
-        ax.set_ylim(0, 1.18)
-        ax.set_xticks(range(p.size))
-        ax.set_yticks([])  # every bar has its percentage written on it
-        ax.set_xlabel("class (probability written on each bar)", fontsize=8)
-        ax.tick_params(labelsize=7)
-    bars, texts = ax.patches, ax.texts
-    if len(bars) != p.size:
-        raise ValueError(f"probs has {p.size} classes but the figure was drawn for {len(bars)}")
-    for k, (bar, text, value) in enumerate(zip(bars, texts, p)):
-        bar.set_height(value)
-        bar.set_facecolor("#7fc97f" if k == best else "#bbbbbb")
-        bar.set_hatch("//" if k == best else None)
-        text.set_y(value + 0.02)
-        text.set_text(f"{100 * value:.0f}%")
-        text.set_fontweight("bold" if k == best else "normal")
-    names = [str(k) + ("\ntrue" if label is not None and k == int(label) else "") for k in range(p.size)]
-    ax.set_xticklabels(names)
-    ax.set_title(f"most likely: {best} ({100 * p[best]:.0f}%)", fontsize=9)
+    """One block's maps on ``ax``, in place: lesson 7's labelled mosaic (each map's filter name in the
+    strip above it), without a colour bar: the title says which colour is which value."""
+    update_feature_maps_plot(ax, maps)
+    ax.set_title(f"{title}\n{_scale_words(ax)}")
 
 
 def _checked_maps(maps, name):
@@ -344,18 +276,13 @@ def _fill_block_maps(axes, image, maps1, maps2, probs, label, title, stage_names
         raise ValueError(f"image has shape {image.shape} but needs (H, W)")
     maps1, maps2 = _checked_maps(maps1, "maps1"), _checked_maps(maps2, "maps2")
     ax_img, ax1, ax2, ax_p = axes
-    if ax_img.images:
-        ax_img.images[0].set_data(image)
-    else:
-        ax_img.imshow(image, cmap=GRAY_CMAP, vmin=0, vmax=1, interpolation="nearest")
-        ax_img.set_xticks([])
-        ax_img.set_yticks([])
-    ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")), fontsize=9)
+    _set_image(ax_img.images[0], image)
+    ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")))
     _draw_maps(ax1, maps1, 4, f"block 1, {stage_names[0]}: {maps1.shape[0]} maps "
                               f"{maps1.shape[1]}x{maps1.shape[2]}")
     _draw_maps(ax2, maps2, 8, f"block 2, {stage_names[1]}: {maps2.shape[0]} maps "
                               f"{maps2.shape[1]}x{maps2.shape[2]}")
-    _draw_probs(ax_p, probs, label)
+    update_probability_plot(ax_p, probs, true_label=label)
 
 
 def block_maps_plot(image, maps1, maps2, probs, *, label=None, title=None, stage_names=("relu1", "relu2"),
@@ -364,8 +291,8 @@ def block_maps_plot(image, maps1, maps2, probs, *, label=None, title=None, stage
 
     The maps of each block share one colour scale, written under the block's title: grey from 0 when they
     are never negative (after ReLU or pooling), blue-white-red around 0 when they are signed (the
-    convolutions). Each block's maps are named on the axes: the map in the row marked f4 and the column
-    marked +2 is filter f6. The most likely class's bar is hatched and the true class is marked "true".
+    convolutions). Each map is named by its filter (f0, f1, ...) in the strip just above it, as in lesson 7.
+    The most likely class's bar is hatched and the true class is marked "true".
     :func:`update_block_maps_plot` redraws the same figure in place for another digit or stage.
 
     Parameters
@@ -385,8 +312,17 @@ def block_maps_plot(image, maps1, maps2, probs, *, label=None, title=None, stage
     axes : sequence of 4 Axes, optional
     """
     own = axes is None
-    fig, axes = _axes_row(axes, 4, figsize, **({"gridspec_kw": {"width_ratios": [0.75, 1.05, 1.9, 1.45]}}
-                                               if own else {}))
+    fig, axes = axes_row(axes, 4, figsize, **({"gridspec_kw": {"width_ratios": [0.75, 1.05, 1.9, 1.45]}}
+                                              if own else {}))
+    ax_img, ax1, ax2, ax_p = axes
+    ax_img.imshow(np.zeros((1, 1)), cmap=GRAY_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax_img.set_xticks([])
+    ax_img.set_yticks([])
+    for ax, maps, ncols, name in ((ax1, maps1, 4, "maps1"), (ax2, maps2, 8, "maps2")):
+        feature_maps_plot(_checked_maps(maps, name), ax, ncols=ncols, colorbar=False)
+    probability_plot(probs, ax_p)
+    for ax in axes:
+        fast_title(ax, "", fontsize=8 if ax in (ax1, ax2) else 9)
     _fill_block_maps(axes, image, maps1, maps2, probs, label, title, stage_names)
     if own:  # fixed margins: the explorer redraws this figure, and tight_layout costs a draw each time
         fig.subplots_adjust(left=0.02, right=0.99, bottom=0.2, top=0.8, wspace=0.3)
@@ -397,11 +333,12 @@ def update_block_maps_plot(fig, image, maps1, maps2, probs, *, label=None, title
                            stage_names=("relu1", "relu2")):
     """Redraw a figure made by :func:`block_maps_plot` in place, for another digit or stage.
 
-    Only the images' data and colour scales, the tick labels when the maps' size changes, the titles and
-    the probability bars change; the figure and its axes stay. Returns the figure.
+    Only the images' data and colour scales, the maps' names when their number or size changes, the
+    titles and the probability bars change; the figure and its axes stay. Returns the figure.
     """
     axes = list(fig.axes)
-    if len(axes) != 4 or not axes[3].patches:
+    if len(axes) != 4 or getattr(axes[1], "_cnnmath_maps", None) is None or \
+            getattr(axes[3], "_cnnmath_probs", None) is None:
         raise ValueError("fig needs to be a figure made by block_maps_plot")
     _fill_block_maps(axes, image, maps1, maps2, probs, label, title, stage_names)
     return fig

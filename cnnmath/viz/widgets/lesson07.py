@@ -12,21 +12,23 @@ Each returns an :class:`~cnnmath.viz.widgets.common.Explorer` and never displays
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, clear_output, display
+from IPython.display import clear_output, display
 
 from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, fit, get_kernel, image_from_bytes,
                      load_photo, max_pool2d, relu)
+from cnnmath.model import dead_filters, map_peaks
 from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
-from ..plots.lesson07 import feature_maps_plot, image_stages_plot, probability_plot, training_curves_plot
-from ..plots.common import image_plot
-from .common import make_explorer, show_png
+from ..plots.lesson07 import (digit_maps_plot, image_stages_plot, probability_plot, training_curves_plot,
+                              update_digit_maps_plot, update_image_stages_plot, update_probability_plot)
+from .common import LABEL_STYLE, Picture, make_explorer, send_figure
 
 __all__ = ["training_explorer", "fit_defaults", "feature_map_explorer", "drawing_pad", "upload_explorer",
            "LEARNING_RATES", "PAD_LEVELS"]
@@ -52,12 +54,6 @@ def fit_defaults():
     """
     defaults = _fit_reference.__kwdefaults__
     return {key: defaults[key] for key in ("epochs", "lr", "batch_size")}
-
-
-def _dead_filters(model, X):
-    """Filters whose ReLU output is 0 for every pixel of every image in X (they no longer learn)."""
-    act = model.forward(X)["relu"]
-    return int((act.max(axis=(0, 2, 3)) <= 0).sum())
 
 
 def _diagnosis(history, lr, acc, dead, num_filters, default_lr, num_classes=10):
@@ -124,7 +120,7 @@ def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16
     controls = {
         "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in rates], value=lr,
                                       description="learning rate", continuous_update=False,
-                                      style={"description_width": "initial"}),
+                                      style=LABEL_STYLE),
         "num_filters": widgets.IntSlider(value=num_filters, min=1, max=32, description="filters F",
                                          continuous_update=False),
         "epochs": widgets.IntSlider(value=epochs, min=1, max=max(30, epochs), description="epochs",
@@ -145,14 +141,14 @@ def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16
         pending["train"] = False
         lr_, f, n_epochs, bs = values["lr"], values["num_filters"], values["epochs"], values["batch_size"]
         model = TinyCNN(seed=seed, num_filters=f)
-        live = widgets.Output()
+        live = Picture()  # the curves, one PNG replaced after every epoch (the shared way to show a figure)
         bar = tqdm(total=n_epochs, desc="training", unit="epoch")
         display(live)
 
         def show(history):
-            with live:
-                clear_output(wait=True)
-                show_png(training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6)))
+            curves = training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6))
+            send_figure(live, curves)
+            plt.close(curves)
 
         def on_epoch(info):
             bar.update(1)
@@ -178,7 +174,7 @@ def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16
         acc = accuracy(model, X_val, y_val)
         loss = history["loss"]
         right = int(round(acc * len(y_val)))
-        dead = _dead_filters(model, X_train)  # dead on the digits the gradient comes from
+        dead = dead_filters(model, X_train)  # dead on the digits the gradient comes from
         text = (f"<p><b>Trained:</b> validation accuracy <b>{_pct(acc)}</b> ({right} of {len(y_val)} "
                 f"validation digits) after {len(loss)} epoch{'' if len(loss) == 1 else 's'} in {seconds:.1f} s; "
                 "training loss "
@@ -236,28 +232,33 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
                                    continuous_update=False),
         "stage": widgets.Dropdown(options=list(names.items()), value=stage, description="stage"),
     }
+    labels = {v: k for k, v in names.items()}
+    peaks = {key: map_peaks(stages[key]) for key in names.values()}  # (N, F) per stage, once for all digits
+    preds = np.argmax(stages["probs"], axis=1)
+
+    def maps_title(key, maps):
+        return f"{labels[key]}: {maps.shape[0]} maps {maps.shape[1]}x{maps.shape[2]}"
+
+    first = stages[stage][index]
+    fig = digit_maps_plot(X[index, 0], first, stages["probs"][index], label=int(y[index]),
+                          maps_title=maps_title(stage, first))
 
     def draw(values, explorer):
-        i, key = values["index"], values["stage"]
-        maps, probs = stages[key][i], stages["probs"][i]
-        pred = int(np.argmax(probs))
-        fig, axes = plt.subplots(1, 3, figsize=(9.5, 2.9), gridspec_kw={"width_ratios": [0.8, 1.15, 1.3]})
-        image_plot(X[i, 0], axes[0], signed=False, title=f"test digit #{i} (label {y[i]})")
-        label = [k for k, v in names.items() if v == key][0]
-        feature_maps_plot(maps, axes[1], title=f"{label}: {maps.shape[0]} maps {maps.shape[1]}x{maps.shape[2]}")
-        probability_plot(probs, axes[2], true_label=int(y[i]))
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.5)  # tight_layout: slow
-        show_png(fig)
-        peak = maps.reshape(len(maps), -1).max(axis=1)
+        i, key = int(values["index"]), values["stage"]
+        if not 0 <= i < len(X):
+            raise ValueError(f"test digit is {i} but needs 0 .. {len(X) - 1}")
+        maps, probs, peak, pred = stages[key][i], stages["probs"][i], peaks[key][i], int(preds[i])
+        update_digit_maps_plot(fig, X[i, 0], maps, probs, label=int(y[i]), title=f"test digit #{i} (label {y[i]})",
+                               maps_title=maps_title(key, maps))
         active = int((peak > 0).sum())
         verdict = "right" if pred == y[i] else "wrong"
         text = (f"<p><b>Test digit #{i}</b>: true label {y[i]}; the network says <b>{pred}</b> "
-                f"({_pct(probs[pred])}), {verdict}. At the {label} stage, {active} of {len(maps)} maps have a "
+                f"({_pct(probs[pred])}), {verdict}. At the {labels[key]} stage, {active} of {len(maps)} maps have a "
                 f"positive value; the strongest answer is {peak.max():.2f} in f{int(peak.argmax())}.</p>")
         return text, {"index": i, "label": int(y[i]), "pred": pred, "prob": float(probs[pred]),
                       "maps": maps, "active": active}
 
-    return make_explorer(controls, draw)
+    return make_explorer(controls, draw, figure=fig)
 
 
 # ------------------------------------------------------------------------------------------- drawing pad
@@ -304,22 +305,21 @@ def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
         controls["copy"] = widgets.Button(description="Copy to pad",
                                           tooltip="put this test digit on the pad")
 
+    fig = probability_plot(model.predict_proba(pad[None, None])[0], figsize=(4.2, 2.4))
+    fig.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88)
+
     def draw(values, explorer):
-        x = pad[None, None, :, :]
-        probs = model.predict_proba(x)[0]
+        probs = model.predict_proba(pad[None, None])[0]
         order = np.argsort(probs)[::-1]
         best, second = int(order[0]), int(order[1])
-        fig, ax = plt.subplots(figsize=(4.2, 2.4))
-        probability_plot(probs, ax)
-        fig.subplots_adjust(left=0.16, right=0.98, bottom=0.2, top=0.88)
-        show_png(fig)
+        update_probability_plot(fig.axes[0], probs)
         inked = int((pad > levels[0]).sum())
         empty = "The pad is empty (click cells to draw); " if inked == 0 else ""
         text = (f"<p><b>Drawing pad:</b> {empty}most likely: <b>{best}</b> ({100 * probs[best]:.0f}%); "
                 f"next: {second} ({100 * probs[second]:.0f}%). {inked} of {size * size} cells inked.</p>")
         return text, {"image": pad.copy(), "probs": probs, "prediction": best, "inked": inked}
 
-    explorer = make_explorer(controls, draw, observe=False)
+    explorer = make_explorer(controls, draw, figure=fig, observe=False)
 
     def set_cell(r, c, value):
         pad[r, c] = value
@@ -403,34 +403,34 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
                                      layout=widgets.Layout(width="auto")),
         "kernel": widgets.Dropdown(options=list(KERNEL_NAMES), value=kernel, description="kernel"),
     }
-    sample = {}
+    decoded = {}  # the last upload, decoded once: changing the kernel does not read the file again
 
-    def draw(values, explorer):
-        item = _uploaded(values["upload"])
+    def picture_of(item):
         if item is None:
-            if "gray" not in sample:
-                photo = load_photo()
-                step = int(np.ceil(max(photo.shape) / max_side))
-                sample["gray"] = photo[::step, ::step]
-                sample["size"] = photo.shape
-            gray, size, name = sample["gray"], sample["size"], "the sample photo (upload your own above)"
-        else:
-            name = str(item.get("name", "the file"))
-            try:
-                gray, size = image_from_bytes(item["content"], name, max_side)
-            except ValueError:
-                # make_explorer cleared the output with wait=True, which only happens when something new
-                # is shown: without this line the previous image would stay above the error message
-                display(HTML("<p><i>No picture: this file could not be read (see the message below).</i></p>"))
-                raise
-            name = html.escape(name)
-        k = get_kernel(values["kernel"])
+            gray, size = _sample_photo(max_side)
+            return gray, size, "the sample photo (upload your own above)"
+        name = str(item.get("name", "the file"))
+        key = (name, len(item["content"]), item.get("last_modified"))
+        if decoded.get("key") != key:
+            decoded.clear()
+            decoded["image"] = image_from_bytes(item["content"], name, max_side)
+            decoded["key"] = key
+        return (*decoded["image"], html.escape(name))
+
+    def stages(gray, kernel_name):
+        k = get_kernel(kernel_name)
         conv = conv2d(gray, k)
         act = relu(conv)
-        pool = max_pool2d(act)
-        fig = image_stages_plot(gray, conv, act, pool, kernel=k, kernel_name=values["kernel"],
-                                figsize=(11, 2.8))
-        show_png(fig)
+        return k, conv, act, max_pool2d(act)
+
+    gray0, _, _ = picture_of(None)
+    fig = image_stages_plot(gray0, *stages(gray0, kernel)[1:], kernel=get_kernel(kernel), kernel_name=kernel,
+                            figsize=(11, 2.8))
+
+    def draw(values, explorer):
+        gray, size, name = picture_of(_uploaded(values["upload"]))
+        k, conv, act, pool = stages(gray, values["kernel"])
+        update_image_stages_plot(fig, gray, conv, act, pool, kernel=k, kernel_name=values["kernel"])
         zeros = float((act == 0).mean())
         text = (f"<p><b>Image pipeline</b> for {name}: {size[0]}x{size[1]} pixels (H x W), grayscale "
                 f"{gray.shape[0]}x{gray.shape[1]} &rarr; conv with '{values['kernel']}' "
@@ -438,4 +438,15 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
                 f"{100 * zeros:.0f}% of the values to 0 &rarr; max pool {pool.shape[0]}x{pool.shape[1]}.</p>")
         return text, {"gray": gray, "conv": conv, "relu": act, "pool": pool, "zeros": zeros, "name": name}
 
-    return make_explorer(controls, draw)
+    return make_explorer(controls, draw, figure=fig)
+
+
+@functools.lru_cache(maxsize=4)
+def _sample_photo(max_side):
+    """The course's photo as the explorer shows it before an upload: every ``step``-th pixel, the smallest
+    step that brings its longer side to at most ``max_side`` (``load_photo()[::3, ::3]`` for 256)."""
+    photo = load_photo()
+    step = -(-max(photo.shape) // max_side)
+    gray = photo[::step, ::step]
+    gray.setflags(write=False)  # cached and shared
+    return gray, photo.shape

@@ -11,13 +11,11 @@ hands the arrays to ``viz/plots/lesson08.py``; the figure is made once and updat
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ..plots.alt_text import describe_figure, display_png
+from cnnmath.model import map_peaks
+
 from ..plots.lesson08 import block_maps_plot, update_block_maps_plot
 from .common import make_explorer
 
@@ -26,7 +24,6 @@ __all__ = ["block_maps_explorer", "block_stage_names", "BLOCK_STAGES"]
 #: The stages the maps explorer offers: menu text -> the stage of each block in ``model.forward``.
 BLOCK_STAGES = {"conv (I*K + b)": ("conv1", "conv2"), "ReLU": ("relu1", "relu2"),
                 "max pool": ("pool1", "pool2")}
-_DPI = 80
 
 
 def block_stage_names(model):
@@ -45,17 +42,10 @@ def block_stage_names(model):
     return dict(BLOCK_STAGES)
 
 
-def _png(fig):
-    """The figure as one PNG in the current Output; the figure itself stays, to be updated in place."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=_DPI)
-    display_png(buffer.getvalue(), describe_figure(fig))  # with its text alternative
-
-
-def _maps_summary(maps, block):
-    peak = maps.reshape(len(maps), -1).max(axis=1)
+def _maps_summary(peak, block):
+    """One block's maps in words, from their peaks (``map_peaks``, shape (F,))."""
     active = int((peak > 0).sum())
-    return (f"block {block}: {active} of {len(maps)} maps have a positive value, the strongest "
+    return (f"block {block}: {active} of {len(peak)} maps have a positive value, the strongest "
             f"{peak.max():.2f} in f{int(peak.argmax())}")
 
 
@@ -107,11 +97,14 @@ def block_maps_explorer(model, X, y, *, untrained=None, index=0, stage="ReLU", k
     if untrained is not None:
         controls["network"] = widgets.Dropdown(options=list(networks), value="trained", description="network")
 
+    # every stage's map peaks, once for all digits: a redraw only picks rows
+    peaks = {net: {key: map_peaks(st[key]) for pair in BLOCK_STAGES.values() for key in pair}
+             for net, st in networks.items()}
+    preds = {net: np.argmax(st["probs"], axis=1) for net, st in networks.items()}
     first = networks["trained"]
     s1, s2 = BLOCK_STAGES[stage]
     fig = block_maps_plot(X[index, 0], first[s1][index], first[s2][index], first["probs"][index],
                           label=int(y[index]), stage_names=(s1, s2), figsize=(11, 3.2))
-    plt.close(fig)  # kept by the explorer and redrawn in place; pyplot must not show or collect it
 
     def draw(values, explorer):
         i = int(values["index"])
@@ -121,19 +114,17 @@ def block_maps_explorer(model, X, y, *, untrained=None, index=0, stage="ReLU", k
         stages = networks[net]
         a, b = BLOCK_STAGES[values["stage"]]
         maps1, maps2, probs = stages[a][i], stages[b][i], stages["probs"][i]
-        pred = int(np.argmax(probs))
+        peak1, peak2 = peaks[net][a][i], peaks[net][b][i]
+        pred = int(preds[net][i])
         update_block_maps_plot(fig, X[i, 0], maps1, maps2, probs, label=int(y[i]), stage_names=(a, b),
                                title=f"{kind} digit #{i} (label {y[i]})")
-        _png(fig)
         verdict = "right" if pred == y[i] else "wrong"
         text = (f"<p><b>{kind.capitalize()} digit #{i}</b>, label {y[i]}: the {net} network says "
                 f"<b>{pred}</b> ({100 * probs[pred]:.1f}%), {verdict}.<br>"
-                f"At the {values['stage']} stage ({a}, {b}): {_maps_summary(maps1, 1)}; "
-                f"{_maps_summary(maps2, 2)}.</p>")
-        active = tuple(int((m.reshape(len(m), -1).max(axis=1) > 0).sum()) for m in (maps1, maps2))
+                f"At the {values['stage']} stage ({a}, {b}): {_maps_summary(peak1, 1)}; "
+                f"{_maps_summary(peak2, 2)}.</p>")
+        active = (int((peak1 > 0).sum()), int((peak2 > 0).sum()))
         return text, {"index": i, "label": int(y[i]), "pred": pred, "prob": float(probs[pred]),
                       "network": net, "stages": (a, b), "maps1": maps1, "maps2": maps2, "active": active}
 
-    explorer = make_explorer(controls, draw)
-    explorer.figure = fig
-    return explorer
+    return make_explorer(controls, draw, figure=fig)
