@@ -167,3 +167,129 @@ def test_image_stages():
                             kernel=get_kernel("vertical edge"), kernel_name="vertical edge")
     titles = texts(fig)
     assert {"grayscale 5x6", "vertical edge", "conv 3x4", "ReLU 3x4", "max pool 1x2"} <= set(titles)
+
+
+# --- built once, updated in place -----------------------------------------------------------------------
+# Each update function must leave the figure exactly as its plot function draws the new data from scratch
+# (the same PNG bytes and the same alt text).
+
+from cnnmath.viz.plots import (describe_figure, digit_maps_plot, figure_png, update_digit_maps_plot,  # noqa: E402
+                               update_feature_maps_plot, update_image_stages_plot, update_probability_plot)
+
+
+def _same_picture(updated, fresh):
+    assert describe_figure(updated) == describe_figure(fresh)
+    assert figure_png(updated) == figure_png(fresh)
+    plt.close(updated)
+    plt.close(fresh)
+
+
+_RNG = np.random.default_rng(7)
+_MAPS = {  # after ReLU (never negative), signed (a convolution), another number and size (pooling)
+    "relu": np.maximum(_RNG.normal(size=(16, 8, 8)), 0),
+    "conv": _RNG.normal(size=(16, 8, 8)),
+    "pool": np.maximum(_RNG.normal(size=(6, 4, 4)), 0),
+}
+
+
+@pytest.mark.parametrize("a", list(_MAPS))
+@pytest.mark.parametrize("b", list(_MAPS))
+def test_update_feature_maps_plot_equals_a_fresh_plot(a, b):
+    updated = feature_maps_plot(_MAPS[a], title=f"maps {a}", figsize=(3.2, 3.2))
+    assert update_feature_maps_plot(updated.axes[0], _MAPS[b], title=f"maps {b}") is updated.axes[0]
+    _same_picture(updated, feature_maps_plot(_MAPS[b], title=f"maps {b}", figsize=(3.2, 3.2)))
+
+
+def test_update_feature_maps_plot_shows_the_new_maps_and_scale():
+    fig = feature_maps_plot(_MAPS["relu"])
+    ax, bar = fig.axes                                               # the maps and their colour bar
+    update_feature_maps_plot(ax, _MAPS["pool"], title="pooled")
+    tiled = ax.images[0].get_array()
+    np.testing.assert_array_equal(tiled[3:7, 5:9], _MAPS["pool"][1])
+    assert [t.get_text() for t in ax.texts] == [f"f{k}" for k in range(6)]
+    assert ax.get_title() == "pooled"
+    assert bar.get_ylim() == (0.0, _MAPS["pool"].max())          # grey from 0 to the largest value
+    update_feature_maps_plot(ax, _MAPS["conv"])
+    lim = np.abs(_MAPS["conv"]).max()
+    assert bar.get_ylim() == (-lim, lim)                          # diverging, centred at 0
+    assert ax.images[0].norm.vcenter == 0
+
+
+_PROBS = [np.full(10, 0.1), np.eye(10)[3] * 0.91 + 0.01, _RNG.dirichlet(np.ones(10))]
+
+
+@pytest.mark.parametrize("a", range(3))
+@pytest.mark.parametrize("b", range(3))
+def test_update_probability_plot_equals_a_fresh_plot(a, b):
+    updated = probability_plot(_PROBS[a], true_label=a)
+    update_probability_plot(updated.axes[0], _PROBS[b], true_label=b + 1)
+    _same_picture(updated, probability_plot(_PROBS[b], true_label=b + 1))
+
+
+def test_update_probability_plot_refuses_another_number_of_classes():
+    fig = probability_plot(_PROBS[0])
+    with pytest.raises(ValueError, match="10"):
+        update_probability_plot(fig.axes[0], np.ones(3) / 3)
+    with pytest.raises(ValueError, match="probability_plot"):
+        update_probability_plot(plt.figure().add_subplot(), _PROBS[0])
+
+
+_DIGIT_CASES = [(_RNG.random((8, 8)), _MAPS["relu"], _PROBS[0], 3, "relu: 16 maps 8x8"),
+                (_RNG.random((8, 8)), _MAPS["conv"], _PROBS[1], 7, "conv: 16 maps 8x8"),
+                (_RNG.random((8, 8)), _MAPS["pool"], _PROBS[2], None, None)]
+
+
+@pytest.mark.parametrize("a", range(3))
+@pytest.mark.parametrize("b", range(3))
+def test_update_digit_maps_plot_equals_a_fresh_plot(a, b):
+    image, maps, probs, label, title = _DIGIT_CASES[b]
+    updated = digit_maps_plot(*_DIGIT_CASES[a][:3], label=_DIGIT_CASES[a][3], maps_title=_DIGIT_CASES[a][4])
+    assert update_digit_maps_plot(updated, image, maps, probs, label=label, maps_title=title) is updated
+    fresh = digit_maps_plot(image, maps, probs, label=label, maps_title=title)
+    _same_picture(updated, fresh)
+
+
+def _stages(image, kernel):
+    from cnnmath import conv2d, max_pool2d, relu
+    conv = conv2d(image, kernel)
+    return image, conv, relu(conv), max_pool2d(relu(conv))
+
+
+_PHOTO_CASES = [(_RNG.integers(0, 256, (40, 30)).astype(float), "vertical edge"),
+                (_RNG.integers(0, 256, (21, 44)).astype(float), "sobel y"),
+                (np.full((9, 9), 200.0), "box blur")]
+
+
+@pytest.mark.parametrize("a", range(3))
+@pytest.mark.parametrize("b", range(3))
+def test_update_image_stages_plot_equals_a_fresh_plot(a, b):
+    (img_a, name_a), (img_b, name_b) = _PHOTO_CASES[a], _PHOTO_CASES[b]
+    updated = image_stages_plot(*_stages(img_a, get_kernel(name_a)), kernel=get_kernel(name_a), kernel_name=name_a)
+    update_image_stages_plot(updated, *_stages(img_b, get_kernel(name_b)), kernel=get_kernel(name_b),
+                             kernel_name=name_b)
+    _same_picture(updated, image_stages_plot(*_stages(img_b, get_kernel(name_b)), kernel=get_kernel(name_b),
+                                             kernel_name=name_b))
+
+
+def test_plots_compute_nothing_they_are_given(monkeypatch):
+    """The explorers' plots draw what they get: no cnnmath math runs while they build or update."""
+    import cnnmath
+    import cnnmath.viz.plots.lesson07 as plots
+    import cnnmath.viz.plots.lesson08 as plots8
+
+    stages_a = _stages(_PHOTO_CASES[0][0], get_kernel("vertical edge"))
+    stages_b = _stages(_PHOTO_CASES[1][0], get_kernel("sobel y"))
+    kernel = get_kernel("sobel y")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a plot computed what its caller gave it")
+    for module in (plots, plots8, cnnmath):
+        for name in ("conv2d", "relu", "max_pool2d", "softmax", "map_peaks", "get_kernel", "most_similar_filters",
+                     "avg_pool2d", "conv_step"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, forbidden)
+    fig = digit_maps_plot(*_DIGIT_CASES[0][:3], label=3)
+    update_digit_maps_plot(fig, *_DIGIT_CASES[1][:3], label=7)
+    fig = image_stages_plot(*stages_a, kernel=kernel, kernel_name="k")
+    update_image_stages_plot(fig, *stages_b, kernel=kernel, kernel_name="sobel y")
+    assert fig.axes[0].get_title() == "grayscale 21x44"

@@ -406,3 +406,127 @@ def test_typed_values_never_give_a_traceback(trained, data, small):
     drive_typed_values(feature_map_explorer(trained, X_test, y_test))
     drive_typed_values(drawing_pad(trained))
     drive_typed_values(training_explorer(*small))
+
+
+# --- one figure, one picture per change, computed once --------------------------------------------
+
+from cnnmath.viz.plots import describe_figure, digit_maps_plot, figure_png  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
+
+
+def _one_picture_per_change(ex, changes):
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig, seen = ex.figure, watch_pictures(ex)
+    for k, change in enumerate(changes, start=1):
+        change()
+        assert ex.last_error is None
+        assert len(seen) == k, f"change {k} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex)
+        assert ex.figure is fig                        # the same figure, updated in place
+    assert seen[-1][1] == describe_figure(fig)         # the alt text describes the picture sent
+    assert not plt.get_fignums(), "the explorer's figure must not be left to pyplot"
+
+
+def test_feature_maps_send_one_picture_per_change(trained, data):
+    ex = feature_map_explorer(trained, data[4][:20], data[5][:20])
+    _one_picture_per_change(ex, [lambda: setattr(ex.controls["index"], "value", 5),
+                                 lambda: setattr(ex.controls["stage"], "value", "conv"),
+                                 lambda: setattr(ex.controls["index"], "value", 19),
+                                 lambda: setattr(ex.controls["stage"], "value", "pool")])
+
+
+def test_feature_maps_picture_is_the_plot_of_the_chosen_digit(trained, data):
+    X, y = data[4][:20], data[5][:20]
+    ex = feature_map_explorer(trained, X, y)
+    ex.controls["index"].value = 7
+    ex.controls["stage"].value = "pool"
+    st = trained.forward(X)
+    fresh = digit_maps_plot(X[7, 0], st["pool"][7], st["probs"][7], label=int(y[7]),
+                            title=f"test digit #7 (label {y[7]})", maps_title="max pool: 16 maps 4x4")
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    plt.close(fresh)
+
+
+def test_feature_maps_redraw_runs_no_forward_pass(trained, data, monkeypatch):
+    """Every digit goes through the network once, when the explorer is made; a redraw only picks arrays."""
+    calls = []
+    ex = feature_map_explorer(trained, data[4][:20], data[5][:20])
+    monkeypatch.setattr(trained, "forward", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(lesson07_widgets, "map_peaks", lambda *a, **k: calls.append(1))
+    for i in (3, 4, 5):
+        ex.controls["index"].value = i
+        assert ex.last_error is None
+    assert calls == []
+
+
+def test_drawing_pad_sends_one_picture_per_click_and_asks_the_model_once(trained, data, monkeypatch):
+    pad = drawing_pad(trained, examples=data[4][:10])
+    calls = []
+    predict = trained.predict_proba
+
+    def counted(x):
+        calls.append(x.copy())
+        return predict(x)
+    monkeypatch.setattr(trained, "predict_proba", counted)
+    _one_picture_per_change(pad, [pad.cells[2][3].click, pad.cells[2][3].click, pad.controls["clear"].click,
+                                  pad.controls["copy"].click])
+    assert len(calls) == 4                              # one forward pass per click, for the summary and the bars
+    np.testing.assert_array_equal(calls[-1][0, 0], pad.image)
+    assert pad.state["prediction"] == int(predict(pad.image[None, None])[0].argmax())
+
+
+def test_upload_sends_one_picture_per_change_and_convolves_once(monkeypatch):
+    ex = upload_explorer()
+    calls = []
+    real = lesson07_widgets.conv2d
+    monkeypatch.setattr(lesson07_widgets, "conv2d", lambda *a, **k: calls.append(1) or real(*a, **k))
+    decodes = []
+    decode = lesson07_widgets.image_from_bytes
+    monkeypatch.setattr(lesson07_widgets, "image_from_bytes", lambda *a, **k: decodes.append(1) or decode(*a, **k))
+    rgb = np.random.default_rng(1).integers(0, 256, size=(30, 20, 3), dtype=np.uint8)
+    _one_picture_per_change(ex, [lambda: setattr(ex.controls["kernel"], "value", "sobel x"),
+                                 lambda: setattr(ex.controls["upload"], "value",
+                                                 upload_value("noise.png", image_bytes(rgb))),
+                                 lambda: setattr(ex.controls["kernel"], "value", "box blur")])
+    assert len(calls) == 3                              # one convolution per redraw
+    assert len(decodes) == 1                            # the file is read once, not again for a new kernel
+    np.testing.assert_allclose(ex.state["conv"], conv2d(rgb_to_gray(rgb), get_kernel("box blur")))
+
+
+def test_sample_photo_is_every_third_pixel():
+    ex = upload_explorer()
+    np.testing.assert_array_equal(ex.state["gray"], load_photo()[::3, ::3])
+
+
+def test_upload_of_a_bad_file_hides_the_picture_until_a_good_one():
+    ex = upload_explorer()
+    seen = watch_pictures(ex)
+    ex.controls["upload"].value = upload_value("notes.txt", b"not a picture", "text/plain")
+    assert current_picture(ex) is None and seen == []
+    assert "does not work" in ex.summary.value and "notes.txt is not an image" in ex.summary.value
+    ex.controls["upload"].value = upload_value("ok.png", image_bytes(np.zeros((8, 9, 3), dtype=np.uint8)))
+    assert current_picture(ex) is not None and len(seen) == 1 and ex.last_error is None
+
+
+@pytest.mark.parametrize("which", ["feature_maps", "pad"])
+def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(trained, data, monkeypatch, which):
+    if which == "feature_maps":
+        ex = feature_map_explorer(trained, data[4][:20], data[5][:20])
+        name, change = "update_digit_maps_plot", lambda: setattr(ex.controls["index"], "value",
+                                                                 ex.controls["index"].value + 1)
+    else:
+        ex = drawing_pad(trained)
+        name, change = "update_probability_plot", ex.cells[0][0].click
+    original = getattr(lesson07_widgets, name)
+
+    def failing(*args, **kwargs):
+        raise ValueError("a setting the explorer refuses")
+    monkeypatch.setattr(lesson07_widgets, name, failing)
+    change()
+    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
+    monkeypatch.setattr(lesson07_widgets, name, original)
+    change()
+    assert current_picture(ex) is not None and ex.last_error is None

@@ -189,3 +189,21 @@ def test_block_maps_update_needs_its_own_figure():
 def test_block_maps_reject_maps_without_a_filter_axis(bad):
     with pytest.raises(ValueError, match=r"\(F, H, W\)"):
         block_maps_plot(np.zeros((8, 8)), bad, np.zeros((2, 2, 2)), np.ones(10) / 10)
+
+
+@pytest.mark.parametrize(("a", "b"), [(("relu1", "relu2"), ("conv1", "conv2")), (("conv1", "conv2"), ("pool1", "pool2")),
+                                      (("pool1", "pool2"), ("relu1", "relu2"))])
+def test_update_block_maps_plot_equals_a_fresh_plot(stages, a, b):
+    """Built with one digit and stage, updated to another: the same PNG and alt text as a fresh figure."""
+    from cnnmath.viz.plots import describe_figure, figure_png
+    X, st = stages
+    updated = block_maps_plot(X[0, 0], st[a[0]][0], st[a[1]][0], st["probs"][0], label=4, stage_names=a,
+                              figsize=(11, 3.2))
+    update_block_maps_plot(updated, X[2, 0], st[b[0]][2], st[b[1]][2], st["probs"][2], label=1, stage_names=b,
+                           title="digit #2")
+    fresh = block_maps_plot(X[2, 0], st[b[0]][2], st[b[1]][2], st["probs"][2], label=1, stage_names=b,
+                            title="digit #2", figsize=(11, 3.2))
+    assert describe_figure(updated) == describe_figure(fresh)
+    assert figure_png(updated) == figure_png(fresh)
+    plt.close(updated)
+    plt.close(fresh)

@@ -148,3 +148,73 @@ def test_typed_values_never_give_a_traceback(digits, nets):
     X, y = digits
     trained, untrained = nets
     drive_typed_values(block_maps_explorer(trained, X, y, untrained=untrained))
+
+
+# --- one figure, one picture per change, computed once --------------------------------------------
+
+from cnnmath.viz.plots import block_maps_plot, describe_figure, figure_png  # noqa: E402
+from cnnmath.viz.widgets import lesson08 as lesson08_widgets  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
+
+
+def test_each_change_sends_one_picture_of_the_one_figure(digits, nets):
+    X, y = digits
+    ex = block_maps_explorer(*[nets[0], X, y], untrained=nets[1])
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig, seen = ex.figure, watch_pictures(ex)
+    changes = [("index", 4), ("stage", "conv (I*K + b)"), ("network", "untrained start"), ("stage", "max pool"),
+               ("index", 0)]
+    for k, (control, value) in enumerate(changes, start=1):
+        ex.controls[control].value = value
+        assert ex.last_error is None
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex) and ex.figure is fig
+    assert seen[-1][1] == describe_figure(fig)
+
+
+def test_the_picture_is_the_plot_of_the_chosen_digit_and_stage(digits, nets):
+    X, y = digits
+    trained, untrained = nets
+    ex = block_maps_explorer(trained, X, y, untrained=untrained)
+    ex.controls["network"].value = "untrained start"
+    ex.controls["stage"].value = "max pool"
+    ex.controls["index"].value = 6
+    st = untrained.forward(X)
+    fresh = block_maps_plot(X[6, 0], st["pool1"][6], st["pool2"][6], st["probs"][6], label=int(y[6]),
+                            stage_names=("pool1", "pool2"), title=f"validation digit #6 (label {y[6]})",
+                            figsize=(11, 3.2))
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    plt.close(fresh)
+
+
+def test_a_redraw_runs_no_forward_pass_and_no_peaks(digits, nets, monkeypatch):
+    """Every digit goes through both networks once, when the explorer is made; a redraw only picks rows."""
+    X, y = digits
+    trained, untrained = nets
+    ex = block_maps_explorer(trained, X, y, untrained=untrained)
+    calls = []
+    for net in nets:
+        monkeypatch.setattr(net, "forward", lambda *a, **k: calls.append("forward"))
+    monkeypatch.setattr(lesson08_widgets, "map_peaks", lambda *a, **k: calls.append("map_peaks"))
+    for control, value in (("index", 2), ("stage", "max pool"), ("network", "untrained start")):
+        ex.controls[control].value = value
+        assert ex.last_error is None
+    assert calls == []
+
+
+def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(digits, nets, monkeypatch):
+    X, y = digits
+    ex = block_maps_explorer(nets[0], X, y)
+    original = lesson08_widgets.update_block_maps_plot
+
+    def failing(*args, **kwargs):
+        raise ValueError("a setting the explorer refuses")
+    monkeypatch.setattr(lesson08_widgets, "update_block_maps_plot", failing)
+    ex.controls["index"].value = 2
+    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
+    monkeypatch.setattr(lesson08_widgets, "update_block_maps_plot", original)
+    ex.controls["index"].value = 3
+    assert current_picture(ex) is not None and ex.last_error is None
