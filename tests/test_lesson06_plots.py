@@ -1,4 +1,5 @@
-"""Lesson 6 (06_backpropagation.ipynb) pictures: each returns a Figure that shows the numbers it was given."""
+"""Lesson 6 (06_backpropagation.ipynb) pictures: each returns a Figure that shows the numbers it was given;
+the explorers' two pictures, updated in place, equal a fresh picture of the new numbers."""
 
 import matplotlib
 
@@ -9,11 +10,16 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnmath import conv2d_grad, max_pool2d_switches, seed_image, seed_kernel, softmax  # noqa: E402
-from cnnmath.viz.plots import (backward_chain_plot, forward_chain_plot, gradcheck_plot,  # noqa: E402
-                               input_gradient_plot, kernel_gradient_plot, kernel_training_plot,
-                               secant_plot, softmax_gradient_plot)
+import pytest  # noqa: E402
 
-from .test_lesson06_gradients import B_LIVE, forward_backward, live_kernel  # noqa: E402
+from cnnmath.descent import gradient_descent  # noqa: E402
+from cnnmath.gradcheck import gradient_check, gradient_check_curves  # noqa: E402
+from cnnmath.viz.plots import (backward_chain_plot, describe_figure, figure_png, forward_chain_plot,  # noqa: E402
+                               gradcheck_plot, gradcheck_step_plot, input_gradient_plot, kernel_gradient_plot,
+                               kernel_training_plot, secant_plot, softmax_gradient_plot,
+                               update_gradcheck_step_plot, update_kernel_training_plot)
+
+from .test_lesson06_gradients import B_LIVE, forward_backward, learning_setup, live_kernel, loss_only  # noqa: E402
 
 
 def _texts(fig):
@@ -85,8 +91,8 @@ def test_gradcheck_plot_marks_the_current_step_and_survives_zero_errors():
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "eps = 1e-05" in labels and "truncation ~ eps^2" in labels
+    labels = [label.get_text() for _, label in ax._cnnmath_errors["key"].entries]   # the key beside the curves
+    assert labels == ["|numerical - analytic|", "truncation ~ eps^2", "rounding ~ 1/eps", "eps = 1e-05"]
     lo, _ = ax.get_ylim()
     assert lo <= 1e-11  # the marked point is inside the axes
 
@@ -144,4 +150,92 @@ def test_input_gradient_plot_shows_the_turn_the_padding_and_the_pixel():
     assert len(axes["dL/dO padded with zeros"].texts) == 49
     plain = input_gradient_plot(K, G_padded, dI)
     assert all(not ax.patches for ax in plain.axes)
+    plt.close("all")
+
+
+# --- the explorers' pictures: built once, updated in place ---------------------------------------------------
+
+def _check_of(weight, eps):
+    K = live_kernel()
+    dK = forward_backward(K, B_LIVE)["dK"]
+    f = lambda k: loss_only(k, B_LIVE)  # noqa: E731
+    return gradient_check(f, K, dK, weight, eps), gradient_check_curves(f, K, dK, weight)
+
+
+def _name(weight):
+    return f"K[{weight[0]},{weight[1]}]"
+
+
+def _same_picture(updated, fresh):
+    assert describe_figure(updated) == describe_figure(fresh)
+    assert figure_png(updated) == figure_png(fresh)
+    plt.close(updated)
+    plt.close(fresh)
+
+
+@pytest.mark.parametrize(("a", "b"), [(((2, 2), 1e-5), ((0, 1), 1e-1)), (((0, 0), 1e-9), ((2, 2), 1e-3)),
+                                      (((1, 1), 1e-2), ((1, 1), 1e-7))])
+def test_update_gradcheck_step_plot_equals_a_fresh_plot(a, b):
+    fig = gradcheck_step_plot(*_check_of(*a), name=_name(a[0]))
+    check, curves = _check_of(*b)
+    assert update_gradcheck_step_plot(fig, check, curves, name=_name(b[0])) is fig
+    _same_picture(fig, gradcheck_step_plot(check, curves, name=_name(b[0])))
+
+
+def test_gradcheck_step_plot_draws_the_check_it_is_given():
+    check, curves = _check_of((0, 1), 1e-1)
+    fig = gradcheck_step_plot(check, curves, name="K[0,1]")
+    secant_ax, errors_ax = fig.axes
+    assert secant_ax.get_title() == "L along K[0,1]" and secant_ax.get_xlabel() == "K[0,1]"
+    curve, tangent, secant, points = secant_ax.get_lines()
+    np.testing.assert_array_equal(curve.get_xdata(), curves.value + curves.offsets)
+    np.testing.assert_array_equal(curve.get_ydata(), curves.losses)
+    np.testing.assert_allclose(points.get_xdata(), [curves.value - 0.1, curves.value + 0.1])
+    np.testing.assert_array_equal(points.get_ydata(), [check.f_minus, check.f_plus])
+    # the secant passes through both nudged points with the slope of the central difference
+    slope = np.polyfit(secant.get_xdata(), secant.get_ydata(), 1)[0]
+    assert slope == pytest.approx(check.numerical, rel=1e-9)
+    assert np.polyfit(tangent.get_xdata(), tangent.get_ydata(), 1)[0] == pytest.approx(check.analytic, rel=1e-9)
+    measured, *_, marker = errors_ax.get_lines()
+    np.testing.assert_array_equal(measured.get_xdata(), curves.eps[::-1])
+    np.testing.assert_array_equal(marker.get_xydata(), [[0.1, check.abs_error]])
+    assert "eps = 1e-01" in describe_figure(fig)
+    with pytest.raises(ValueError, match="same entry"):
+        update_gradcheck_step_plot(fig, check, _check_of((1, 1), 1e-1)[1])
+    with pytest.raises(ValueError, match="gradcheck_step_plot"):
+        update_gradcheck_step_plot(plt.figure(), check, curves)
+    plt.close("all")
+
+
+def _path_of(lr, steps):
+    *_, K_target, K0, mse_and_grad = learning_setup()
+    path = gradient_descent(mse_and_grad, K0, lr, steps)
+    return path.losses, path.kernel, K_target, path.diverged is not None
+
+
+@pytest.mark.parametrize(("a", "b"), [((1.0, 20), (1.0, 3)), ((1.0, 0), (10.0, 300)), ((10.0, 300), (0.1, 150)),
+                                      ((0.5, 1), (0.5, 2))])
+def test_update_kernel_training_plot_equals_a_fresh_plot(a, b):
+    losses, kernel, target, diverged = _path_of(*a)
+    fig = kernel_training_plot(losses, kernel, target, diverged=diverged, figsize=(10, 2.8))
+    losses, kernel, target, diverged = _path_of(*b)
+    assert update_kernel_training_plot(fig, losses, kernel, target, diverged=diverged) is fig
+    _same_picture(fig, kernel_training_plot(losses, kernel, target, diverged=diverged, figsize=(10, 2.8)))
+
+
+def test_update_kernel_training_plot_shows_the_new_run():
+    losses, kernel, target, _ = _path_of(1.0, 20)
+    fig = kernel_training_plot(losses, kernel, target)
+    losses, kernel, target, diverged = _path_of(10.0, 300)
+    update_kernel_training_plot(fig, losses, kernel, target, diverged=diverged)
+    ax_loss, ax_k, ax_t = fig.axes[:3]
+    assert diverged and ax_loss.get_title() == "loss DIVERGES: learning rate too large"
+    np.testing.assert_array_equal(ax_loss.get_lines()[0].get_ydata(), losses)
+    assert ax_k.get_title() == f"kernel after {losses.size - 1} steps"
+    np.testing.assert_array_equal(ax_k.images[0].get_array(), kernel)
+    lim = float(np.abs(kernel).max())
+    assert ax_k.images[0].norm.vmax == ax_t.images[0].norm.vmax == lim       # one scale for both kernels
+    assert f"Colour bar from {-lim:.3g} to {lim:.3g}" in describe_figure(fig)
+    with pytest.raises(ValueError, match="kernel_training_plot"):
+        update_kernel_training_plot(plt.figure(), losses, kernel, target)
     plt.close("all")

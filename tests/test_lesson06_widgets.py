@@ -13,8 +13,16 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import matplotlib.pyplot as plt  # noqa: E402
+
+import cnnmath.viz.plots.lesson06 as lesson06_plots  # noqa: E402
+import cnnmath.viz.widgets.lesson06 as lesson06_widgets  # noqa: E402
+from cnnmath.descent import gradient_descent  # noqa: E402
+from cnnmath.gradcheck import gradient_check, gradient_check_curves  # noqa: E402
+from cnnmath.viz.plots import describe_figure, figure_png, gradcheck_step_plot, kernel_training_plot  # noqa: E402
 from cnnmath.viz.widgets import gradcheck_explorer, kernel_descent_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
 from .test_lesson06_gradients import (B_LIVE, forward_backward, learning_setup, live_kernel,  # noqa: E402
                                       loss_only)
@@ -222,3 +230,143 @@ def test_typed_values_never_give_a_traceback(chain, learning):
     drive_typed_values(gradcheck_explorer(f, K, dK, weight=(2, 2)), names=("eps",))
     *_, K_target, K0, mse_and_grad = learning
     drive_typed_values(kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=5, max_steps=20))
+
+
+# --- one figure, updated in place; one picture per change; compute once; errors hide the picture ----------
+
+def _make_gradcheck(chain):
+    K, dK, f = chain
+    return gradcheck_explorer(f, K, dK, eps=1e-5, weight=(2, 2))
+
+
+def _make_descent(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    return kernel_descent_explorer(mse_and_grad, K0, K_target, lr=1.0, steps=20, max_steps=30)
+
+
+_CHANGES = {  # explorer -> control changes a student makes (each must send exactly one picture)
+    "gradcheck": (_make_gradcheck, [("eps", 1e-1), ("weight", (0, 1)), ("eps", 1e-9), ("weight", (1, 1))]),
+    "descent": (_make_descent, [("lr", 0.1), ("steps", 30), ("step", "click"), ("lr", 10.0), ("reset", "click"),
+                                ("steps", 5)]),
+}
+
+
+@pytest.mark.parametrize("name", list(_CHANGES))
+def test_each_change_sends_one_picture_of_the_one_figure(chain, learning, name):
+    make, changes = _CHANGES[name]
+    ex = make(chain if name == "gradcheck" else learning)
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig = ex.figure
+    seen = watch_pictures(ex)
+    for k, (control, value) in enumerate(changes, start=1):
+        if value == "click":
+            ex.controls[control].click()
+        else:
+            ex.controls[control].value = value
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex)
+        assert ex.figure is fig                       # the same figure, updated in place
+        assert ex.last_error is None
+    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
+    assert plt.get_fignums() == []                    # pyplot holds no figure of the explorer
+
+
+def test_gradcheck_picture_is_the_plot_of_its_check(chain):
+    K, dK, f = chain
+    ex = _make_gradcheck(chain)
+    ex.controls["weight"].value = (0, 1)
+    ex.controls["eps"].value = 1e-3
+    fresh = gradcheck_step_plot(gradient_check(f, K, dK, (0, 1), 1e-3), gradient_check_curves(f, K, dK, (0, 1)),
+                                name="K[0,1]")
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    plt.close(fresh)
+
+
+def test_descent_picture_is_the_plot_of_its_run(learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = _make_descent(learning)
+    ex.controls["lr"].value = 0.5
+    ex.controls["steps"].value = 7
+    path = gradient_descent(mse_and_grad, K0, 0.5, 7)
+    fresh = kernel_training_plot(path.losses, path.kernel, K_target, figsize=(10, 2.8))
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    plt.close(fresh)
+
+
+def _forbid_math_in(monkeypatch, module):
+    """Every function of cnnmath's math that ``module`` can reach raises if it is called."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot computed what the explorer gave it")
+    names = [name for name, value in vars(module).items() if callable(value)
+             and getattr(value, "__module__", "").startswith("cnnmath.")
+             and not getattr(value, "__module__", "").startswith("cnnmath.viz")]
+    for name in names:
+        monkeypatch.setattr(module, name, forbidden)
+    return names
+
+
+def _count(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args[3] if name.startswith("gradient_check") else args[2:4])
+        return original(*args, **kwargs)
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_gradcheck_computes_the_check_and_the_curves_once_per_redraw_and_the_plot_never(monkeypatch, chain):
+    ex = _make_gradcheck(chain)
+    assert _forbid_math_in(monkeypatch, lesson06_plots) == ["softmax"]   # (softmax_gradient_plot's)
+    checks = _count(monkeypatch, lesson06_widgets, "gradient_check")
+    curves = _count(monkeypatch, lesson06_widgets, "gradient_check_curves")
+    for control, value in [("eps", 1e-3), ("weight", (0, 2)), ("eps", 1e-7), ("weight", (2, 0))]:
+        ex.controls[control].value = value
+        assert ex.last_error is None
+    assert checks == curves == [(2, 2), (0, 2), (0, 2), (2, 0)]           # one of each per redraw
+    assert ex.state["numerical"] == pytest.approx(_central(chain[2], chain[0], (2, 0), 1e-7), rel=1e-12)
+
+
+def test_descent_runs_once_per_redraw_continues_its_run_and_the_plot_never_computes(monkeypatch, learning):
+    *_, K_target, K0, mse_and_grad = learning
+    ex = _make_descent(learning)
+    _forbid_math_in(monkeypatch, lesson06_plots)
+    runs = _count(monkeypatch, lesson06_widgets, "gradient_descent")
+    evaluations = []
+
+    def counted(K):
+        evaluations.append(1)
+        return mse_and_grad(K)
+    ex.controls["steps"].value = 25                   # the run continues: five more steps, five evaluations
+    assert runs == [(1.0, 25)]
+    ex.controls["step"].click()
+    ex.controls["steps"].value = 3                    # fewer steps: the run is already there
+    assert runs == [(1.0, 25), (1.0, 26), (1.0, 3)]
+    np.testing.assert_allclose(ex.state["kernel"], _descent(mse_and_grad, K0, 1.0, 3)[0], rtol=1e-12)
+    ex2 = kernel_descent_explorer(counted, K0, K_target, lr=1.0, steps=20)
+    evaluations.clear()
+    ex2.controls["steps"].value = 25
+    assert len(evaluations) == 5
+    ex2.controls["steps"].value = 10
+    assert len(evaluations) == 5
+    ex2.controls["lr"].value = 0.5                    # another rate: a new run from K0, 10 steps
+    assert len(evaluations) == 5 + 11
+
+
+@pytest.mark.parametrize(("name", "control", "bad", "good"), [
+    ("gradcheck", "eps", float("nan"), 1e-4),
+    ("descent", "lr", float("nan"), 0.5),
+])
+def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(chain, learning, name, control, bad, good):
+    make, _ = _CHANGES[name]
+    ex = make(chain if name == "gradcheck" else learning)
+    seen = watch_pictures(ex)
+    ex.controls[control].value = bad
+    assert current_picture(ex) is None and seen == []
+    assert isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "is nan" in ex.summary.value
+    ex.controls[control].value = good
+    assert current_picture(ex) is not None and ex.last_error is None and len(seen) == 1

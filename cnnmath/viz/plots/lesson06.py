@@ -2,7 +2,11 @@
 gradient checks.
 
 Every function is pure matplotlib: it takes arrays (computed by the notebook with :mod:`cnnmath`), draws
-them, and returns the figure. Signed quantities (kernels, gradients, logits) use the course's diverging
+them, and returns the figure. The two pictures the explorers show are built once and changed in place:
+``gradcheck_step_plot``/``update_gradcheck_step_plot`` (from a :class:`cnnmath.GradientCheck` and its
+:class:`cnnmath.GradientCheckCurves`) and ``kernel_training_plot``/``update_kernel_training_plot``; each
+builder and its update share one ``_fill_*`` function, and their tick labels, titles and legends are drawn
+from cached glyph outlines. Signed quantities (kernels, gradients, logits) use the course's diverging
 map centred at 0 with a colour bar and the numbers written in; masks and switches are outlined, so no
 picture relies on colour alone.
 """
@@ -11,40 +15,47 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.cm import ScalarMappable
+from matplotlib.artist import Artist, allow_rasterization
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Affine2D, ScaledTranslation
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from ...losses import softmax
-from .common import format_number, highlight_cells, matrix_plot
+from .common import (DIVERGING_CMAP, PathText, as_path_text, axes_row, fast_title, format_number, get_ax, highlight_cells,
+                     matrix_plot, signed_limit, update_matrix_plot)
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
-           "backward_chain_plot", "gradcheck_plot", "secant_plot", "kernel_training_plot"]
+           "backward_chain_plot", "gradcheck_plot", "secant_plot", "gradcheck_step_plot",
+           "update_gradcheck_step_plot", "kernel_training_plot", "update_kernel_training_plot"]
 
 SWITCH_COLOR = "#ffb000"  # amber outline: a pooling switch (where a window's maximum sat)
 WINDOW_COLOR = "#00a651"  # green outline: the pixels one kernel weight touches
 
 
 def _power_of_ten(value, _pos=None):
+    """``1e-5``, ``2e-1``, ``2.5e-1``: a tick of a log axis, as short as its value allows."""
     if value <= 0:
         return ""
-    mantissa, exponent = f"{value:.0e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
-def _plain_log_axis(axis, numticks=6, data=None):
-    """A log axis with a few labelled ticks (``1e-5``, ``2e-1``) and no minor ticks: readable, quick.
+def _as_matrix(a, name):
+    a = np.asarray(a, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"{name} has shape {a.shape} but needs a 2-D matrix (KH, KW)")
+    return a
 
-    ``data``: the values shown; when they span less than two powers of ten, ticks at 1, 2 and 5 times
-    each power are labelled too, so a short curve still gets more than one number on its axis.
-    """
-    subs = (1.0,)
-    if data is not None:
-        positive = np.asarray(data, dtype=float)
-        positive = positive[np.isfinite(positive) & (positive > 0)]
-        if positive.size and np.log10(positive.max() / positive.min()) < 2:
-            subs = (1.0, 2.0, 5.0)
-    axis.set_major_locator(LogLocator(base=10, subs=subs, numticks=numticks))
-    axis.set_minor_locator(NullLocator())
-    axis.set_major_formatter(FuncFormatter(_power_of_ten))
+
+def _find(fig, key, maker):
+    """The state a plot function stored on one of ``fig``'s axes under ``key``."""
+    for ax in fig.axes:
+        info = getattr(ax, key, None)
+        if info is not None:
+            return info
+    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
 def _spread(fig, wspace=0.12):
@@ -287,12 +298,169 @@ def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, 
     return _spread(fig)
 
 
+# ----------------------------------------------------------------------------------------------------
+# Ticks fixed at each update, labels drawn from cached outlines
+# ----------------------------------------------------------------------------------------------------
+
+def _set_ticks(axis, values, labels):
+    """Fixed ticks with their labels drawn as PathText (an axis's own locator would lay out new Text labels
+    on every draw); no minor ticks."""
+    values = list(values)
+    axis.set_ticks(values, labels)
+    axis.set_minor_locator(NullLocator())
+    for tick in axis.get_major_ticks(len(values)):
+        as_path_text(tick.label1)
+        as_path_text(tick.label2)
+
+
+def _inside(values, lo, hi):
+    lo, hi = min(lo, hi), max(lo, hi)
+    slack = 1e-9 * max(abs(lo), abs(hi), 1e-300)
+    return [float(v) for v in values if lo - slack <= v <= hi + slack]
+
+
+def _log_ticks(axis, numticks=6, data=None):
+    """Ticks at powers of ten (``1e-5``) over the axis's current limits; when ``data`` spans less than two
+    powers of ten, at 1, 2 and 5 times each power too, so a short curve still gets more than one number."""
+    subs = (1.0,)
+    if data is not None:
+        positive = np.asarray(data, dtype=float)
+        positive = positive[np.isfinite(positive) & (positive > 0)]
+        if positive.size and np.log10(positive.max() / positive.min()) < 2:
+            subs = (1.0, 2.0, 5.0)
+    lo, hi = axis.get_view_interval()
+    values = _inside(LogLocator(base=10, subs=subs, numticks=numticks).tick_values(lo, hi), lo, hi)
+    if len(subs) > 1 and len(values) > 1 and any(f"{v:.0e}"[0] not in "125" for v in values):
+        # less than a decade: LogLocator fell back to linear ticks; three round ones read better
+        values = _inside(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi), lo, hi)
+    _set_ticks(axis, values, [_power_of_ten(v) for v in values])
+
+
+def _plain_number(v):
+    text = np.format_float_positional(round(float(v), 10), trim="-")
+    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
+
+
+def _linear_ticks(axis, nbins=5, integer=False):
+    """A few round ticks over the axis's current limits, as matplotlib's automatic ticks would choose."""
+    lo, hi = axis.get_view_interval()
+    locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer)
+    values = _inside(locator.tick_values(lo, hi), lo, hi)
+    _set_ticks(axis, values, [_plain_number(v) for v in values])
+
+
+class _Key(Artist):
+    """A legend drawn as plain artists: a short sample of each line and its label (a PathText).
+
+    A matplotlib ``Legend`` lays its texts out again on every draw (about 6 ms for four entries here); this
+    draws the same samples and labels from cached outlines. It is one artist of the axes, not lines or
+    texts of it, so a figure's text alternative still counts the axes' own lines and reads their labels.
+    """
+
+    def __init__(self, ax, handles, *, fontsize=7, loc="upper left"):
+        super().__init__()
+        self.set_figure(ax.figure)
+        self.set_zorder(5)
+        self._ax, self._fontsize, self.loc = ax, fontsize, loc
+        self.entries = []
+        for handle in handles:
+            sample = Line2D([0, 10, 20], [0, 0, 0])
+            sample.update_from(handle)
+            sample.set_markevery([1])
+            label = PathText(26, 0, handle.get_label(), fontsize=fontsize, ha="left", va="center")
+            for part in (sample, label):
+                part.set_figure(ax.figure)
+            self.entries.append((sample, label))
+        ax.add_artist(self)
+
+    def get_children(self):
+        return [part for entry in self.entries for part in entry]
+
+    def width(self):
+        """Points from the left of the samples to the end of the longest label."""
+        return 26 + max(label.get_window_extent(dpi=72).width for _, label in self.entries)
+
+    @allow_rasterization
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        pad, step = 4.0, 1.35 * self._fontsize
+        x = {"upper left": 0.0, "upper center": 0.5, "upper right": 1.0}[self.loc]
+        shift = {"upper left": pad, "upper center": -self.width() / 2, "upper right": -pad - self.width()}[self.loc]
+        anchor = ScaledTranslation(x, 1.0, self._ax.transAxes)
+        for k, (sample, label) in enumerate(self.entries):
+            place = (Affine2D().translate(shift, -pad - (k + 0.5) * step).scale(1 / 72)
+                     + self.figure.dpi_scale_trans + anchor)
+            for part in (sample, label):
+                part.set_transform(place)
+                part.draw(renderer)
+        self.stale = False
+
+
+# ----------------------------------------------------------------------------------------------------
+# The gradient check: the error against epsilon, the secant against the tangent
+# ----------------------------------------------------------------------------------------------------
+
+def _errors_panel(ax):
+    """Empty artists of :func:`gradcheck_plot`, filled by :func:`_fill_errors`."""
+    measured, = ax.plot([], [], "o-", color="#4c72b0", markersize=3, label="|numerical - analytic|")
+    truncation, = ax.plot([], [], "--", color="#b2182b", linewidth=1, label="truncation ~ eps^2")
+    rounding, = ax.plot([], [], ":", color="#555555", linewidth=1.2, label="rounding ~ 1/eps")
+    current, = ax.plot([], [], "o", color=SWITCH_COLOR, markersize=10, markeredgecolor="black",
+                       label="_current")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    as_path_text(ax.set_xlabel("epsilon"))
+    as_path_text(ax.set_ylabel("error"))
+    fast_title(ax, "error of the central difference")
+    ax._cnnmath_errors = {"lines": (measured, truncation, rounding, current), "legend_has_current": None,
+                          "key": None}
+
+
+def _fill_errors(ax, eps, errors, current):
+    measured, truncation, rounding, marker = ax._cnnmath_errors["lines"]
+    eps = np.asarray(eps, dtype=float)
+    errors = np.maximum(np.asarray(errors, dtype=float), 1e-17)  # zeros drawn at 1e-17: the log axis keeps them
+    if eps.ndim != 1 or eps.shape != errors.shape or eps.size < 3:
+        raise ValueError(f"eps has shape {eps.shape} and errors {errors.shape} but they need the same shape "
+                         f"(S,) with S >= 3")
+    order = np.argsort(eps)
+    measured.set_data(eps[order], errors[order])
+    # The guides pass through the measured error at the ends where each source dominates.
+    big, small = eps[order][-3], eps[order][0]
+    truncation.set_data(eps, errors[order][-3] * (eps / big) ** 2)
+    rounding.set_data(eps, errors[order][0] * small / eps)
+    low = errors.min()
+    if current is not None:
+        cur_eps, cur_err = float(current[0]), max(float(current[1]), 1e-17)
+        marker.set_data([cur_eps], [cur_err])
+        marker.set_label(f"eps = {cur_eps:.0e}")
+        low = min(low, cur_err)
+    else:
+        marker.set_data([], [])
+        marker.set_label("_current")
+    ax.set_ylim(max(low / 10, 1e-17), errors.max() * 10)
+    ax.relim()
+    ax.autoscale_view(scaley=False)
+    _log_ticks(ax.xaxis)
+    _log_ticks(ax.yaxis)
+    info = ax._cnnmath_errors
+    if info["legend_has_current"] != (current is not None):
+        shown = [measured, truncation, rounding] + ([marker] if current is not None else [])
+        if info["key"] is not None:
+            info["key"].remove()
+        info["key"] = _Key(ax, shown, loc="upper center")
+        info["legend_has_current"] = current is not None
+    elif current is not None:
+        info["key"].entries[3][1].set_text(marker.get_label())
+
+
 def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
     """How the central-difference error depends on the step epsilon, on log-log axes (lesson 6).
 
     Parameters
     ----------
-    eps : array_like, shape (S,)
+    eps : array_like, shape (S,), S >= 3
         The steps tried, positive.
     errors : array_like, shape (S,)
         ``|numerical - analytic|`` for each step (zeros are drawn at 1e-17 so the log axis keeps them).
@@ -300,6 +468,7 @@ def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
         The step chosen in the widget and its error, marked with a large dot.
     ax : matplotlib Axes, optional
     figsize : tuple
+        Used only when ``ax`` is None.
 
     Returns
     -------
@@ -307,35 +476,56 @@ def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
         Dashed guides show the slopes of the two error sources: truncation ~ eps**2 and rounding
         ~ 1e-16 / eps.
     """
-    eps = np.asarray(eps, dtype=float)
-    errors = np.maximum(np.asarray(errors, dtype=float), 1e-17)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
-    else:
-        fig = ax.figure
-    order = np.argsort(eps)
-    ax.loglog(eps[order], errors[order], "o-", color="#4c72b0", markersize=3, label="|numerical - analytic|")
-    # The guides pass through the measured error at the ends where each source dominates.
-    big, small = eps[order][-3], eps[order][0]
-    e_big = errors[order][-3]
-    e_small = errors[order][0]
-    ax.loglog(eps, e_big * (eps / big) ** 2, "--", color="#b2182b", linewidth=1,
-              label="truncation ~ eps^2")
-    ax.loglog(eps, e_small * small / eps, ":", color="#555555", linewidth=1.2,
-              label="rounding ~ 1/eps")
-    if current is not None:
-        cur_eps, cur_err = float(current[0]), max(float(current[1]), 1e-17)
-        ax.loglog([cur_eps], [cur_err], "o", color=SWITCH_COLOR, markersize=10, markeredgecolor="black",
-                  label=f"eps = {cur_eps:.0e}")
-    low = errors.min() if current is None else min(errors.min(), max(float(current[1]), 1e-17))
-    ax.set_ylim(max(low / 10, 1e-17), errors.max() * 10)
-    _plain_log_axis(ax.xaxis)
-    _plain_log_axis(ax.yaxis)
-    ax.set_xlabel("epsilon")
-    ax.set_ylabel("error")
-    ax.set_title("error of the central difference")
-    ax.legend(fontsize=7, loc="upper center", frameon=False)
+    fig, ax = get_ax(ax, figsize)
+    if fig.get_axes() == [ax]:  # fixed margins: no layout engine
+        fig.subplots_adjust(left=0.17, right=0.96, bottom=0.16, top=0.9)
+    _errors_panel(ax)
+    _fill_errors(ax, eps, errors, current)
     return fig
+
+
+def _secant_panel(ax):
+    """Empty artists of :func:`secant_plot`, filled by :func:`_fill_secant`."""
+    curve, = ax.plot([], [], color="#777777", linewidth=2, label="L along this weight")
+    tangent, = ax.plot([], [], "--", color="#2166ac", linewidth=1.2, label="tangent (backprop)")
+    secant, = ax.plot([], [], ":", color="#b2182b", linewidth=1.5, label="secant through x0 +/- eps")
+    points, = ax.plot([], [], "o", color=SWITCH_COLOR, markeredgecolor="black", markersize=7)
+    as_path_text(ax.set_xlabel(""))
+    as_path_text(ax.set_ylabel("loss L"))
+    fast_title(ax, "")
+    key = _Key(ax, [curve, tangent, secant])
+    ax._cnnmath_secant = (curve, tangent, secant, points, key)
+
+
+def _fill_secant(ax, offsets, losses, x0, eps, loss_plus, loss_minus, analytic, name, *, slope=None,
+                 loss0=None):
+    curve, tangent, secant, points, key = ax._cnnmath_secant
+    offsets = np.asarray(offsets, dtype=float)
+    losses = np.asarray(losses, dtype=float)
+    if offsets.ndim != 1 or offsets.shape != losses.shape or offsets.size < 2:
+        raise ValueError(f"offsets has shape {offsets.shape} and losses {losses.shape} but they need the same "
+                         f"shape (S,) with S >= 2")
+    x0, eps = float(x0), float(eps)
+    xs = x0 + offsets
+    curve.set_data(xs, losses)
+    if loss0 is None:  # where the tangent touches the drawn curve
+        loss0 = float(np.interp(x0, xs, losses))
+    tangent.set_data(xs, loss0 + analytic * offsets)
+    if slope is None:  # the line through the two nudged points
+        slope = (loss_plus - loss_minus) / (2 * eps)
+    secant.set_data(xs, 0.5 * (loss_plus + loss_minus) + slope * offsets)
+    points.set_data([x0 - eps, x0 + eps], [loss_minus, loss_plus])
+    ax.xaxis.label.set_text(name)
+    lo, hi = float(losses.min()), float(losses.max())
+    pad = 0.1 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1.0)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.relim()
+    ax.autoscale_view(scaley=False)
+    _linear_ticks(ax.xaxis)
+    _linear_ticks(ax.yaxis)
+    # the key goes to the upper corner the loss curve keeps away from
+    third = max(1, losses.size // 3)
+    key.loc = "upper left" if losses[:third].max() <= losses[-third:].max() else "upper right"
 
 
 def secant_plot(offsets, losses, x0, eps, loss_plus, loss_minus, analytic, *, name="K[m, n]", ax=None,
@@ -360,36 +550,98 @@ def secant_plot(offsets, losses, x0, eps, loss_plus, loss_minus, analytic, *, na
         The weight's name for the axis label.
     ax : matplotlib Axes, optional
     figsize : tuple
+        Used only when ``ax`` is None.
 
     Returns
     -------
     matplotlib Figure
     """
-    offsets = np.asarray(offsets, dtype=float)
-    losses = np.asarray(losses, dtype=float)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
-    else:
-        fig = ax.figure
-    xs = x0 + offsets
-    ax.plot(xs, losses, color="#777777", linewidth=2, label="L along this weight")
-    loss0 = float(np.interp(x0, xs, losses))
-    ax.plot(xs, loss0 + analytic * offsets, "--", color="#2166ac", linewidth=1.2, label="tangent (backprop)")
-    slope = (loss_plus - loss_minus) / (2 * eps)
-    ax.plot(xs, 0.5 * (loss_plus + loss_minus) + slope * offsets, ":", color="#b2182b", linewidth=1.5,
-            label="secant through x0 +/- eps")
-    ax.plot([x0 - eps, x0 + eps], [loss_minus, loss_plus], "o", color=SWITCH_COLOR, markeredgecolor="black",
-            markersize=7)
-    ax.set_xlabel(name)
-    ax.set_ylabel("loss L")
-    span = losses.max() - losses.min()
-    ax.set_ylim(losses.min() - 0.1 * span, losses.max() + 0.1 * span)
-    ax.legend(fontsize=7, frameon=False)
+    fig, ax = get_ax(ax, figsize)
+    if fig.get_axes() == [ax]:  # fixed margins: no layout engine
+        fig.subplots_adjust(left=0.17, right=0.96, bottom=0.16, top=0.9)
+    _secant_panel(ax)
+    _fill_secant(ax, offsets, losses, x0, eps, loss_plus, loss_minus, analytic, name)
     return fig
+
+
+def gradcheck_step_plot(check, curves, *, name="K[m, n]", axes=None, figsize=(9.5, 3.3)):
+    """What ``gradcheck_explorer`` shows: the loss along one weight with the secant and the tangent, beside
+    the error of the central difference against epsilon (lesson 6).
+
+    Draws what it is given and computes none of it; :func:`update_gradcheck_step_plot` shows another weight
+    or step in place.
+
+    Parameters
+    ----------
+    check : cnnmath.GradientCheck
+        From :func:`cnnmath.gradient_check`: the step, the two nudged losses, both gradients, the error.
+    curves : cnnmath.GradientCheckCurves
+        From :func:`cnnmath.gradient_check_curves` for the same entry: the loss along it (offsets (T,),
+        losses (T,)) and the error for each step (eps (S,), errors (S,)).
+    name : str
+        The entry's name, such as ``"K[2,2]"``.
+    axes : sequence of 2 Axes, optional
+    figsize : tuple
+        Used only when ``axes`` is None.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if axes is None:  # fixed positions: no layout engine, no second draw
+        fig = plt.figure(figsize=figsize)
+        axes = [fig.add_axes((0.08, 0.15, 0.38, 0.75)), fig.add_axes((0.58, 0.15, 0.39, 0.75))]
+    else:
+        fig, axes = axes_row(axes, 2, figsize)
+    _secant_panel(axes[0])
+    _errors_panel(axes[1])
+    axes[0]._cnnmath_gradcheck_step = axes
+    _fill_gradcheck_step(axes, check, curves, name)
+    return fig
+
+
+def update_gradcheck_step_plot(fig, check, curves, *, name="K[m, n]"):
+    """Show another entry or step on a figure made by :func:`gradcheck_step_plot`, in place. Returns fig."""
+    _fill_gradcheck_step(_find(fig, "_cnnmath_gradcheck_step", "gradcheck_step_plot"), check, curves, name)
+    return fig
+
+
+def _fill_gradcheck_step(axes, check, curves, name):
+    if tuple(check.index) != tuple(curves.index):
+        raise ValueError(f"check is of entry {check.index} but curves of {curves.index}: they need the same entry")
+    _fill_secant(axes[0], curves.offsets, curves.losses, curves.value, check.eps, check.f_plus, check.f_minus,
+                 check.analytic, name, slope=check.numerical, loss0=curves.loss)
+    axes[0].title.set_text(f"L along {name}")
+    _fill_errors(axes[1], curves.eps, curves.errors, (check.eps, check.abs_error))
+
+
+# ----------------------------------------------------------------------------------------------------
+# A kernel learned by gradient descent
+# ----------------------------------------------------------------------------------------------------
+
+def _signed_colorbar(fig, *, cax=None, ax=None):
+    """A colour bar for signed maps of a symmetric -lim..lim scale, with a plain linear axis (a colour bar
+    of the maps' centred norm maps every tick through that norm on each draw); see :func:`_colorbar_limit`."""
+    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
+    if cax is not None:
+        return fig.colorbar(scale, cax=cax)
+    return fig.colorbar(scale, ax=ax, fraction=0.03, pad=0.03)
+
+
+def _colorbar_limit(colorbar, lim):
+    """Colours from -lim to lim, with a few round ticks drawn from cached outlines."""
+    colorbar.mappable.set_clim(-lim, lim)
+    values = _inside(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim), -lim, lim)
+    colorbar.set_ticks(values, labels=[_plain_number(v) for v in values])
+    for tick in colorbar.ax.yaxis.get_major_ticks(len(values)):
+        as_path_text(tick.label1)
+        as_path_text(tick.label2)
 
 
 def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, cax=None, figsize=(12, 3.2)):
     """A kernel learned by gradient descent: the loss curve, the kernel now, and the target (lesson 6).
+
+    :func:`update_kernel_training_plot` shows another run or step in place.
 
     Parameters
     ----------
@@ -402,37 +654,75 @@ def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, c
     diverged : bool
         Draw the curve in red and say so in the title.
     axes : sequence of three Axes, optional
-        Where to draw (loss, kernel, target); default a new figure of ``figsize``. The two kernels share
-        one colour scale and one colour bar.
+        Where to draw (loss, kernel, target); default a new figure of ``figsize`` with fixed margins. The
+        two kernels share one colour scale and one colour bar.
     cax : Axes, optional
-        Where to draw that colour bar; default: space taken from the two kernel panels.
+        Where to draw that colour bar; default: its own place at the right of a new figure, or space taken
+        from the two kernel panels of the given ``axes``.
     figsize : tuple
+        Used only when ``axes`` is None.
 
     Returns
     -------
     matplotlib Figure
     """
-    losses = np.asarray(losses, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
-    target = np.asarray(target, dtype=float)
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True,
-                                 gridspec_kw={"width_ratios": [1.5, 1, 1]})
-        _spread(fig, 0.06)
-    fig = axes[0].figure
-    steps = np.arange(losses.size)
-    color = "#b2182b" if diverged else "#4c72b0"
-    axes[0].semilogy(steps, np.maximum(losses, 1e-300), "-", color=color, linewidth=1.5)
-    _plain_log_axis(axes[0].yaxis, numticks=5, data=losses)
-    axes[0].set_xlabel("step")
-    axes[0].set_ylabel("loss (log scale)")
-    axes[0].set_title("loss DIVERGES: learning rate too large" if diverged else "loss")
-    lim = max(float(np.abs(target).max()), float(np.abs(kernel).max()), 1e-12)
-    matrix_plot(kernel, ax=axes[1], signed=True, vmin=-lim, vmax=lim, colorbar=False,
-                title=f"kernel after {losses.size - 1} steps")
-    matrix_plot(target, ax=axes[2], signed=True, vmin=-lim, vmax=lim, colorbar=False, title="target kernel")
-    if cax is not None:
-        fig.colorbar(axes[2].images[0], cax=cax)
+    kernel = _as_matrix(kernel, "kernel")
+    target = _as_matrix(target, "target")
+    if axes is None:  # fixed positions: no layout engine, no second draw
+        fig = plt.figure(figsize=figsize)
+        axes = [fig.add_axes((0.07, 0.17, 0.36, 0.72)), fig.add_axes((0.48, 0.08, 0.2, 0.8)),
+                fig.add_axes((0.71, 0.08, 0.2, 0.8))]
+        cax = fig.add_axes((0.93, 0.12, 0.012, 0.72)) if cax is None else cax
     else:
-        fig.colorbar(axes[2].images[0], ax=list(axes[1:]), fraction=0.03, pad=0.03)
+        fig, axes = axes_row(axes, 3, figsize)
+    ax_loss, ax_k, ax_t = axes
+    line, = ax_loss.plot([], [], "-", linewidth=1.5)
+    ax_loss.set_yscale("log")
+    as_path_text(ax_loss.set_xlabel("step"))
+    as_path_text(ax_loss.set_ylabel("loss (log scale)"))
+    fast_title(ax_loss, "")
+    for ax in (ax_k, ax_t):
+        matrix_plot(target, ax=ax, signed=True, colorbar=False)
+        fast_title(ax, "")
+        for label in ax.get_xticklabels() + ax.get_yticklabels():
+            as_path_text(label)
+    ax_t.title.set_text("target kernel")
+    colorbar = _signed_colorbar(fig, cax=cax, ax=[ax_k, ax_t])
+    ax_loss._cnnmath_training = {"axes": axes, "line": line, "colorbar": colorbar}
+    _fill_kernel_training(ax_loss._cnnmath_training, losses, kernel, target, diverged)
     return fig
+
+
+def update_kernel_training_plot(fig, losses, kernel, target, *, diverged=False):
+    """Show another run or step on a figure made by :func:`kernel_training_plot`, in place. Returns fig.
+
+    Parameters as in :func:`kernel_training_plot`; ``kernel`` and ``target`` keep the shape they had.
+    """
+    info = _find(fig, "_cnnmath_training", "kernel_training_plot")
+    _fill_kernel_training(info, losses, _as_matrix(kernel, "kernel"), _as_matrix(target, "target"), diverged)
+    return fig
+
+
+def _fill_kernel_training(info, losses, kernel, target, diverged):
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size < 1:
+        raise ValueError(f"losses has shape {losses.shape} but needs (S,) with S >= 1")
+    if kernel.shape != target.shape:
+        raise ValueError(f"kernel has shape {kernel.shape} but target {target.shape}: they need the same shape")
+    ax_loss, ax_k, ax_t = info["axes"]
+    line = info["line"]
+    line.set_data(np.arange(losses.size), np.maximum(losses, 1e-300))
+    line.set_color("#b2182b" if diverged else "#4c72b0")
+    ax_loss.title.set_text("loss DIVERGES: learning rate too large" if diverged else "loss")
+    ax_loss.relim()
+    ax_loss.autoscale_view()
+    _linear_ticks(ax_loss.xaxis, integer=True)
+    _log_ticks(ax_loss.yaxis, numticks=5, data=losses)
+    lim = signed_limit(target, kernel)
+    update_matrix_plot(ax_k, kernel, vmin=-lim, vmax=lim)
+    ax_k.title.set_text(f"kernel after {losses.size - 1} steps")
+    # the target and the scale stay the same while the kernel is within the target's range: leave them
+    if info.get("lim") != lim or not np.array_equal(info.get("target"), target):
+        update_matrix_plot(ax_t, target, vmin=-lim, vmax=lim)
+        _colorbar_limit(info["colorbar"], lim)
+        info["lim"], info["target"] = lim, target.copy()

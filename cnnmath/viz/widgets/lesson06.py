@@ -11,20 +11,15 @@ import html
 
 import numpy as np
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
-from ...gradcheck import central_difference, rel_error
-from ..plots.lesson06 import gradcheck_plot, kernel_training_plot, secant_plot
-from .common import make_explorer, show_png
+from ...descent import BLOWUP, gradient_descent
+from ...gradcheck import gradient_check, gradient_check_curves
+from ..plots.lesson06 import (gradcheck_step_plot, kernel_training_plot, update_gradcheck_step_plot,
+                              update_kernel_training_plot)
+from .common import LABEL_STYLE, make_explorer
 
 __all__ = ["gradcheck_explorer", "kernel_descent_explorer"]
-
-DPI = 80
-#: The steps epsilon the error curve is drawn for: 1e-1 down to 1e-9, four per decade.
-EPS_GRID = np.logspace(-1, -9, 33)
-#: How far the secant panel moves the chosen weight either way.
-SECANT_RANGE = 0.15
 
 
 def _check_eps(eps):
@@ -76,75 +71,31 @@ def gradcheck_explorer(f, x, grad, *, eps=1e-5, weight=(0, 0), name="K"):
         "eps": widgets.FloatLogSlider(value=eps, base=10, min=-9, max=-1, step=0.5, description="epsilon",
                                       readout_format=".0e", continuous_update=False),
     }
-    cache = {}
-
-    def curves(index):
-        # The error curve and the loss along the weight change only with the weight: compute once each.
-        if index not in cache:
-            errors = np.array([abs(central_difference(f, x, index, e).slope - grad[index]) for e in EPS_GRID])
-            offsets = np.linspace(-SECANT_RANGE, SECANT_RANGE, 61)
-            along = []
-            for t in offsets:
-                work = x.copy()
-                work[index] += t
-                along.append(float(f(work)))
-            cache[index] = (errors, offsets, np.array(along))
-        return cache[index]
 
     def draw(values, explorer):
         index = tuple(values["weight"])
         e = _check_eps(values["eps"])
         label = f"{name}[{index[0]},{index[1]}]"
-        numerical, f_plus, f_minus = central_difference(f, x, index, e)
-        analytic = float(grad[index])
-        abs_err = abs(numerical - analytic)
-        rel = rel_error(numerical, analytic)
-        errors, offsets, along = curves(index)
-        fig = plt.figure(figsize=(9.5, 3.3), dpi=DPI)
-        ax1 = fig.add_axes((0.08, 0.15, 0.38, 0.75))
-        ax2 = fig.add_axes((0.58, 0.15, 0.39, 0.75))
-        secant_plot(offsets, along, float(x[index]), e, f_plus, f_minus, analytic, name=label, ax=ax1)
-        ax1.set_title(f"L along {label}")
-        gradcheck_plot(EPS_GRID, errors, current=(e, abs_err), ax=ax2)
-        show_png(fig, dpi=DPI)
-        verdict = "agree" if rel <= 1e-7 else "disagree: the step is too large or too small"
+        check = gradient_check(f, x, grad, index, e)
+        curves = gradient_check_curves(f, x, grad, index)
+        update_gradcheck_step_plot(fig, check, curves, name=label)
+        verdict = "agree" if check.rel_error <= 1e-7 else "disagree: the step is too large or too small"
         text = (f"<p><b>Gradient check</b> of {html.escape(label)}: backprop gives "
-                f"<b>{analytic:.10f}</b>; with epsilon = {e:.0e} the central difference gives "
-                f"<b>{numerical:.10f}</b>; relative error {rel:.1e} (they {verdict}).</p>")
-        state = {"weight": index, "eps": e, "analytic": analytic, "numerical": numerical,
-                 "abs_error": abs_err, "rel_error": rel}
+                f"<b>{check.analytic:.10f}</b>; with epsilon = {e:.0e} the central difference gives "
+                f"<b>{check.numerical:.10f}</b>; relative error {check.rel_error:.1e} (they {verdict}).</p>")
+        state = {"weight": index, "eps": e, "analytic": check.analytic, "numerical": check.numerical,
+                 "abs_error": check.abs_error, "rel_error": check.rel_error}
         return text, state
 
-    return make_explorer(controls, draw)
-
-
-class _DescentRun:
-    """One gradient-descent run ``K <- K - lr * dL/dK`` from K0, extended on demand.
-
-    ``kernels[k]`` is the kernel after k steps and ``losses[k]`` its loss; ``diverged`` is the step at
-    which the loss passed ``blowup`` times its start (or became inf/NaN), after which nothing is added.
-    """
-
-    def __init__(self, loss_and_grad, K0, lr, blowup):
-        self.loss_and_grad, self.lr, self.blowup = loss_and_grad, lr, blowup
-        self.kernels = [np.array(K0, dtype=np.float64)]
-        loss, self._grad = loss_and_grad(self.kernels[0])
-        self.losses = [float(loss)]
-        self.diverged = None
-
-    def extend(self, steps):
-        with np.errstate(all="ignore"):  # a blow-up is reported in words, never as a warning
-            while self.diverged is None and len(self.kernels) <= steps:
-                self.kernels.append(self.kernels[-1] - self.lr * np.asarray(self._grad))
-                loss, self._grad = self.loss_and_grad(self.kernels[-1])
-                self.losses.append(float(loss))
-                if not np.isfinite(loss) or loss > self.blowup * max(self.losses[0], 1e-300):
-                    self.diverged = len(self.kernels) - 1
-        return self
+    start = tuple(weight)
+    first = f"{name}[{start[0]},{start[1]}]"
+    fig = gradcheck_step_plot(gradient_check(f, x, grad, start, eps), gradient_check_curves(f, x, grad, start),
+                              name=first)
+    return make_explorer(controls, draw, figure=fig)
 
 
 def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_steps=300,
-                            stable_below=None, blowup=1e6):
+                            stable_below=None, blowup=BLOWUP):
     """Learn a 3x3 kernel by gradient descent, step by step or many steps at once (lesson 6).
 
     Controls: ``lr`` (a log slider from 0.01 to 10), ``steps`` (a slider, 0 .. ``max_steps``), and two
@@ -167,7 +118,8 @@ def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_
     stable_below : float, optional
         The largest learning rate that converges (2 / largest curvature), quoted when a run diverges.
     blowup : float
-        How many times its start the loss may grow before the run is called diverged.
+        How many times its start the loss may grow before the run is called diverged
+        (:func:`cnnmath.gradient_descent` runs the descent).
 
     Returns
     -------
@@ -186,54 +138,48 @@ def kernel_descent_explorer(loss_and_grad, K0, target, *, lr=1.0, steps=50, max_
                                      continuous_update=False)
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-2, max=1, step=0.1, description="learning rate",
-                                     readout_format=".3g", continuous_update=False,
-                                     style={"description_width": "initial"}),
+                                     readout_format=".3g", continuous_update=False, style=LABEL_STYLE),
         "steps": steps_slider,
         "step": widgets.Button(description="take one step", tooltip="one more gradient-descent step"),
         "reset": widgets.Button(description="start again", tooltip="back to the starting kernel, step 0"),
     }
-    current = {}
+    current = {"path": None}
 
-    def run(rate, n):
-        # One run for the current learning rate, extended step by step as the student asks for more.
-        if current.get("lr") != rate:
-            current["lr"], current["run"] = rate, _DescentRun(loss_and_grad, K0, rate, blowup)
-        r = current["run"].extend(n)
-        return r.kernels, r.losses, r.diverged
+    def path_for(rate, n):
+        # One run per learning rate, continued (never recomputed) as the student asks for more steps.
+        path = current["path"]
+        resume = path if path is not None and path.lr == rate else None
+        current["path"] = gradient_descent(loss_and_grad, K0, rate, n, blowup=blowup, resume=resume)
+        return current["path"].first(n)
 
     def draw(values, explorer):
         rate = typed_number(values["lr"], "learning rate", limit=1e3, need="a positive number such as 0.5")
         if rate <= 0:
             raise ValueError(f"learning rate is {rate!r} but needs a positive number such as 0.5")
         n = int(values["steps"])
-        kernels, losses, diverged = run(rate, n)
-        taken = n if diverged is None else min(n, diverged)
-        kernel, shown = kernels[taken], losses[:taken + 1]
-        blew_up = diverged is not None and n >= diverged
-        fig = plt.figure(figsize=(10, 2.8), dpi=DPI)
-        axes = (fig.add_axes((0.07, 0.17, 0.36, 0.72)), fig.add_axes((0.48, 0.08, 0.2, 0.8)),
-                fig.add_axes((0.71, 0.08, 0.2, 0.8)))
-        kernel_training_plot(shown, kernel, target, diverged=blew_up, axes=axes,
-                             cax=fig.add_axes((0.93, 0.12, 0.012, 0.72)))
-        show_png(fig, dpi=DPI)
+        shown = path_for(rate, n)
+        kernel, losses, taken = shown.kernel, shown.losses, shown.steps
+        blew_up = shown.diverged is not None
+        update_kernel_training_plot(fig, losses, kernel, target, diverged=blew_up)
         gap = float(np.abs(kernel - target).max())
         if blew_up:
             hint = f" (below about {stable_below:.3g})" if stable_below else ""
             text = (f"<p style='color:#b00020'><b>Learning a kernel: diverged!</b> With learning rate "
                     f"{rate:.3g} the loss grew "
-                    f"from {losses[0]:.3g} to {losses[diverged]:.3g} in {diverged} steps, so the run was "
+                    f"from {losses[0]:.3g} to {losses[-1]:.3g} in {taken} steps, so the run was "
                     f"stopped before the numbers overflow. Each step jumps past the bottom of the loss "
                     f"bowl and lands higher up the other side. Try a smaller learning rate{hint}.</p>")
         else:
             text = (f"<p><b>Learning a kernel</b>: after {taken} steps with learning rate {rate:.3g} "
-                    f"the loss is <b>{shown[-1]:.4g}</b> (it started at {losses[0]:.4g}); "
+                    f"the loss is <b>{losses[-1]:.4g}</b> (it started at {losses[0]:.4g}); "
                     f"K[0,0] = {kernel[0, 0]:.3f} (target {target[0, 0]:.3g}); the largest gap "
                     f"|K - target| is {gap:.3g}.</p>")
-        state = {"lr": rate, "steps": taken, "loss": shown[-1], "start_loss": losses[0], "kernel": kernel,
-                 "max_gap": gap, "diverged": blew_up, "losses": list(shown)}
+        state = {"lr": rate, "steps": taken, "loss": float(losses[-1]), "start_loss": float(losses[0]),
+                 "kernel": kernel, "max_gap": gap, "diverged": blew_up, "losses": [float(v) for v in losses]}
         return text, state
 
-    explorer = make_explorer(controls, draw)
+    fig = kernel_training_plot([1.0], K0, target, figsize=(10, 2.8))  # filled by the first redraw
+    explorer = make_explorer(controls, draw, figure=fig)
 
     def one_step(_):
         if steps_slider.value >= steps_slider.max:
