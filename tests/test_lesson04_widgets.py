@@ -17,6 +17,7 @@ from cnnmath import (avg_pool2d, conv2d, load_photo, max_pool2d, max_pool2d_swit
                      pooled_by_mode, relative_l2_change, relu, seed_kernel, seed_pool_input)
 from cnnmath.viz.widgets import pool_gradient_explorer, pool_shift_explorer, pooling_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
+from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
 INPUTS = pool_example_inputs()
 
@@ -244,25 +245,93 @@ def test_gradient_explorer_split_rule_shares_tied_gradients():
     assert "dx still sums to what dout sent" in ex.summary.value
 
 
-def test_pictures_are_remembered_by_setting():
-    from cnnmath.viz.widgets.lesson04 import _Pictures
+# --- one figure, updated in place; compute once (issue 16) ------------------------------------------
 
-    made = []
+def _counting(monkeypatch, name):
+    import cnnmath.viz.widgets.lesson04 as mod
 
-    def make():
-        made.append(1)
-        fig, _ = plt.subplots(figsize=(1, 1))
-        return fig
+    calls = []
+    original = getattr(mod, name)
 
-    pictures = _Pictures(keep=2)
-    pictures.show("a", make)
-    pictures.show("a", make)
-    assert len(made) == 1  # the second time comes from memory
-    pictures.show("b", make)
-    pictures.show("c", make)  # keeps two: "a" is forgotten
-    assert set(pictures.png) == {"b", "c"}
-    pictures.show("a", make)
-    assert len(made) == 4
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(mod, name, counted)
+    return calls
+
+
+def test_pooling_explorer_one_picture_and_one_pool_step_per_change(monkeypatch):
+    ex = pooling_explorer()
+    assert ex.output is None and ex.figure is not None
+    pictures = watch_pictures(ex)
+    steps = _counting(monkeypatch, "pool_step")
+    changes = [("position", 2), ("stride", 1), ("size", 3), ("mode", "average"), ("input", "6x6 after ReLU"),
+               ("play", 1), ("position", 3), ("stride", 3)]  # stride 3: the position is clamped to 3, once
+    for k, (name, value) in enumerate(changes, start=1):
+        ex.controls[name].value = value
+        assert ex.last_error is None, name
+        assert len(pictures) == k and len(steps) == k, name
+        assert pictures[-1] == current_picture(ex)
+    step = ex.state["step"]
+    assert (step.size, step.stride, step.mode, step.position) == (3, 3, "average", 3)
+    # the picture is the state's step: its window, its output so far
+    assert f"input, window {step.index}" in pictures[-1][1]
+    np.testing.assert_array_equal(ex.figure.axes[1].images[0].get_array(), step.output)
+    assert plt.get_fignums() == []
+
+
+def test_pooling_explorer_hides_the_picture_when_the_window_does_not_fit_and_recovers():
+    ex = pooling_explorer()
+    pictures = watch_pictures(ex)
+    ex.controls["size"].value = 5
+    assert current_picture(ex) is None and "does not work" in ex.summary.value
+    ex.controls["size"].value = 3
+    assert current_picture(ex) is not None and len(pictures) == 1
+    assert "max pool: 1x1" in pictures[-1][1]  # (4 - 3) // 2 + 1 = 1
+
+
+def test_pool_shift_explorer_computes_each_reduction_once_per_change(monkeypatch):
+    ex = pool_shift_explorer(side=24, max_shift=3)
+    pictures = watch_pictures(ex)
+    pooled = _counting(monkeypatch, "pooled_by_mode")
+    changes = _counting(monkeypatch, "relative_l2_change")
+    for k, (name, value) in enumerate([("shift", 3), ("size", 3), ("mode", "subsample"), ("shift", 0)], start=1):
+        ex.controls[name].value = value
+        assert len(pictures) == k and len(pooled) == 2 * k and len(changes) == 2 * k
+    assert f"change: {ex.state['pooled']:.2f}" in pictures[-1][1]
+    np.testing.assert_array_equal(ex.figure.axes[2].images[0].get_array(), ex.state["pooled_before"])
+
+
+def test_pool_gradient_explorer_one_picture_and_one_gradient_step_per_change(monkeypatch):
+    ex = pool_gradient_explorer()
+    pictures = watch_pictures(ex)
+    grads = _counting(monkeypatch, "pool_gradient_step")
+    changes = [("size", 3), ("stride", 1), ("input", "4x4 after ReLU (ties)"), ("rule", "split"), ("size", 2)]
+    for k, (name, value) in enumerate(changes, start=1):
+        ex.controls[name].value = value
+        assert ex.last_error is None
+        assert len(pictures) == k and len(grads) == k
+    grad = ex.state["grad"]
+    shown = [float(t.get_text()) for t in ex.figure.axes[2].texts]
+    assert shown == grad.dx.ravel().tolist()
+    assert "dx (split equally among ties)" in pictures[-1][1]
+
+
+def test_pool_gradient_explorer_hides_the_picture_on_an_error_and_recovers(monkeypatch):
+    import cnnmath.viz.widgets.lesson04 as mod
+
+    ex = pool_gradient_explorer()
+
+    def broken(*args, **kwargs):
+        raise ValueError("x has shape (4,) but needs (H, W)")
+
+    monkeypatch.setattr(mod, "pool_gradient_step", broken)
+    ex.controls["size"].value = 3
+    assert current_picture(ex) is None and "does not work" in ex.summary.value
+    monkeypatch.undo()
+    ex.controls["size"].value = 1
+    assert current_picture(ex) is not None and ex.state["dout"].shape == (2, 2)  # 1x1 windows, stride 2
 
 
 # --- typed values (issue 14): a message in the summary, never a traceback --------------------------

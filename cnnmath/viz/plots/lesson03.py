@@ -298,7 +298,7 @@ def relu_map_plot(feature_map=None, axes=None, *, bias=0.0, figsize=(11, 3.4), t
     if axes is None:
         fig, axes = plt.subplots(1, 3, figsize=figsize)
         # fixed margins instead of tight_layout: the bias explorer redraws this on every step
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.04, top=0.86, wspace=0.12)
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.09, top=0.86, wspace=0.12)
     else:
         fig, axes = axes_row(axes, 3, figsize)
     small = max(z.shape) <= MAX_ANNOTATED_SIDE

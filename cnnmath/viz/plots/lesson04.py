@@ -9,16 +9,21 @@ the diverging map centred at 0.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
+from matplotlib.ticker import FormatStrFormatter
 
-from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, pool_gradient_dx, pool_output_size,
-                        pool_routes, pooled_by_mode, relative_l2_change)
-from .common import DIVERGING_CMAP, GRAY_CMAP, format_number, highlight_cells, matrix_plot
+from ...pooling import PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode, \
+    relative_l2_change
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
+                     matrix_plot, signed_limit, update_matrix_plot)
 
-__all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "pool_shift_plot",
-           "pool_shift_compare_plot", "pool_gradient_plot"]
+__all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "update_pool_step_plot",
+           "pool_shift_plot", "pool_shift_compare_plot", "update_pool_shift_compare_plot", "pool_gradient_plot",
+           "update_pool_gradient_plot"]
 
 #: (colour, line style) per window, in reading order; colours from the Okabe-Ito palette, and each line
 #: style differs from its neighbours' so that the windows stay apart in greyscale too.
@@ -34,62 +39,139 @@ WINDOW_STYLES = (
     ("#882255", (0, (3, 1, 1, 1))),
 )
 
+_UNKNOWN_COLOUR = "#555555"  # the "?" of outputs not computed yet
+_HATCH_COLOUR = "#666666"
+
 
 def window_style(k: int):
     """``(colour, linestyle)`` of window number ``k`` (reading order, from 0); cycles after eight."""
     return WINDOW_STYLES[k % len(WINDOW_STYLES)]
 
 
-def _windows(shape, size, stride):
-    """``(k, i, j, row0, col0)`` for every window, in reading order."""
-    h_out = pool_output_size(shape[0], size, stride)
-    w_out = pool_output_size(shape[1], size, stride)
-    return [(i * w_out + j, i, j, i * stride, j * stride) for i in range(h_out) for j in range(w_out)]
+def _find(fig, key, maker):
+    """The state a plot function of this module stored on one of ``fig``'s axes under ``key``."""
+    for ax in fig.axes:
+        info = getattr(ax, key, None)
+        if info is not None:
+            return info
+    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
-def _outline(ax, k, row, col, height, width, inset, linewidth=2.5):
-    colour, style = window_style(k)
-    return highlight_cells(ax, row + inset, col + inset, height - 2 * inset, width - 2 * inset,
-                           color=colour, linewidth=linewidth, linestyle=style)
+def _path_ticks(ax):
+    """Tick labels drawn from cached glyph outlines (the index ticks name the positions the summaries use)."""
+    for label in ax.get_xticklabels() + ax.get_yticklabels():
+        as_path_text(label)
 
 
-def _ring(ax, k, row, col, n=0):
-    """Ring an entry in window k's style; the n-th ring on one entry is drawn a little smaller."""
-    colour, style = window_style(k)
-    ax.add_patch(Circle((col, row), 0.46 - 0.05 * (n % 4), fill=False, edgecolor=colour, linewidth=2,
-                        linestyle=style))
+# ----------------------------------------------------------------------------------------------------
+# Outlines, rings and hatching: made once, then moved, restyled, shown or hidden
+# ----------------------------------------------------------------------------------------------------
+
+def _outlines(ax, specs, pool):
+    """Show one window outline per ``(k, row, col, height, width, inset, linewidth)`` in ``specs``, in window
+    k's style, reusing the rectangles in ``pool`` (a list, grown as needed); the rest are hidden."""
+    while len(pool) < len(specs):
+        pool.append(highlight_cells(ax, 0, 0, 1, 1))
+        pool[-1].set_zorder(1.5 + 0.001 * len(pool))  # the same stacking whenever the pool grew
+    for rect, (k, row, col, height, width, inset, lw) in zip(pool, specs):
+        colour, style = window_style(k)
+        rect.set_xy((col + inset - 0.5, row + inset - 0.5))
+        rect.set_width(width - 2 * inset)
+        rect.set_height(height - 2 * inset)
+        rect.set_edgecolor(colour)
+        rect.set_linestyle(style)
+        rect.set_linewidth(lw)
+        rect.set_visible(True)
+    for rect in pool[len(specs):]:
+        rect.set_visible(False)
 
 
-def _hatch_unread(ax, shape, size, stride):
-    """Hatch the rows and columns no window reads (the floor in ``(H - size) // stride + 1``)."""
+def _rings(ax, specs, pool):
+    """Ring each entry ``(k, row, col, n)`` in window k's style; the n-th ring on one entry is a little
+    smaller. Reuses the circles in ``pool``; the rest are hidden."""
+    while len(pool) < len(specs):
+        pool.append(ax.add_patch(Circle((0, 0), 0.46, fill=False, linewidth=2, zorder=2 + 0.001 * len(pool))))
+    for ring, (k, row, col, n) in zip(pool, specs):
+        colour, style = window_style(k)
+        ring.set_center((col, row))
+        ring.set_radius(0.46 - 0.05 * (n % 4))
+        ring.set_edgecolor(colour)
+        ring.set_linestyle(style)
+        ring.set_visible(True)
+    for ring in pool[len(specs):]:
+        ring.set_visible(False)
+
+
+def _ring_specs(routes):
+    """``(k, row, col, n)`` for every route of ``routes`` (a :func:`cnnmath.pool_routes` result), n counting
+    the rings already on that entry."""
+    specs, seen = [], {}
+    for k, (_, targets) in enumerate(routes):
+        for r, c in targets:
+            n = seen.get((r, c), 0)
+            seen[(r, c)] = n + 1
+            specs.append((k, r, c, n))
+    return specs
+
+
+def _hatch(ax):
+    """The two hatched bands (rows below, columns right) that no window reads; placed by :func:`_fill_hatch`."""
+    return [ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, hatch="///", edgecolor=_HATCH_COLOUR, linewidth=0,
+                                   visible=False)) for _ in range(2)]
+
+
+def _fill_hatch(bands, shape, out_shape, size, stride):
+    """Hatch the rows and columns of an input of ``shape`` that no window reads (the floor in
+    ``(H - size) // stride + 1``), from the pooled output's shape ``out_shape``."""
     h, w = shape
-    used_h = (pool_output_size(h, size, stride) - 1) * stride + size
-    used_w = (pool_output_size(w, size, stride) - 1) * stride + size
-    for r0, c0, hh, ww in ((used_h, 0, h - used_h, w), (0, used_w, used_h, w - used_w)):
-        if hh > 0 and ww > 0:
-            ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), ww, hh, fill=False, hatch="///",
-                                   edgecolor="#666666", linewidth=0))
-    return used_h, used_w
+    used_h = (out_shape[0] - 1) * stride + size
+    used_w = (out_shape[1] - 1) * stride + size
+    for band, (r0, c0, hh, ww) in zip(bands, ((used_h, 0, h - used_h, w), (0, used_w, used_h, w - used_w))):
+        band.set_visible(hh > 0 and ww > 0)
+        band.set_xy((c0 - 0.5, r0 - 0.5))
+        band.set_width(ww)
+        band.set_height(hh)
+
+
+def _overlap_inset(k, overlap):
+    return 0.06 + 0.07 * (k % 4) if overlap else 0.08
 
 
 def _legend(fig, handles, ncol):
-    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False,
-               handlelength=3.5)
+    return fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False,
+                      handlelength=3.5)
 
 
-def _get_axes(axes, n, figsize, dpi=None, nrows=1):
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        fig, axes = plt.subplots(nrows, n // nrows, figsize=figsize, dpi=dpi)
-        return fig, list(np.ravel(axes))
-    axes = list(np.ravel(axes))
-    if len(axes) != n:
-        raise ValueError(f"axes has {len(axes)} axes but needs {n}")
-    return axes[0].figure, axes
+def _signed_colorbar(fig, ax):
+    """A colour bar for ``ax``'s signed values: a plain linear -lim..lim scale in the course's diverging
+    colours (a colour bar of a centred norm maps every tick through that norm on each draw)."""
+    return fig.colorbar(ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP), ax=ax, fraction=0.046,
+                        pad=0.04)
 
 
-def pool_windows_plot(x, size=2, stride=2, mode="max", axes=None, figsize=(8, 3.8), legend=True):
+def _colorbar_limit(colorbar, lim):
+    """Colours from -lim to lim, ticks at -lim, 0 and lim drawn from cached outlines."""
+    colorbar.mappable.set_clim(-lim, lim)
+    colorbar.set_ticks([-lim, 0, lim])
+    colorbar.formatter = FormatStrFormatter("%.4g")
+    for label in colorbar.ax.get_yticklabels():
+        as_path_text(label)
+
+
+def _two_panels(axes, figsize):
+    own = axes is None
+    fig, axes = axes_row(axes, 2, figsize)
+    if own:  # fixed margins (no tight layout): the explorer redraws this figure on every step
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.08, top=0.88, wspace=0.25)
+    return fig, axes
+
+
+# ----------------------------------------------------------------------------------------------------
+# Every window at once (static)
+# ----------------------------------------------------------------------------------------------------
+
+def pool_windows_plot(x, size=2, stride=2, mode="max", axes=None, figsize=(8, 3.8), legend=True, *, pooled=None,
+                      routes=None):
     """Every pooling window outlined on the input, and the output cell it produces (lesson 4).
 
     Window k (reading order) is drawn in colour and line style k on both panels; in max mode its
@@ -104,6 +186,11 @@ def pool_windows_plot(x, size=2, stride=2, mode="max", axes=None, figsize=(8, 3.
     figsize : tuple
     legend : bool
         Add a legend naming each window's style (up to eight windows).
+    pooled : array_like, shape (H_out, W_out), optional
+        ``cnnmath.pooled_by_mode(x, size, stride, mode)`` if the caller has it.
+    routes : list, optional
+        Max mode: ``cnnmath.pool_routes(x, size, stride, "first")`` (where each window's maximum sits) if
+        the caller has it.
 
     Returns
     -------
@@ -112,36 +199,40 @@ def pool_windows_plot(x, size=2, stride=2, mode="max", axes=None, figsize=(8, 3.
     x = np.asarray(x, dtype=float)
     if mode not in ("max", "average"):
         raise ValueError(f"mode is {mode!r} but needs 'max' or 'average'")
-    out = max_pool2d(x, size, stride) if mode == "max" else avg_pool2d(x, size, stride)
-    fig, (ax_in, ax_out) = _get_axes(axes, 2, figsize)
+    out = pooled_by_mode(x, size, stride, mode) if pooled is None else np.asarray(pooled, dtype=float)
+    if mode == "max" and routes is None:
+        routes = pool_routes(x, size, stride, "first")
+    fig, (ax_in, ax_out) = axes_row(axes, 2, figsize)
     matrix_plot(x, ax=ax_in, signed=False, title=f"input {x.shape[0]}x{x.shape[1]}, window {size}x{size}, "
                 f"stride {stride}")
     matrix_plot(out, ax=ax_out, signed=False, vmin=x.min(), vmax=x.max(),
                 title=f"{'max' if mode == 'max' else 'average'}-pooled {out.shape[0]}x{out.shape[1]}")
-    wins = _windows(x.shape, size, stride)
+    windows = list(np.ndindex(out.shape))  # window k makes output k, in reading order
     overlap = stride < size
-    rows, cols = max_pool2d_switches(x, size, stride)
-    handles, rings_at = [], {}
-    for k, i, j, r0, c0 in wins:
-        inset = 0.06 + 0.07 * (k % 4) if overlap else 0.08
-        _outline(ax_in, k, r0, c0, size, size, inset)
-        _outline(ax_out, k, i, j, 1, 1, 0.06)
-        if mode == "max":
-            at = (rows[i, j], cols[i, j])
-            rings_at[at] = rings_at.get(at, -1) + 1
-            _ring(ax_in, k, *at, n=rings_at[at])
-        colour, style = window_style(k)
-        handles.append(Line2D([], [], color=colour, linestyle=style, linewidth=2.5,
-                              label=f"window ({i}, {j}) \u2192 P[{i}, {j}] = {format_number(out[i, j])}"))
-    _hatch_unread(ax_in, x.shape, size, stride)
-    if legend and len(wins) <= len(WINDOW_STYLES):
+    _outlines(ax_in, [(k, i * stride, j * stride, size, size, _overlap_inset(k, overlap), 2.5)
+                      for k, (i, j) in enumerate(windows)], [])
+    _outlines(ax_out, [(k, i, j, 1, 1, 0.06, 2.5) for k, (i, j) in enumerate(windows)], [])
+    if mode == "max":
+        _rings(ax_in, _ring_specs(routes), [])
+    _fill_hatch(_hatch(ax_in), x.shape, out.shape, size, stride)
+    if legend and len(windows) <= len(WINDOW_STYLES):
+        handles = [Line2D([], [], color=window_style(k)[0], linestyle=window_style(k)[1], linewidth=2.5,
+                          label=f"window ({i}, {j}) \u2192 P[{i}, {j}] = {format_number(out[i, j])}")
+                   for k, (i, j) in enumerate(windows)]
         _legend(fig, handles, ncol=2)
         fig.subplots_adjust(bottom=0.12 + 0.06 * ((len(handles) + 1) // 2))
     return fig
 
 
-def pool_step_plot(x, size=2, stride=2, position=0, mode="max", axes=None, figsize=(7.5, 3.6), dpi=None):
+# ----------------------------------------------------------------------------------------------------
+# One step of pooling (the pooling explorer)
+# ----------------------------------------------------------------------------------------------------
+
+def pool_step_plot(x=None, size=2, stride=2, position=0, mode="max", axes=None, figsize=(7.5, 3.6), *,
+                   step=None):
     """One step of pooling: the window at ``position`` on the input, and the output filled so far (lesson 4).
+
+    :func:`update_pool_step_plot` moves the figure to another step in place.
 
     Parameters
     ----------
@@ -152,8 +243,9 @@ def pool_step_plot(x, size=2, stride=2, position=0, mode="max", axes=None, figsi
     mode : {"max", "average"}
     axes : pair of Axes, optional
     figsize : tuple
-    dpi : float, optional
-        Used only when ``axes`` is None (the explorer draws at a low dpi to stay fast).
+    step : cnnmath.PoolStep, optional
+        ``cnnmath.pool_step(x, size, stride, position, mode)`` if the caller already has it (the explorer
+        does); then the other arguments but ``axes`` and ``figsize`` are not used.
 
     Returns
     -------
@@ -161,39 +253,69 @@ def pool_step_plot(x, size=2, stride=2, position=0, mode="max", axes=None, figsi
         Output cells after ``position`` are covered and marked "?": they are not computed yet. Input
         rows and columns that no window reads are hatched.
     """
-    x = np.asarray(x, dtype=float)
-    if mode not in ("max", "average"):
-        raise ValueError(f"mode is {mode!r} but needs 'max' or 'average'")
-    out = max_pool2d(x, size, stride) if mode == "max" else avg_pool2d(x, size, stride)
-    h_out, w_out = out.shape
-    n = h_out * w_out
-    if not 0 <= int(position) < n:
-        raise ValueError(f"position is {position} but needs 0..{n - 1} (there are {n} windows)")
-    i, j = divmod(int(position), w_out)
-    k = int(position)
-    fig, (ax_in, ax_out) = _get_axes(axes, 2, figsize, dpi)
-    matrix_plot(x, ax=ax_in, signed=False, title=f"input, window ({i}, {j})")
-    matrix_plot(out, ax=ax_out, signed=False, vmin=x.min(), vmax=x.max(),
-                title=f"{mode} pool: {h_out}x{w_out}")
-    _outline(ax_in, k, i * stride, j * stride, size, size, 0.06, linewidth=3)
-    _outline(ax_out, k, i, j, 1, 1, 0.06, linewidth=3)
-    if mode == "max":
-        rows, cols = max_pool2d_switches(x, size, stride)
-        _ring(ax_in, k, rows[i, j], cols[i, j])
-    for later in range(k + 1, n):
-        a, b = divmod(later, w_out)
-        # drawn above the numbers matrix_plot wrote (text zorder 3), so the future stays hidden
-        ax_out.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb",
-                                   zorder=4))
-        ax_out.text(b, a, "?", ha="center", va="center", fontsize=11, color="#555555", zorder=5)
-    _hatch_unread(ax_in, x.shape, size, stride)
+    if step is None:
+        step = pool_step(x, size, stride, position, mode)
+    elif not isinstance(step, PoolStep):
+        raise TypeError(f"step is {type(step).__name__} but needs a cnnmath.PoolStep (from pool_step)")
+    fig, (ax_in, ax_out) = _two_panels(axes, figsize)
+    matrix_plot(step.x, ax=ax_in, signed=False, title=" ")
+    matrix_plot(step.output, ax=ax_out, signed=False, title=" ")
+    # drawn above the image and below the numbers, so a "?" replaces each number not computed yet
+    covers = ax_out.add_collection(PolyCollection([], facecolors="white", edgecolors="#bbbbbb", zorder=2),
+                                   autolim=False)
+    info = {"axes": (ax_in, ax_out), "covers": covers, "outlines_in": [], "outlines_out": [], "rings": [],
+            "hatch": _hatch(ax_in)}
+    fast_title(ax_in, " ")
+    fast_title(ax_out, " ")
+    ax_in._cnnmath_pool_step = info
+    _fill_pool_step(info, step)
     return fig
 
 
-def _pool_grid(ax, shape, size, stride):
-    for _, _, _, r0, c0 in _windows(shape, size, stride):
-        ax.add_patch(Rectangle((c0 - 0.5 + 0.05, r0 - 0.5 + 0.05), size - 0.1, size - 0.1, fill=False,
-                               edgecolor="#E69F00", linewidth=1.5, linestyle="--"))
+def update_pool_step_plot(fig, step):
+    """Show another step (a :class:`cnnmath.PoolStep`) on a figure made by :func:`pool_step_plot`, in place.
+
+    Nothing is computed again: the window, its maximum, the output and what is done so far all come from
+    ``step``. Returns the figure.
+    """
+    info = _find(fig, "_cnnmath_pool_step", "pool_step_plot")
+    if not isinstance(step, PoolStep):
+        raise TypeError(f"step is {type(step).__name__} but needs a cnnmath.PoolStep (from pool_step)")
+    _fill_pool_step(info, step)
+    return fig
+
+
+def _fill_pool_step(info, step):
+    ax_in, ax_out = info["axes"]
+    (i, j), (r0, c0), k = step.index, step.corner, step.position
+    x, out = step.x, step.output
+    h_out, w_out = out.shape
+    update_matrix_plot(ax_in, x)
+    ax_in.title.set_text(f"input, window ({i}, {j})")
+    update_matrix_plot(ax_out, out, vmin=float(x.min()), vmax=float(x.max()))
+    ax_out.title.set_text(f"{step.mode} pool: {h_out}x{w_out}")
+    for t, done in zip(ax_out._cnnmath_matrix["texts"], step.done.ravel()):
+        if not done:
+            t.set_text("?")
+            t.set_color(_UNKNOWN_COLOUR)
+    info["covers"].set_verts([[(b - 0.5, a - 0.5), (b + 0.5, a - 0.5), (b + 0.5, a + 0.5), (b - 0.5, a + 0.5)]
+                              for a, b in np.argwhere(~step.done)])
+    _outlines(ax_in, [(k, r0, c0, step.size, step.size, 0.06, 3)], info["outlines_in"])
+    _outlines(ax_out, [(k, i, j, 1, 1, 0.06, 3)], info["outlines_out"])
+    _rings(ax_in, [] if step.switch is None else [(k, *step.switch, 0)], info["rings"])
+    _fill_hatch(info["hatch"], x.shape, out.shape, step.size, step.stride)
+    for ax in (ax_in, ax_out):
+        _path_ticks(ax)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The shift test
+# ----------------------------------------------------------------------------------------------------
+
+def _pool_grid(ax, out_shape, size, stride):
+    for i, j in np.ndindex(*out_shape):
+        ax.add_patch(Rectangle((j * stride - 0.5 + 0.05, i * stride - 0.5 + 0.05), size - 0.1, size - 0.1,
+                               fill=False, edgecolor="#E69F00", linewidth=1.5, linestyle="--"))
 
 
 def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None, figsize=(6, 6.5)):
@@ -223,14 +345,20 @@ def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None
     if max(shifts) and np.any(x[:, x.shape[1] - max(shifts):]):
         raise ValueError(f"x has non-zero entries in its last {max(shifts)} columns; shifting it right by "
                          f"{max(shifts)} would push them out")
-    fig, axs = _get_axes(axes, 2 * len(shifts), figsize, nrows=len(shifts))
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, axs = plt.subplots(len(shifts), 2, figsize=figsize)
+        axs = list(np.ravel(axs))
+    else:
+        fig, axs = axes_row(axes, 2 * len(shifts), figsize)
     ref = pooled_by_mode(x, size, stride, mode)
     for r, s in enumerate(shifts):
         moved = np.roll(x, s, axis=1)
         pooled = pooled_by_mode(moved, size, stride, mode)
         matrix_plot(moved, ax=axs[2 * r], signed=False, vmin=0, vmax=max(x.max(), 1e-12),
                     title=f"moved right by {s} px", fontsize=8)
-        _pool_grid(axs[2 * r], x.shape, size, stride)
+        _pool_grid(axs[2 * r], pooled.shape, size, stride)
         changed = np.argwhere(~np.isclose(pooled, ref))
         title = (f"{mode} pooled: same as unmoved" if not len(changed) else
                  f"{mode} pooled: {len(changed)} of {pooled.size} entries changed")
@@ -243,21 +371,15 @@ def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None
     return fig
 
 
-def _change_image(ax, change, scale, title):
-    im = ax.imshow(change / scale, cmap=DIVERGING_CMAP, norm=TwoSlopeNorm(0.0, -1.0, 1.0),
-                   interpolation="nearest")
-    ax.set_title(title, fontsize=9)
-    return im
-
-
-def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=None, figsize=(6.4, 6),
-                            dpi=None):
+def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=None, figsize=(6.4, 6), *,
+                            pooled=None, changes=None):
     """A feature map and the same map after a shift, before and after pooling (lesson 4).
 
     Top row: the map and the change ``after - before``; bottom row: the same for the pooled maps. Each
     panel is scaled by its own map's 99.5th percentile (so that a few very bright pixels do not hide the
     rest; the change uses the diverging map, clipped to -1..1), which puts the two change panels on the
-    same footing: a paler panel is a smaller change. Each title gives :func:`relative_l2_change`.
+    same footing: a paler panel is a smaller change. Each title gives :func:`cnnmath.relative_l2_change`.
+    :func:`update_pool_shift_compare_plot` shows another shift, window or mode in place.
 
     Parameters
     ----------
@@ -266,7 +388,10 @@ def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=No
     mode : {"max", "average", "subsample"}
     axes : 4 Axes, optional (reading order)
     figsize : tuple
-    dpi : float, optional
+    pooled : pair of arrays, shape (H_out, W_out), optional
+        ``pooled_by_mode(before, ...)`` and ``pooled_by_mode(after, ...)`` if the caller has them.
+    changes : pair of float, optional
+        ``relative_l2_change(before, after)`` and the same for the pooled maps, if the caller has them.
 
     Returns
     -------
@@ -274,36 +399,104 @@ def pool_shift_compare_plot(before, after, size=2, stride=2, mode="max", axes=No
     """
     before = np.asarray(before, dtype=float)
     after = np.asarray(after, dtype=float)
-    pb, pa = pooled_by_mode(before, size, stride, mode), pooled_by_mode(after, size, stride, mode)
+    if pooled is None:
+        pooled = (pooled_by_mode(before, size, stride, mode), pooled_by_mode(after, size, stride, mode))
+    if changes is None:
+        changes = (relative_l2_change(before, after), relative_l2_change(*pooled))
     own_figure = axes is None
-    fig, axs = _get_axes(axes, 4, figsize, dpi, nrows=2)
-    if own_figure:  # the panels are images: little room is needed between them
+    if own_figure:
+        import matplotlib.pyplot as plt
+
+        fig, axs = plt.subplots(2, 2, figsize=figsize)
+        axs = list(np.ravel(axs))
+        # the panels are images: little room is needed between them
         fig.subplots_adjust(left=0.02, right=0.86, bottom=0.02, top=0.94, wspace=0.08, hspace=0.14)
-    lim, plim = (max(float(np.percentile(np.abs(m), 99.5)), 1e-12) for m in (before, pb))
-    axs[0].imshow(before, cmap=GRAY_CMAP, vmin=0, vmax=lim, interpolation="nearest")
-    axs[0].set_title(f"feature map {before.shape[0]}x{before.shape[1]}", fontsize=9)
-    _change_image(axs[1], after - before, lim, f"change: {relative_l2_change(before, after):.2f}")
-    axs[2].imshow(pb, cmap=GRAY_CMAP, vmin=0, vmax=plim, interpolation="nearest")
-    label = (f"top-left pixel of each {size}x{size}" if mode == "subsample" else
-             f"{mode} {size}x{size}, stride {stride}")
-    axs[2].set_title(f"{label}: {pb.shape[0]}x{pb.shape[1]}", fontsize=9)
-    im = _change_image(axs[3], pa - pb, plim, f"change: {relative_l2_change(pb, pa):.2f}")
-    for ax in axs:
+    else:
+        fig, axs = axes_row(axes, 4, figsize)
+    for ax, cmap in zip(axs, (GRAY_CMAP, DIVERGING_CMAP, GRAY_CMAP, DIVERGING_CMAP)):
+        norm = TwoSlopeNorm(0.0, -1.0, 1.0) if cmap == DIVERGING_CMAP else Normalize(0.0, 1.0)
+        ax.imshow(np.zeros((1, 1)), cmap=cmap, norm=norm, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=[axs[1], axs[3]], fraction=0.05, pad=0.03, ticks=[-1, 0, 1],
+        fast_title(ax, " ", fontsize=9)
+    fig.colorbar(axs[1].images[0], ax=[axs[1], axs[3]], fraction=0.05, pad=0.03, ticks=[-1, 0, 1],
                  label="change / map's scale")
+    axs[0]._cnnmath_shift_compare = {"axes": axs}
+    _fill_shift_compare(axs[0]._cnnmath_shift_compare, before, after, *pooled, *changes, size, stride, mode)
     return fig
 
 
-def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsize=(11, 3.6), dpi=None,
-                       legend=True):
+def update_pool_shift_compare_plot(fig, before, after, pooled_before, pooled_after, change, pooled_change,
+                                   size, stride, mode):
+    """Show another shift test on a figure made by :func:`pool_shift_compare_plot`, in place (lesson 4).
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    before, after : array_like, shape (H, W)
+    pooled_before, pooled_after : array_like, shape (H_out, W_out)
+        The two maps reduced by ``mode`` (:func:`cnnmath.pooled_by_mode`), as the caller computed them.
+    change, pooled_change : float
+        :func:`cnnmath.relative_l2_change` of the maps and of the pooled maps, as the caller computed them.
+    size, stride : int
+    mode : {"max", "average", "subsample"}
+        Named in the titles.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    info = _find(fig, "_cnnmath_shift_compare", "pool_shift_compare_plot")
+    _fill_shift_compare(info, np.asarray(before, dtype=float), np.asarray(after, dtype=float),
+                        np.asarray(pooled_before, dtype=float), np.asarray(pooled_after, dtype=float),
+                        float(change), float(pooled_change), size, stride, mode)
+    return fig
+
+
+def _set_image(image, M):
+    if image.get_array().shape != M.shape:
+        image.set_extent((-0.5, M.shape[1] - 0.5, M.shape[0] - 0.5, -0.5))
+    image.set_data(M)
+
+
+def _fill_shift_compare(info, before, after, pb, pa, change, pooled_change, size, stride, mode):
+    axs = info["axes"]
+    for name, m in (("after", after), ("pooled_after", pa)):
+        ref = before if name == "after" else pb
+        if m.shape != ref.shape:
+            raise ValueError(f"{name} has shape {m.shape} but needs {ref.shape}, the shape of its 'before'")
+    lim, plim = (max(float(np.percentile(np.abs(m), 99.5)), 1e-12) for m in (before, pb))
+    _set_image(axs[0].images[0], before)
+    axs[0].images[0].set_clim(0, lim)
+    axs[0].title.set_text(f"feature map {before.shape[0]}x{before.shape[1]}")
+    _set_image(axs[1].images[0], (after - before) / lim)
+    axs[1].title.set_text(f"change: {change:.2f}")
+    _set_image(axs[2].images[0], pb)
+    axs[2].images[0].set_clim(0, plim)
+    label = (f"top-left pixel of each {size}x{size}" if mode == "subsample" else
+             f"{mode} {size}x{size}, stride {stride}")
+    axs[2].title.set_text(f"{label}: {pb.shape[0]}x{pb.shape[1]}")
+    _set_image(axs[3].images[0], (pa - pb) / plim)
+    axs[3].title.set_text(f"change: {pooled_change:.2f}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Where the gradient goes (the gradient explorer)
+# ----------------------------------------------------------------------------------------------------
+
+_RULE_TITLES = {"first": "dx (first maximum)", "split": "dx (split equally among ties)",
+                "mask": "dx with an equality mask (wrong)"}
+
+
+def pool_gradient_plot(x=None, dout=None, size=2, stride=2, rule="first", axes=None, figsize=(11, 3.6),
+                       legend=True, *, grad=None):
     """Max pooling backward: the input with its switches, the upstream gradient, and dx (lesson 4).
 
     Window k has colour and line style k everywhere: its outline on the input, its cell in ``dout``, and
     a ring (on the input and on dx) around each entry it sends its gradient to. An entry with several
     rings collects several gradients (overlapping windows); a window with several rings shares its
     gradient equally (rule "split", valid) or copies it whole (rule "mask", the mistake).
+    :func:`update_pool_gradient_plot` shows another setting in place.
 
     Parameters
     ----------
@@ -316,44 +509,81 @@ def pool_gradient_plot(x, dout, size=2, stride=2, rule="first", axes=None, figsi
         (:func:`cnnmath.pool_routes` and :func:`cnnmath.pool_gradient_dx`).
     axes : 3 Axes, optional
     figsize : tuple
-    dpi : float, optional
     legend : bool
+    grad : cnnmath.pooling.PoolGradientStep, optional
+        ``pool_gradient_step(x, dout, size, stride, rule)`` if the caller already has it (the explorer
+        does); then ``x``, ``dout``, ``size``, ``stride`` and ``rule`` are not used.
 
     Returns
     -------
     matplotlib Figure
     """
-    x = np.asarray(x, dtype=float)
-    dout = np.asarray(dout, dtype=float)
-    h_out, w_out = pool_output_size(x.shape[0], size, stride), pool_output_size(x.shape[1], size, stride)
-    if dout.shape != (h_out, w_out):
-        raise ValueError(f"dout has shape {dout.shape} but needs {(h_out, w_out)}, the pooled output's shape")
-    routes = pool_routes(x, size, stride, rule)
-    dx = pool_gradient_dx(x, dout, size, stride, rule)
-    fig, (ax_x, ax_d, ax_dx) = _get_axes(axes, 3, figsize, dpi)
-    matrix_plot(x, ax=ax_x, signed=False, title="input x: windows, rings = receivers", fontsize=9)
-    lim = max(float(np.abs(dout).max()), float(np.abs(dx).max()), 1e-12)
-    matrix_plot(dout, ax=ax_d, signed=True, vmin=-lim, vmax=lim, title="upstream gradient dout",
-                colorbar=False)
-    title = {"first": "dx (first maximum)", "split": "dx (split equally among ties)",
-             "mask": "dx with an equality mask (wrong)"}[rule]
-    matrix_plot(dx, ax=ax_dx, signed=True, vmin=-lim, vmax=lim, title=title, fontsize=9)
-    overlap = stride < size
-    rings_at: dict = {}
-    handles = []
-    for (k, (_, targets)), (_, i, j, r0, c0) in zip(enumerate(routes), _windows(x.shape, size, stride)):
-        _outline(ax_x, k, r0, c0, size, size, 0.06 + 0.07 * (k % 4) if overlap else 0.08)
-        _outline(ax_d, k, i, j, 1, 1, 0.06)
-        for r, c in targets:
-            n = rings_at.get((r, c), 0)
-            rings_at[(r, c)] = n + 1
-            for ax in (ax_x, ax_dx):
-                _ring(ax, k, r, c, n)
-        colour, style = window_style(k)
-        where = ", ".join(f"x[{r}, {c}]" for r, c in targets)
-        handles.append(Line2D([], [], color=colour, linestyle=style, linewidth=2.5,
-                              label=f"dout[{i}, {j}] = {format_number(dout[i, j])} \u2192 {where}"))
-    if legend and len(handles) <= len(WINDOW_STYLES):
-        _legend(fig, handles, ncol=min(4, len(handles)))
-        fig.subplots_adjust(bottom=0.12 + 0.07 * ((len(handles) + 3) // 4))
+    if grad is None:
+        if dout is None:
+            raise ValueError("dout is None but needs the upstream gradient, shape (H_out, W_out)")
+        grad = pool_gradient_step(x, dout, size, stride, rule)
+    elif not isinstance(grad, PoolGradientStep):
+        raise TypeError(f"grad is {type(grad).__name__} but needs a PoolGradientStep (from pool_gradient_step)")
+    own = axes is None
+    fig, axes = axes_row(axes, 3, figsize)
+    ax_x, ax_d, ax_dx = axes
+    matrix_plot(grad.x, ax=ax_x, signed=False, title="input x: windows, rings = receivers", fontsize=9)
+    matrix_plot(grad.dout, ax=ax_d, signed=True, title="upstream gradient dout", colorbar=False)
+    matrix_plot(grad.dx, ax=ax_dx, signed=True, title=" ", fontsize=9, colorbar=False)
+    for ax in axes:
+        fast_title(ax, ax.get_title())
+    if own:  # fixed margins (no tight layout): the explorer redraws this figure on every change
+        fig.subplots_adjust(left=0.03, right=0.97, top=0.88, bottom=0.08, wspace=0.3)
+    colorbar = _signed_colorbar(fig, ax_dx)
+    info = {"axes": axes, "colorbar": colorbar, "legend": legend, "own": own, "legend_artist": None, "outlines_x": [],
+            "outlines_d": [], "rings_x": [], "rings_dx": []}
+    ax_x._cnnmath_pool_gradient = info
+    _fill_pool_gradient(info, grad)
     return fig
+
+
+def update_pool_gradient_plot(fig, grad):
+    """Show another :class:`cnnmath.pooling.PoolGradientStep` on a figure made by :func:`pool_gradient_plot`,
+    in place. Nothing is computed again: routes, dout and dx all come from ``grad``. Returns the figure."""
+    info = _find(fig, "_cnnmath_pool_gradient", "pool_gradient_plot")
+    if not isinstance(grad, PoolGradientStep):
+        raise TypeError(f"grad is {type(grad).__name__} but needs a PoolGradientStep (from pool_gradient_step)")
+    _fill_pool_gradient(info, grad)
+    return fig
+
+
+def _fill_pool_gradient(info, grad):
+    ax_x, ax_d, ax_dx = info["axes"]
+    size, stride = grad.size, grad.stride
+    lim = signed_limit(grad.dout, grad.dx)
+    update_matrix_plot(ax_x, grad.x)
+    update_matrix_plot(ax_d, grad.dout, vmin=-lim, vmax=lim)
+    update_matrix_plot(ax_dx, grad.dx, vmin=-lim, vmax=lim)
+    ax_dx.title.set_text(_RULE_TITLES[grad.rule])
+    _colorbar_limit(info["colorbar"], lim)
+    overlap = stride < size
+    windows = [(k, i, j) for k, ((i, j), _) in enumerate(grad.routes)]
+    _outlines(ax_x, [(k, i * stride, j * stride, size, size, _overlap_inset(k, overlap), 2.5)
+                     for k, i, j in windows], info["outlines_x"])
+    _outlines(ax_d, [(k, i, j, 1, 1, 0.06, 2.5) for k, i, j in windows], info["outlines_d"])
+    rings = _ring_specs(grad.routes)
+    _rings(ax_x, rings, info["rings_x"])
+    _rings(ax_dx, rings, info["rings_dx"])
+    for ax in info["axes"]:
+        _path_ticks(ax)
+    if info["legend"]:
+        fig = ax_x.figure
+        if info["legend_artist"] is not None:
+            info["legend_artist"].remove()
+            info["legend_artist"] = None
+        handles = []
+        for k, ((i, j), targets) in enumerate(grad.routes):
+            colour, style = window_style(k)
+            where = ", ".join(f"x[{r}, {c}]" for r, c in targets)
+            handles.append(Line2D([], [], color=colour, linestyle=style, linewidth=2.5,
+                                  label=f"dout[{i}, {j}] = {format_number(grad.dout[i, j])} \u2192 {where}"))
+        if len(handles) <= len(WINDOW_STYLES):
+            info["legend_artist"] = _legend(fig, handles, ncol=min(4, len(handles)))
+        if info["own"]:
+            rows = (len(handles) + 3) // 4 if info["legend_artist"] is not None else 0
+            fig.subplots_adjust(bottom=0.12 + 0.07 * rows if rows else 0.08)

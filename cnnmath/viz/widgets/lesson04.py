@@ -6,54 +6,17 @@ Its ``summary`` states the result in words (the browser test reads it); its ``st
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ...activations import relu
-from ...conv import conv2d
-from ...data import load_photo, pool_example_inputs
-from ...kernels import get_kernel
-from ...pooling import (avg_pool2d, max_pool2d, max_pool2d_switches, pool_gradient_dx, pool_output_size,
-                        pool_routes, pooled_by_mode, relative_l2_change)
-from ..plots.alt_text import describe_figure, display_png
+from ...data import pool_example_inputs, shift_test_strip
+from ...pooling import pool_gradient_step, pool_output_size, pool_step, pooled_by_mode, relative_l2_change
 from ..plots.common import format_number
-from ..plots.lesson04 import pool_gradient_plot, pool_shift_compare_plot, pool_step_plot
-from .common import make_explorer
+from ..plots.lesson04 import (pool_gradient_plot, pool_shift_compare_plot, pool_step_plot, update_pool_gradient_plot,
+                              update_pool_shift_compare_plot, update_pool_step_plot)
+from .common import LABEL_STYLE, make_explorer
 
 __all__ = ["pooling_explorer", "pool_shift_explorer", "pool_gradient_explorer"]
-
-DPI = 80  # small figures at a modest dpi keep each redraw cheap
-LABEL = {"description_width": "initial"}  # show each control's whole label
-
-
-class _Pictures:
-    """Draw an explorer's figure into its Output, remembering the last few renders by their settings.
-
-    ``plt.show()`` under the inline backend renders with ``bbox_inches="tight"``, which lays the figure out
-    a second time; these figures are laid out to fit, so one plain render at :data:`DPI` is enough (about
-    a third cheaper). Going back to a setting seen before (stepping back and forth, Play on repeat) shows
-    the remembered PNG at once.
-    """
-
-    def __init__(self, keep=64):
-        self.keep = keep
-        self.png: dict = {}
-
-    def show(self, key, make_figure):
-        png = self.png.pop(key, None)
-        if png is None:
-            fig = make_figure()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})  # fast to encode
-            png = (buf.getvalue(), describe_figure(fig))  # the picture and its text alternative
-            plt.close(fig)
-            if len(self.png) >= self.keep:
-                self.png.pop(next(iter(self.png)))  # forget the oldest
-        self.png[key] = png  # most recent last
-        display_png(*png)
 
 
 def _cells(values):
@@ -64,8 +27,7 @@ def _span(start, size):
     return f"{start}" if size == 1 else f"{start}-{start + size - 1}"
 
 
-def _size_sentence(h, w, size, stride):
-    h_out, w_out = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
+def _size_sentence(h, w, size, stride, h_out, w_out):
     text = (f"Output size: ({h} - {size}) // {stride} + 1 = {h_out} rows and "
             f"({w} - {size}) // {stride} + 1 = {w_out} columns.")
     used_h, used_w = (h_out - 1) * stride + size, (w_out - 1) * stride + size
@@ -75,6 +37,14 @@ def _size_sentence(h, w, size, stride):
     if stride < size:
         text += f" The windows overlap (stride {stride} &lt; size {size}): neighbours share entries."
     return text
+
+
+def _window_count(x, size, stride):
+    """How many windows fit (the position slider's range), or 1 when none does (draw explains why)."""
+    try:
+        return pool_output_size(x.shape[0], size, stride) * pool_output_size(x.shape[1], size, stride)
+    except (ValueError, TypeError):
+        return 1
 
 
 def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=1000):
@@ -98,107 +68,81 @@ def pooling_explorer(x=None, size=2, stride=2, mode="max", position=0, interval=
         Controls ``input`` (when ``x`` is None), ``mode`` (ToggleButtons), ``size``, ``stride``,
         ``position`` (IntSliders) and ``play`` (Play, linked to ``position``). ``state`` holds
         ``window`` (i, j), ``values``, ``value`` (the output entry), ``argmax`` (input position of the
-        first maximum, max mode), ``output`` (the whole pooled map) and ``output_shape``.
+        first maximum, max mode), ``output`` (the whole pooled map), ``output_shape`` and ``step`` (the
+        :class:`cnnmath.PoolStep` drawn).
     """
     inputs = pool_example_inputs() if x is None else {"your map": np.asarray(x, dtype=float)}
+    first_name = "4x4 example" if x is None else "your map"
+    n = _window_count(inputs[first_name], size, stride)
+    start = int(min(max(int(position), 0), n - 1))
     controls = {}
     if x is None:
-        controls["input"] = widgets.Dropdown(options=list(inputs), value="4x4 example",
-                                             description="Input", style=LABEL)
+        controls["input"] = widgets.Dropdown(options=list(inputs), value=first_name,
+                                             description="Input", style=LABEL_STYLE)
     controls["mode"] = widgets.ToggleButtons(options=[("max", "max"), ("average", "average")], value=mode,
                                              description="Pooling",
-                                             style={**LABEL, "button_width": "80px"})
-    controls["size"] = widgets.IntSlider(value=size, min=1, max=5, description="Window size", style=LABEL,
+                                             style={**LABEL_STYLE, "button_width": "80px"})
+    controls["size"] = widgets.IntSlider(value=size, min=1, max=5, description="Window size", style=LABEL_STYLE,
                                          continuous_update=False)
-    controls["stride"] = widgets.IntSlider(value=stride, min=1, max=4, description="Stride", style=LABEL,
+    controls["stride"] = widgets.IntSlider(value=stride, min=1, max=4, description="Stride", style=LABEL_STYLE,
                                            continuous_update=False)
-    controls["position"] = widgets.IntSlider(value=0, min=0, max=0, description="Window #", style=LABEL)
-    controls["play"] = widgets.Play(value=0, min=0, max=0, interval=interval, description="Play",
+    controls["position"] = widgets.IntSlider(value=start, min=0, max=n - 1, description="Window #",
+                                             style=LABEL_STYLE)
+    controls["play"] = widgets.Play(value=start, min=0, max=n - 1, interval=interval, description="Play",
                                     tooltip="step the window through every position")
     widgets.link((controls["play"], "value"), (controls["position"], "value"))
     widgets.link((controls["position"], "max"), (controls["play"], "max"))
 
-    pictures = _Pictures()
-
     def current_map(values):
         return inputs[values.get("input", "your map")]
 
+    def sync(name):
+        if name == "position":
+            return
+        values = {key: c.value for key, c in controls.items()}
+        count = _window_count(current_map(values), values["size"], values["stride"])
+        controls["position"].max = count - 1  # clamps the value too; this sync's changes do not redraw
+        if controls["position"].value > count - 1:
+            controls["position"].value = count - 1
+
     def draw(values, explorer):
         xm = current_map(values)
-        size, stride, mode = values["size"], values["stride"], values["mode"]
-        out = max_pool2d(xm, size, stride) if mode == "max" else avg_pool2d(xm, size, stride)
-        h_out, w_out = out.shape
-        k = values["position"]
-        i, j = divmod(k, w_out)
-        r0, c0 = i * stride, j * stride
-        win = xm[r0:r0 + size, c0:c0 + size]
-        pictures.show((values.get("input"), size, stride, k, mode),
-                      lambda: pool_step_plot(xm, size, stride, k, mode, figsize=(7, 3.3), dpi=DPI))
+        step = pool_step(xm, values["size"], values["stride"], values["position"], values["mode"])  # once
+        update_pool_step_plot(fig, step)
+        (i, j), (r0, c0), size, stride = step.index, step.corner, step.size, step.stride
+        h_out, w_out = step.output.shape
         where = (f"output[{i}, {j}] reads rows {_span(r0, size)}, columns {_span(c0, size)} of the input: "
-                 f"values {_cells(win)}.")
-        state = {"window": (i, j), "values": win.copy(), "value": float(out[i, j]), "output": out,
-                 "output_shape": out.shape, "mode": mode, "position": k}
-        if mode == "max":
-            rows, cols = max_pool2d_switches(xm, size, stride)
-            r, c = int(rows[i, j]), int(cols[i, j])
-            ties = int(np.count_nonzero(win == win.max()))
-            state["argmax"], state["ties"] = (r, c), ties
-            if ties > 1:
-                result = (f" Their maximum is {format_number(out[i, j])}, shared by {ties} entries; "
+                 f"values {_cells(step.window)}.")
+        state = {"window": (i, j), "values": step.window, "value": step.value, "output": step.output,
+                 "output_shape": step.output.shape, "mode": step.mode, "position": step.position, "step": step}
+        if step.mode == "max":
+            r, c = step.switch
+            state["argmax"], state["ties"] = (r, c), step.ties
+            if step.ties > 1:
+                result = (f" Their maximum is {format_number(step.value)}, shared by {step.ties} entries; "
                           f"the first in reading order, input[{r}, {c}], is the one marked (the gradient "
                           f"goes there).")
             else:
-                result = f" Their maximum is {format_number(out[i, j])}, at input[{r}, {c}]."
+                result = f" Their maximum is {format_number(step.value)}, at input[{r}, {c}]."
         else:
-            result = (f" Their average is ({' + '.join(format_number(v) for v in win.ravel())}) / {win.size}"
-                      f" = {format_number(out[i, j])}.")
-        text = (f"<b>Pooling window {k + 1} of {h_out * w_out}</b>: {where}{result} "
-                f"So <b>output[{i}, {j}] = {format_number(out[i, j])}</b>.<br>"
-                + _size_sentence(*xm.shape, size, stride))
+            result = (f" Their average is ({' + '.join(format_number(v) for v in step.window.ravel())}) / "
+                      f"{step.window.size} = {format_number(step.value)}.")
+        text = (f"<b>Pooling window {step.position + 1} of {step.count}</b>: {where}{result} "
+                f"So <b>output[{i}, {j}] = {format_number(step.value)}</b>.<br>"
+                + _size_sentence(*xm.shape, size, stride, h_out, w_out))
         return text, state
 
-    explorer = make_explorer(controls, draw, observe=False)
+    try:
+        first = pool_step(inputs[first_name], size, stride, start, mode)
+    except (ValueError, TypeError):  # a starting setting that does not work: the first redraw says why
+        first = pool_step(inputs[first_name], 1, 1, 0, "max")
+    fig = pool_step_plot(step=first, figsize=(7, 3.3))
+    explorer = make_explorer(controls, draw, figure=fig, sync=sync)
     # ipywidgets draws Play as three bare icon buttons with no label: put a visible one beside it.
     play_row = widgets.HBox([widgets.Label("Animate the window:"), controls["play"]])
     box = explorer.children[0]
     box.children = tuple(play_row if c is controls["play"] else c for c in box.children)
-    busy = {"on": False}
-
-    def on_position(_):
-        if not busy["on"]:
-            explorer.refresh()
-
-    def on_setting(_):
-        values = {name: c.value for name, c in controls.items()}
-        xm = current_map(values)
-        try:
-            n = pool_output_size(xm.shape[0], values["size"], values["stride"]) * \
-                pool_output_size(xm.shape[1], values["size"], values["stride"])
-        except ValueError:
-            n = 1  # the window does not fit; draw() explains it in words
-        busy["on"] = True  # changing max may clamp value: one redraw, below, is enough
-        try:
-            controls["position"].max = n - 1
-            if controls["position"].value > n - 1:
-                controls["position"].value = n - 1
-        finally:
-            busy["on"] = False
-        explorer.refresh()
-
-    controls["position"].observe(on_position, names="value")
-    for name in ("input", "mode", "size", "stride"):
-        if name in controls:
-            controls[name].observe(on_setting, names="value")
-    on_setting(None)
-    if position:
-        controls["position"].value = min(int(position), controls["position"].max)
     return explorer
-
-
-def _shift_maps(image, top, left, side, max_shift):
-    """Edge map of a photo crop wide enough to be shifted by up to ``max_shift`` pixels."""
-    crop = image[top:top + side + 2, left:left + side + 2 + max_shift]
-    return relu(conv2d(crop, get_kernel("vertical edge")))
 
 
 def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2, mode="max", max_shift=4):
@@ -206,7 +150,7 @@ def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2
 
     The feature map is ``relu(conv2d(crop, vertical edge))`` of a crop of the photo; shifting the crop by
     s pixels shifts the map by s pixels (convolution commutes with shifts), so the shifted map is read
-    from the same wide edge map, s columns further right.
+    from one wide edge map (:func:`cnnmath.shift_test_strip`), s columns further right.
 
     Parameters
     ----------
@@ -224,30 +168,27 @@ def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2
     -------
     Explorer
         Controls ``shift``, ``size`` (IntSliders), ``mode`` (ToggleButtons). ``state`` holds
-        ``unpooled`` and ``pooled`` (relative L2 changes), ``before``, ``after``.
+        ``unpooled`` and ``pooled`` (relative L2 changes), ``before``, ``after``, ``pooled_before``,
+        ``pooled_after`` and ``pooled_shape``.
     """
-    image = load_photo(normalize=True) if image is None else np.asarray(image, dtype=float)
-    wide = _shift_maps(image, top, left, side, max_shift)
-    pictures = _Pictures()
+    strip = shift_test_strip(image, top=top, left=left, side=side, max_shift=max_shift)
     controls = {
         "shift": widgets.IntSlider(value=shift, min=0, max=max_shift, description="Shift (px)",
-                                   style=LABEL, continuous_update=False),
-        "size": widgets.IntSlider(value=size, min=1, max=4, description="Window = stride", style=LABEL,
+                                   style=LABEL_STYLE, continuous_update=False),
+        "size": widgets.IntSlider(value=size, min=1, max=4, description="Window = stride", style=LABEL_STYLE,
                                   continuous_update=False),
         "mode": widgets.ToggleButtons(options=[("max", "max"), ("average", "average"),
                                                ("skip pixels", "subsample")],
                                       value=mode, description="Reduce by",
-                                      style={**LABEL, "button_width": "90px"}),
+                                      style={**LABEL_STYLE, "button_width": "90px"}),
     }
 
     def draw(values, explorer):
         s, k, m = values["shift"], values["size"], values["mode"]
-        before, after = wide[:, :side], wide[:, s:s + side]
-        pictures.show((s, k, m), lambda: pool_shift_compare_plot(before, after, k, k, m, figsize=(6, 5.2),
-                                                                 dpi=DPI))
-        ch_map = relative_l2_change(before, after)
+        before, after = strip[:, :side], strip[:, s:s + side]
         pb, pa = pooled_by_mode(before, k, k, m), pooled_by_mode(after, k, k, m)
-        ch_pool = relative_l2_change(pb, pa)
+        ch_map, ch_pool = relative_l2_change(before, after), relative_l2_change(pb, pa)
+        update_pool_shift_compare_plot(fig, before, after, pb, pa, ch_map, ch_pool, k, k, m)
         how = {"max": f"max pooling {k}x{k}", "average": f"average pooling {k}x{k}",
                "subsample": f"keeping the top-left pixel of each {k}x{k} window (no pooling)"}[m]
         if k == 1:
@@ -262,9 +203,11 @@ def pool_shift_explorer(image=None, top=150, left=150, side=112, shift=1, size=2
         else:
             text += "."
         return text, {"unpooled": ch_map, "pooled": ch_pool, "before": before, "after": after,
-                      "pooled_shape": pb.shape}
+                      "pooled_before": pb, "pooled_after": pa, "pooled_shape": pb.shape}
 
-    return make_explorer(controls, draw)
+    fig = pool_shift_compare_plot(strip[:, :side], strip[:, :side], 2, 2, "max", figsize=(6, 5.2),
+                                  changes=(0.0, 0.0))  # the first redraw shows the real setting
+    return make_explorer(controls, draw, figure=fig)
 
 
 def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="first"):
@@ -287,46 +230,35 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
     -------
     Explorer
         Controls ``input`` (Dropdown), ``size``, ``stride`` (IntSliders), ``rule`` (ToggleButtons).
-        ``state`` holds ``dout``, ``dx``, ``routes``, ``dout_sum``, ``dx_sum`` and ``collectors`` (input
-        positions that receive more than one gradient).
+        ``state`` holds ``dout``, ``dx``, ``routes``, ``dout_sum``, ``dx_sum``, ``collectors`` (input
+        positions that receive more than one gradient, with the gradients) and ``grad`` (the
+        :class:`cnnmath.pooling.PoolGradientStep` drawn).
     """
     inputs = {name: m for name, m in pool_example_inputs().items() if m.shape == (4, 4)}
-    pictures = _Pictures()
     controls = {
-        "input": widgets.Dropdown(options=list(inputs), value=input_name, description="Input", style=LABEL),
-        "size": widgets.IntSlider(value=size, min=1, max=3, description="Window size", style=LABEL,
+        "input": widgets.Dropdown(options=list(inputs), value=input_name, description="Input",
+                                  style=LABEL_STYLE),
+        "size": widgets.IntSlider(value=size, min=1, max=3, description="Window size", style=LABEL_STYLE,
                                   continuous_update=False),
-        "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride", style=LABEL,
+        "stride": widgets.IntSlider(value=stride, min=1, max=3, description="Stride", style=LABEL_STYLE,
                                     continuous_update=False),
         "rule": widgets.ToggleButtons(options=[("first maximum", "first"), ("split equally", "split"),
                                                ("equality mask (wrong)", "mask")],
                                       value=rule, description="Tie rule",
-                                      style={**LABEL, "button_width": "190px"}),
+                                      style={**LABEL_STYLE, "button_width": "190px"}),
     }
 
     def draw(values, explorer):
-        xm = inputs[values["input"]]
-        size, stride, rule = values["size"], values["stride"], values["rule"]
-        h_out = pool_output_size(xm.shape[0], size, stride)
-        w_out = pool_output_size(xm.shape[1], size, stride)
-        dout = np.arange(1, h_out * w_out + 1, dtype=float).reshape(h_out, w_out)
-        pictures.show((values["input"], size, stride, rule),
-                      lambda: pool_gradient_plot(xm, dout, size, stride, rule, figsize=(10, 3.4), dpi=DPI,
-                                                 legend=False))
-        routes = pool_routes(xm, size, stride, rule)
-        dx = pool_gradient_dx(xm, dout, size, stride, rule)
-        senders: dict = {}
-        for (i, j), targets in routes:
-            for r, c in targets:
-                senders.setdefault((r, c), []).append(dout[i, j] / len(targets) if rule == "split"
-                                                      else dout[i, j])
-        collectors = {pos: vals for pos, vals in senders.items() if len(vals) > 1}
-        shared = [(ij, len(t)) for ij, t in routes if len(t) > 1]
-        copied = shared if rule == "mask" else []
+        grad = pool_gradient_step(inputs[values["input"]], None, values["size"], values["stride"],
+                                  values["rule"])  # the one computation: routes, dout, dx, what each receives
+        update_pool_gradient_plot(fig, grad)
+        dout, routes, rule = grad.dout, grad.routes, grad.rule
+        n = dout.size
+        collectors = grad.collectors
         rule_name = {"first": "first maximum", "split": "split equally", "mask": "equality mask"}[rule]
         text = (f"<b>Gradient routing</b> ({rule_name}): "
-                f"dout = 1..{h_out * w_out} sums to <b>{format_number(dout.sum())}</b>, "
-                f"dx sums to <b>{format_number(dx.sum())}</b>.")
+                f"dout = 1..{n} sums to <b>{format_number(dout.sum())}</b>, "
+                f"dx sums to <b>{format_number(grad.dx.sum())}</b>.")
         routes_text = "; ".join(f"dout[{i}, {j}] = {format_number(dout[i, j])} \u2192 "
                                 + ", ".join(f"input[{r}, {c}]" for r, c in targets)
                                 for (i, j), targets in routes[:9])
@@ -336,22 +268,21 @@ def pool_gradient_explorer(input_name="4x4 example", size=2, stride=2, rule="fir
                      f"{' + '.join(format_number(g) for g in v)} = {format_number(sum(v))}"
                      for (r, c), v in sorted(collectors.items())[:3]]
             text += " " + "; ".join(parts) + (" ..." if len(collectors) > 3 else "") + "."
-        if copied:
+        if rule == "mask" and grad.ties:
             text += (" The mask copied a gradient: " + "; ".join(
-                f"window ({i}, {j}) to {n} tied entries" for (i, j), n in copied[:3])
-                + (" ..." if len(copied) > 3 else "") + ", so dx holds more gradient than dout sent.")
-        elif rule == "split" and shared:
-            text += (" Ties shared: " + "; ".join(f"window ({i}, {j}) gives 1/{n} of its gradient to each of "
-                                                  f"its {n} equal maxima" for (i, j), n in shared[:3])
-                     + (" ..." if len(shared) > 3 else "") + ", so dx still sums to what dout sent.")
-        elif rule == "first":
-            ties = [(ij, len(t)) for ij, t in pool_routes(xm, size, stride, "split") if len(t) > 1]
-            if ties:
-                text += (" Ties: " + "; ".join(f"window ({i}, {j}) has {n} equal maxima"
-                                               for (i, j), n in ties[:3])
-                         + " - each still sends its gradient to one entry only, the first in reading order"
-                           " (the package's convention; splitting it equally is valid too).")
-        return text, {"dout": dout, "dx": dx, "routes": routes, "dout_sum": float(dout.sum()),
-                      "dx_sum": float(dx.sum()), "collectors": collectors}
+                f"window ({i}, {j}) to {t} tied entries" for (i, j), t in grad.ties[:3])
+                + (" ..." if len(grad.ties) > 3 else "") + ", so dx holds more gradient than dout sent.")
+        elif rule == "split" and grad.ties:
+            text += (" Ties shared: " + "; ".join(f"window ({i}, {j}) gives 1/{t} of its gradient to each of "
+                                                  f"its {t} equal maxima" for (i, j), t in grad.ties[:3])
+                     + (" ..." if len(grad.ties) > 3 else "") + ", so dx still sums to what dout sent.")
+        elif rule == "first" and grad.ties:
+            text += (" Ties: " + "; ".join(f"window ({i}, {j}) has {t} equal maxima"
+                                           for (i, j), t in grad.ties[:3])
+                     + " - each still sends its gradient to one entry only, the first in reading order"
+                       " (the package's convention; splitting it equally is valid too).")
+        return text, {"dout": dout, "dx": grad.dx, "routes": routes, "dout_sum": float(dout.sum()),
+                      "dx_sum": float(grad.dx.sum()), "collectors": collectors, "grad": grad}
 
-    return make_explorer(controls, draw)
+    fig = pool_gradient_plot(grad=pool_gradient_step(inputs["4x4 example"]), figsize=(10, 3.4), legend=False)
+    return make_explorer(controls, draw, figure=fig)
