@@ -1,5 +1,7 @@
 """Lesson 4 (04_pooling.ipynb) in a real browser: the notebook runs clean, and each explorer answers
-keyboard and button input with the right numbers (computed here from cnnmath, not read from the widget).
+keyboard and button input with the right numbers (computed here from cnnmath, not read from the widget);
+each explorer's picture (an ipywidgets Image) follows a key press, timed to the new picture, and its alt
+text follows the picture.
 
 Controls are found inside their explorer (the VBox whose summary carries the explorer's phrase) by their
 visible label, then operated the way a person would: sliders with ArrowRight/ArrowLeft/End, toggle buttons
@@ -19,7 +21,8 @@ from cnnmath import (avg_pool2d, conv2d, load_photo, max_pool2d, maxpool2d_backw
 from cnnmath.viz.plots import format_number
 
 from . import harness
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture, run_all,
+                      screenshot)
 
 NOTEBOOK = "04_pooling.ipynb"
 INPUTS = pool_example_inputs()
@@ -32,6 +35,13 @@ def _explorer(page, phrase):
     expect(summary).to_have_count(1, timeout=TIMEOUT)
     box = page.locator(".widget-vbox").filter(has=summary).last  # the innermost box holding it
     return box, summary
+
+
+def _picture(box):
+    """The explorer's picture: the <img> of its Image widget."""
+    picture = box.locator("img.widget-image")
+    expect(picture).to_have_count(1, timeout=TIMEOUT)
+    return picture
 
 
 def _slider(box, label):
@@ -79,6 +89,14 @@ def test_lesson04_pooling_explorer(page, lab, page_errors):
     press_and_measure(page, position, "End", summary, f"output[1, 1] = {_out(x, 2, 2, 1, 1)}",
                       widget="pooling: window slider")
     expect(position).to_have_attribute("aria-valuenow", "3.0")
+
+    # the picture follows the window slider: a new PNG per key, its alt text naming the window
+    picture = _picture(box)
+    for key, k in [("ArrowLeft", 2), ("ArrowLeft", 1), ("ArrowRight", 2), ("End", 3)]:
+        press_and_measure_picture(page, position, key, picture, widget="pooling: window slider (picture)")
+        i, j = divmod(k, 2)
+        expect(summary).to_contain_text(f"output[{i}, {j}] = {_out(x, 2, 2, i, j)}")
+        expect(picture).to_have_attribute("alt", re.compile(rf"input, window \({i}, {j}\)"))
 
     # stride 2 -> 1: nine windows of 2x2, the window stays number 4, now output[1, 0]
     stride = _slider(box, "Stride")
@@ -152,6 +170,15 @@ def test_lesson04_shift_explorer(page, lab, page_errors):
     press_and_measure(page, _button(box, "skip pixels"), "Enter", summary,
                       re.compile(rf"top-left pixel of each 3x3 window.*the change is {pooled}"),
                       widget="shift: reduce-by toggle")
+
+    # the picture follows the shift slider, its alt text giving the changes the summary states
+    picture = _picture(box)
+    for key, shift in [("ArrowLeft", 1), ("ArrowRight", 2), ("End", 4)]:
+        full, pooled = changes(shift, 3, "subsample")
+        press_and_measure_picture(page, _slider(box, "Shift (px)"), key, picture,
+                                  widget="shift: shift slider (picture)")
+        expect(summary).to_contain_text(f"the change is {pooled}")
+        expect(picture).to_have_attribute("alt", re.compile(rf"change: {full}.*change: {pooled}"))
     screenshot(page, "lesson04-shift-explorer")
     assert_no_errors(page, page_errors)
 
@@ -201,5 +228,13 @@ def test_lesson04_gradient_explorer(page, lab, page_errors):
     press_and_measure(page, _button(box, "split equally"), "Enter", summary,
                       f"dx sums to {format_number(dout.sum())}", widget="gradient: tie-rule toggle")
     expect(summary).to_contain_text("gives 1/4 of its gradient to each of its 4 equal maxima")
+
+    # the picture follows the stride slider: nine windows of 2x2 with stride 1, then four again
+    picture = _picture(box)
+    for key, h in [("ArrowLeft", 3), ("ArrowRight", 2)]:
+        press_and_measure_picture(page, stride, key, picture, widget="gradient: stride slider (picture)")
+        expect(summary).to_contain_text(f"dout = 1..{h * h} ")
+        expect(picture).to_have_attribute("alt", re.compile(
+            rf"upstream gradient dout'; grid of {h} x {h} values.*dx \(split equally among ties\)"))
     screenshot(page, "lesson04-gradient-explorer")
     assert_no_errors(page, page_errors)
