@@ -16,7 +16,8 @@ import pytest
 from cnnmath import TinyCNN, accuracy, fit, image_from_bytes, load_digits
 
 from . import harness
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture,
+                      run_all, screenshot)
 
 NOTEBOOK = "07_full_pipeline.ipynb"
 SEVEN = [(1, c) for c in range(1, 7)] + [(2, 5), (2, 6), (3, 4), (3, 5), (4, 3), (4, 4), (5, 3), (5, 4),
@@ -57,6 +58,18 @@ def button(page, name):
     css = page.locator("button.jupyter-button").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).first
     css.scroll_into_view_if_needed()
     return page.get_by_role("button", name=name, exact=True)
+
+
+def picture(page, alt_part):
+    """An explorer's picture (an ipywidgets.Image), found by a distinctive part of its text alternative.
+
+    The course's extension moves the picture's title to ``alt``; the locator keeps matching the same
+    ``<img>`` as its picture and alt change, since the part stays in every alt of that explorer.
+    """
+    img = page.locator(f'img.widget-image[alt*="{alt_part}"]')
+    img.first.scroll_into_view_if_needed()
+    expect(img).to_have_count(1)
+    return img
 
 
 def select_and_measure(combobox, label, output, expected, widget):
@@ -100,6 +113,13 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
         want = f"Test digit #{i}: true label {y_test[i]}; the network says {probs[i].argmax()} " \
                f"({100 * probs[i].max():.1f}%)"
         press_and_measure(page, index, "ArrowRight", feature_summary, want, widget="lesson07 test-digit slider")
+    # the picture follows each key, and its text alternative follows the picture
+    maps_picture = picture(page, "Image titled 'test digit #")
+    expect(maps_picture).to_have_attribute("alt", re.compile(r"^Figure with 3 panels.*'test digit #2 "))
+    for i in (3, 4, 5):
+        press_and_measure_picture(page, index, "ArrowRight", maps_picture, widget="lesson07 test-digit slider")
+        expect(feature_summary).to_contain_text(f"Test digit #{i}: true label {y_test[i]}")
+        expect(maps_picture).to_have_attribute("alt", re.compile(rf"'test digit #{i} \(label {y_test[i]}\)'"))
     last = len(X_test) - 1
     press_and_measure(page, index, "End", feature_summary, f"Test digit #{last}: true label {y_test[last]}",
                       widget="lesson07 test-digit slider")
@@ -125,6 +145,9 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
                       f"validation accuracy {100 * acc:.1f}% ({int(round(acc * len(y_val)))} of {len(y_val)} "
                       f"validation digits) after 1 epoch", widget="lesson07 Train button (1 epoch)")
     expect(trained_summary).not_to_contain_text(re.compile(r"\btest\b", re.I))
+    curves = page.locator('.widget-output img.widget-image[alt*="validation accuracy"]')  # the live curves
+    expect(curves).to_have_count(1)
+    expect(curves).to_have_attribute("alt", re.compile("epoch 1 of 1"))
     rate = slider(page, "learning rate")
     rate.focus()
     page.keyboard.press("End")  # the largest learning rate, 10
@@ -138,6 +161,7 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
     # --- drawing pad: cells by keyboard (focus + Enter), then Clear --------------------------------------
     pad_summary = summary(page, "Drawing pad:")
     expect(pad_summary).to_contain_text("The pad is empty")
+    pad_picture = picture(page, "Figure. Chart titled 'most likely")
     drawn = np.zeros((8, 8))
     for n, (r, c) in enumerate(SEVEN):
         cell = page.locator(f'button[title^="row {r}, col {c}:"]')
@@ -145,11 +169,16 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
         for level in (0.5, 1.0):  # two presses: grey, then white ink
             drawn[r, c] = level
             inked = int((drawn > 0).sum())
-            press_and_measure(page, cell, "Enter", pad_summary, f"{inked} of 64 cells inked",
-                              widget="lesson07 pad cell")
+            if n < 4:  # the first cells: time the key to the new picture of the probabilities
+                press_and_measure_picture(page, cell, "Enter", pad_picture, widget="lesson07 pad cell")
+                expect(pad_summary).to_contain_text(f"{inked} of 64 cells inked")
+            else:
+                press_and_measure(page, cell, "Enter", pad_summary, f"{inked} of 64 cells inked",
+                                  widget="lesson07 pad cell")
         expect(cell).to_have_attribute("title", f"row {r}, col {c}: 1")
     p = model.predict_proba(drawn[None, None])[0]
     expect(pad_summary).to_contain_text(f"most likely: {p.argmax()} ({100 * p.max():.0f}%)")
+    expect(pad_picture).to_have_attribute("alt", re.compile(rf"most likely: {p.argmax()} \({100 * p.max():.0f}%\)"))
     clear = button(page, "Clear")
     press_and_measure(page, clear, "Enter", pad_summary, "The pad is empty", widget="lesson07 pad Clear")
     screenshot(page, "lesson07-pad")
@@ -177,13 +206,17 @@ def test_lesson07_in_the_browser(page, lab, page_errors, trained, tmp_path):
     choose_file(tmp_path / "mine.png", upload_button, upload_summary,
                 f"for mine.png: 40x60 pixels (H x W), grayscale {h}x{w} → conv with 'vertical edge' {h - 2}x{w - 2}")
     expect(upload_summary).to_contain_text(f"max pool {(h - 2) // 2}x{(w - 2) // 2}")
+    upload_picture = picture(page, "Image titled 'grayscale")
+    expect(upload_picture).to_have_attribute("alt", re.compile(rf"'grayscale {h}x{w}'.*'vertical edge'"))
     kernel = combobox(page, "kernel")
     select_and_measure(kernel, "sobel x", upload_summary, "conv with 'sobel x'", "lesson07 upload kernel menu")
+    expect(upload_picture).to_have_attribute("alt", re.compile(rf"'grayscale {h}x{w}'.*'sobel x'"))
     (tmp_path / "notes.txt").write_text("not a picture\n")
     error_text = page.locator(".widget-html-content", has_text="That setting does not work").first
     choose_file(tmp_path / "notes.txt", button(page, "Upload PNG/JPEG (1)"), error_text,
                 "notes.txt is not an image that can be read; upload a PNG or JPEG file")
     expect(error_text).not_to_contain_text("Traceback")
+    expect(upload_picture).to_be_hidden()  # the last picture belonged to the previous file
 
     screenshot(page, "lesson07")
     assert_no_errors(page, page_errors)

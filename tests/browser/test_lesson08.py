@@ -17,7 +17,8 @@ from cnnmath import TinyCNN, accuracy, fit, load_digits
 from cnnmath.viz.widgets import BLOCK_STAGES
 
 from . import harness
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture,
+                      run_all, screenshot)
 
 NOTEBOOK = "08_deeper.ipynb"
 
@@ -126,8 +127,18 @@ def test_lesson08_in_the_browser(page, lab, page_errors, seed0):
         expect(summary).to_contain_text(line)
 
     press_and_measure(page, digit, "Home", summary, "Validation digit #0", widget="lesson08 digit slider")
-    images = page.locator(".widget-output img")
-    assert images.count() >= 1
+
+    # the explorer's one picture follows each key, and its text alternative follows the picture
+    picture = page.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 4 panels.*'validation digit #0 "))
+    expect(picture).not_to_have_attribute("title", re.compile(".*"))
+    for i in (1, 2, 3):
+        press_and_measure_picture(page, digit, "ArrowRight", picture, widget="lesson08 digit slider")
+        head, _ = _expected(seed0["untrained"], X_val, y_val, i, "conv (I*K + b)", "untrained start")
+        expect(summary).to_contain_text(head)
+        expect(picture).to_have_attribute("alt", re.compile(rf"'validation digit #{i} \(label {y_val[i]}\)'.*"
+                                                            r"'block 1, conv1: 16 maps 8x8"))
     screenshot(page, "lesson08")
     assert_no_errors(page, page_errors)
     assert np.isfinite(seed0["test_acc"])
