@@ -14,7 +14,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FormatStrFormatter
+from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 
 from ...pooling import PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode, \
     relative_l2_change
@@ -58,9 +58,15 @@ def _find(fig, key, maker):
 
 
 def _path_ticks(ax):
-    """Tick labels drawn from cached glyph outlines (the index ticks name the positions the summaries use)."""
-    for label in ax.get_xticklabels() + ax.get_yticklabels():
-        as_path_text(label)
+    """Index tick labels written once as fixed strings and drawn from cached glyph outlines (the index ticks
+    name the positions the summaries use; a number formatter would format them anew on every draw)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        locs = [int(round(v)) for v in axis.get_ticklocs()]
+        formatter = axis.get_major_formatter()
+        if not isinstance(formatter, FixedFormatter) or list(formatter.seq) != [str(v) for v in locs]:
+            axis.set_ticks(locs, [str(v) for v in locs])
+        for label in axis.get_ticklabels():
+            as_path_text(label)
 
 
 # ----------------------------------------------------------------------------------------------------
