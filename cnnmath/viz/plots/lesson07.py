@@ -599,8 +599,8 @@ def image_stages_plot(image, conv, act, pool, axes=None, *, kernel=None, kernel_
         matrix_plot(np.asarray(kernel, dtype=float), axes[1], signed=True, colorbar=False, decimals=2,
                     fontsize=7)
         fast_title(axes[1], "")
-        for text in axes[1].get_xticklabels() + axes[1].get_yticklabels():
-            as_path_text(text)
+        axes[1].set_xticks([])  # nine numbers, no positions to name: no tick axes to draw on every change
+        axes[1].set_yticks([])
     signed_map(axes[-3], np.zeros((1, 1)))
     bar = _scale_bar(fig, axes[-3])
     axes[-2].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP)
