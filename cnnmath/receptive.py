@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 
-__all__ = ["receptive_field", "receptive_field_steps"]
+__all__ = ["receptive_field", "receptive_field_steps", "receptive_field_regions"]
 
 
 def _check_layers(layers):
@@ -78,3 +78,30 @@ def receptive_field(layers) -> int:
     """
     steps = receptive_field_steps(layers)
     return steps[-1][0] if steps else 1
+
+
+def receptive_field_regions(layers):
+    """How many units of each level one unit of the last layer depends on, along each axis (lesson 5).
+
+    Going down from the top: one unit of layer ``L`` depends on ``k_L`` units of layer ``L - 1``, and a
+    window of ``n`` units of layer ``l`` depends on ``(n - 1) * s_l + k_l`` units of layer ``l - 1``::
+
+        n_L = 1        n_(l-1) = (n_l - 1) * s_l + k_l
+
+    So ``n_0`` (the input) is :func:`receptive_field` of the whole stack, and ``n_l`` is the receptive field
+    of the layers above ``l`` alone.
+
+    Parameters
+    ----------
+    layers : sequence of (int, int)
+        ``(kernel_size, stride)`` of each layer, first layer first.
+
+    Returns
+    -------
+    list of int
+        ``len(layers) + 1`` sides, input first, the top layer's single unit (1) last; ``[1]`` for no layers.
+    """
+    sizes = [1]
+    for k, s in reversed(_check_layers(layers)):
+        sizes.append((sizes[-1] - 1) * s + k)
+    return sizes[::-1]

@@ -1,5 +1,5 @@
-"""Lesson 5 (05_feature_maps.ipynb) pictures. The receptive-field arithmetic has its own tests in
-``test_receptive.py``."""
+"""Lesson 5 (05_feature_maps.ipynb) pictures; the explorers' two pictures, updated in place, equal a fresh
+picture of the new numbers. The receptive-field arithmetic has its own tests in ``test_receptive.py``."""
 
 import matplotlib
 
@@ -11,8 +11,10 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cnnmath import conv2d, conv2d_forward, get_kernel, kernel_bank, receptive_field  # noqa: E402
-from cnnmath.viz.plots import (channel_sum_plot, filter_bank_plot, format_number, kernel_plot,  # noqa: E402
-                               receptive_field_plot, shift_equivariance_plot)
+from cnnmath.receptive import receptive_field_regions  # noqa: E402
+from cnnmath.viz.plots import (bank_maps_plot, channel_sum_plot, describe_figure, figure_png,  # noqa: E402
+                               filter_bank_plot, format_number, kernel_plot, receptive_field_plot,
+                               shift_equivariance_plot, update_bank_maps_plot, update_receptive_field_plot)
 
 EDGES = ("vertical edge", "horizontal edge", "diagonal edge")
 
@@ -214,3 +216,88 @@ def test_shift_equivariance_plot_rejects_maps_of_different_shapes():
     moved, after, then_moved = _moved_case()
     with pytest.raises(ValueError, match="same"):
         shift_equivariance_plot(moved, after, then_moved[1:], (2, 3))
+
+
+# --- the explorers' pictures: built once, updated in place ---------------------------------------------------
+
+def _same_picture(updated, fresh):
+    assert describe_figure(updated) == describe_figure(fresh)
+    assert figure_png(updated) == figure_png(fresh)
+    plt.close(updated)
+    plt.close(fresh)
+
+
+def _bank(image, names):
+    maps = conv2d_forward(image[None, None], np.stack([get_kernel(n) for n in names])[:, None],
+                          np.zeros(len(names)))[0][0]
+    return maps, list(names), [(float(m.min()), float(m.max())) for m in maps]
+
+
+_PHOTO = np.random.default_rng(5).random((40, 30))
+
+
+@pytest.mark.parametrize(("image", "a", "b"), [
+    (_PHOTO, EDGES, ("sharpen",)),
+    (_PHOTO, ("identity",), ("sobel x", "sobel y", "box blur", "sharpen")),
+    (tiny_image(), EDGES, ("sobel x", "identity")),                    # small maps: numbers in the cells
+    (tiny_image(), ("sharpen",), EDGES + ("identity",)),
+])
+def test_update_bank_maps_plot_equals_a_fresh_plot(image, a, b):
+    maps, names, ranges = _bank(image, a)
+    fig = bank_maps_plot(maps, names, ranges=ranges, max_maps=4)
+    maps, names, ranges = _bank(image, b)
+    assert update_bank_maps_plot(fig, maps, names, ranges=ranges) is fig
+    _same_picture(fig, bank_maps_plot(maps, names, ranges=ranges, max_maps=4))
+
+
+def test_bank_maps_plot_draws_the_maps_and_ranges_it_is_given():
+    maps, names, ranges = _bank(_PHOTO, EDGES)
+    fig = bank_maps_plot(maps[:1], names[:1], max_maps=4)
+    update_bank_maps_plot(fig, maps, names, ranges=[(-1.0, 2.0), (0.5, 0.75), (-3.0, 0.0)])
+    shown = [ax for ax in fig.axes[:4] if ax.get_visible()]
+    assert len(shown) == 3 and fig.get_size_inches()[0] > 5
+    for f, ax in enumerate(shown):
+        np.testing.assert_array_equal(ax.images[0].get_array(), maps[f])
+        assert ax.get_title() == f"map {f + 1}: {names[f]}"
+    assert [ax.get_xlabel() for ax in shown] == ["min -1, max 2", "min 0.50, max 0.75", "min -3, max 0"]
+    lim = float(np.percentile(np.abs(maps), 99))      # one shared scale, clipped at the 99th percentile
+    assert all(ax.images[0].norm.vmax == pytest.approx(lim) for ax in shown)
+    assert f"Colour bar from {-lim:.3g} to {lim:.3g}" in describe_figure(fig)
+    with pytest.raises(ValueError, match="1 .. 4 maps of 38x28"):
+        update_bank_maps_plot(fig, maps[:, :5, :5])
+    with pytest.raises(ValueError, match="names has 1 entries"):
+        update_bank_maps_plot(fig, maps, ["one"])
+    with pytest.raises(ValueError, match="bank_maps_plot"):
+        update_bank_maps_plot(plt.figure(), maps)
+    plt.close("all")
+
+
+@pytest.mark.parametrize(("a", "b"), [([(3, 1)] * 2, [(3, 1)] * 4), ([(5, 2)] * 4, [(3, 1)]),
+                                      ([(7, 2)] * 3, [(2, 2)] * 2), ([(1, 1)], [(7, 2)] * 4)])
+def test_update_receptive_field_plot_equals_a_fresh_plot(a, b):
+    fig = receptive_field_plot(a, max_layers=4)
+    assert update_receptive_field_plot(fig, b, regions=receptive_field_regions(b)) is fig
+    _same_picture(fig, receptive_field_plot(b, max_layers=4))
+
+
+def test_update_receptive_field_plot_shows_the_new_stack_and_uses_the_regions_it_is_given():
+    fig = receptive_field_plot([(3, 1)], max_layers=4)
+    update_receptive_field_plot(fig, [(3, 2), (3, 1)], regions=[7, 3, 1])
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 3 and fig.axes[0].get_xlabel() == "receptive field 7x7"
+    assert int((shown[0].images[0].get_array() > 0).sum()) == 49
+    assert shown[-1].get_title() == "layer 2: 3x3, stride 1\nthe unit"
+    # the regions feeding the unit are outlined and hatched, the unit itself is not hatched
+    outlines = [[p for p in ax.patches if p.get_edgecolor()[:3] != (0.0, 0.298, 0.6)][0] for ax in shown]
+    assert [(r.get_width(), r.get_hatch()) for r in outlines] == [(7, "//"), (3, "//"), (1, None)]
+    # grey lines join the edges of neighbouring regions (margin 1: a region of side n spans 0.5 .. n + 0.5)
+    links = [a for a in fig.artists if a.get_visible()]
+    assert [(link.xy1, link.xy2) for link in links] == [((7.5, 0.5), (0.5, 0.5)), ((7.5, 7.5), (0.5, 3.5)),
+                                                        ((3.5, 0.5), (0.5, 0.5)), ((3.5, 3.5), (0.5, 1.5))]
+    update_receptive_field_plot(fig, [(3, 2), (3, 1)], regions=[9, 3, 1])   # drawn as given, not recomputed
+    assert fig.axes[0].get_xlabel() == "receptive field 9x9"
+    with pytest.raises(ValueError, match="room for 1 .. 4"):
+        update_receptive_field_plot(fig, [(3, 1)] * 5)
+    with pytest.raises(ValueError, match="regions has 2 sides but needs 3"):
+        update_receptive_field_plot(fig, [(3, 2), (3, 1)], regions=[7, 1])
+    plt.close("all")

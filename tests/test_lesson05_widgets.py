@@ -17,8 +17,15 @@ from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo  # 
 from cnnmath import receptive_field  # noqa: E402
 from cnnmath.viz.widgets import (CUSTOM_FILTER, MAX_FILTERS, filter_bank_explorer,  # noqa: E402
                                  parse_kernel_text, receptive_field_explorer)
+import matplotlib.pyplot as plt  # noqa: E402
+
+import cnnmath.viz.plots.lesson05 as lesson05_plots  # noqa: E402
+import cnnmath.viz.widgets.lesson05 as lesson05_widgets  # noqa: E402
+from cnnmath import conv2d_forward  # noqa: E402
+from cnnmath.receptive import receptive_field_regions  # noqa: E402
+from cnnmath.viz.plots import bank_maps_plot, describe_figure, figure_png, receptive_field_plot  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.helpers import count_redraws  # noqa: E402
+from tests.helpers import count_redraws, current_picture, watch_pictures  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +252,129 @@ def test_filter_bank_refuses_huge_and_non_numbers_in_words(photo):
     assert ex.last_error is None
     assert drive_typed_values(ex, names=("numbers1", "filters")) > 0  # the four boxes share one reader
     drive_typed_values(receptive_field_explorer())
+
+
+# --- one figure, updated in place; one picture per change; compute once; errors hide the picture ----------
+
+_CHANGES = {  # explorer -> control changes a student makes (each must send exactly one picture)
+    "filter_bank": (lambda: filter_bank_explorer(np.random.default_rng(2).random((30, 24))),
+                    [("filters", 4), ("preset2", "sharpen"), ("numbers3", "1 2 1 0 0 0 -1 -2 -1"), ("filters", 1),
+                     ("preset1", CUSTOM_FILTER), ("numbers1", "0 0 0 0 2 0 0 0 0")]),
+    "receptive_field": (receptive_field_explorer, [("layers", 4), ("kernel", 7), ("stride", 2), ("layers", 1),
+                                                   ("kernel", 1)]),
+}
+
+
+@pytest.mark.parametrize("name", list(_CHANGES))
+def test_each_change_sends_one_picture_of_the_one_figure(name):
+    make, changes = _CHANGES[name]
+    ex = make()
+    assert ex.output is None and ex.figure is not None
+    first = current_picture(ex)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig = ex.figure
+    seen = watch_pictures(ex)
+    for k, (control, value) in enumerate(changes, start=1):
+        ex.controls[control].value = value
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(ex)
+        assert ex.figure is fig                       # the same figure, updated in place
+        assert ex.last_error is None
+    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
+    assert plt.get_fignums() == []
+
+
+def test_filter_bank_picture_is_the_plot_of_its_maps(photo):
+    ex = filter_bank_explorer(photo, presets=("sobel x", "sobel y", "sharpen", "identity"))
+    ex.controls["filters"].value = 2
+    maps = ex.state["maps"]
+    fresh = bank_maps_plot(maps, ["sobel x", "sobel y"], max_maps=4)
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    np.testing.assert_allclose(maps[1], conv2d(photo, get_kernel("sobel y")), atol=1e-12)
+    plt.close(fresh)
+
+
+def test_receptive_field_picture_is_the_plot_of_its_stack():
+    ex = receptive_field_explorer()
+    ex.controls["stride"].value = 2
+    ex.controls["layers"].value = 3
+    fresh = receptive_field_plot([(3, 2)] * 3, max_layers=4, figsize=(4.9, 2.9))  # the width follows the stack
+    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    plt.close(fresh)
+
+
+def _forbid_math_in(monkeypatch, module):
+    """Every function of cnnmath's math that ``module`` can reach raises if it is called (input checks,
+    private, may run)."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot computed what the explorer gave it")
+    names = [name for name, value in vars(module).items() if callable(value) and not name.startswith("_")
+             and getattr(value, "__module__", "").startswith("cnnmath.")
+             and not getattr(value, "__module__", "").startswith("cnnmath.viz")]
+    for name in names:
+        monkeypatch.setattr(module, name, forbidden)
+    return names
+
+
+def _counting(monkeypatch, module, names):
+    calls = {name: 0 for name in names}
+
+    def wrap(name, fn):
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+        return counted
+    for name in names:
+        monkeypatch.setattr(module, name, wrap(name, getattr(module, name)))
+    return calls
+
+
+@pytest.mark.parametrize(("control", "value"), [("filters", 4), ("preset1", "sobel y"), ("numbers2", "1 " * 9),
+                                                ("filters", 1)])
+def test_filter_bank_convolves_once_per_redraw_and_the_plot_never(monkeypatch, control, value):
+    ex = filter_bank_explorer(np.random.default_rng(3).random((20, 20)))
+    assert set(_forbid_math_in(monkeypatch, lesson05_plots)) >= {"conv2d", "receptive_field_regions"}
+    calls = _counting(monkeypatch, lesson05_widgets, ["conv2d_forward"])
+    ex.controls[control].value = value
+    assert ex.last_error is None and calls == {"conv2d_forward": 1}
+    count = ex.controls["filters"].value
+    np.testing.assert_array_equal(ex.state["maps"], conv2d_forward(
+        np.random.default_rng(3).random((20, 20))[None, None], ex.state["kernels"][:, None], np.zeros(count))[0][0])
+
+
+@pytest.mark.parametrize(("control", "value"), [("layers", 4), ("kernel", 5), ("stride", 2)])
+def test_receptive_field_computes_once_per_redraw_and_the_plot_never(monkeypatch, control, value):
+    ex = receptive_field_explorer()
+    _forbid_math_in(monkeypatch, lesson05_plots)
+    calls = _counting(monkeypatch, lesson05_widgets, ["receptive_field_steps", "receptive_field_regions"])
+    ex.controls[control].value = value
+    assert ex.last_error is None
+    assert calls == {"receptive_field_steps": 1, "receptive_field_regions": 1}
+    stack = ex.state["layers"]
+    assert ex.figure.axes[0].get_xlabel() == f"receptive field {receptive_field_regions(stack)[0]}x" \
+        f"{receptive_field(stack)}"
+
+
+def test_filter_bank_hides_the_picture_for_bad_numbers_and_shows_it_again(photo):
+    ex = filter_bank_explorer(photo)
+    seen = watch_pictures(ex)
+    ex.controls["numbers2"].value = "1 2 3"
+    assert current_picture(ex) is None and seen == []
+    assert "does not work" in ex.summary.value and "filter 2 numbers" in ex.summary.value
+    ex.controls["numbers2"].value = "0 1 0 1 -4 1 0 1 0"
+    assert current_picture(ex) is not None and len(seen) == 1 and ex.last_error is None
+
+
+def test_receptive_field_hides_the_picture_on_an_error_and_shows_it_again(monkeypatch):
+    ex = receptive_field_explorer()
+    original = lesson05_widgets.receptive_field_steps
+
+    def failing(layers):
+        raise ValueError("a stack the explorer refuses")
+    monkeypatch.setattr(lesson05_widgets, "receptive_field_steps", failing)
+    ex.controls["layers"].value = 3
+    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
+    assert "does not work" in ex.summary.value and "a stack the explorer refuses" in ex.summary.value
+    monkeypatch.setattr(lesson05_widgets, "receptive_field_steps", original)
+    ex.controls["layers"].value = 4
+    assert current_picture(ex) is not None and ex.last_error is None

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cnnmath import conv2d_backward, conv2d_forward, receptive_field, receptive_field_steps
+from cnnmath.receptive import receptive_field_regions
 from cnnmath.checks import STACK_EXERCISE
 
 
@@ -84,3 +85,22 @@ def test_receptive_field_rejects_bad_layers(layers, error, words):
     with pytest.raises(error, match=None) as info:
         receptive_field(layers)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("layers", [[], [(3, 1)], [(3, 1), (3, 1)], [(3, 2), (3, 1)], [(3, 1), (3, 1), (2, 2), (3, 1)],
+                                    [(5, 2)] * 4, [(7, 2)] * 4, [(1, 2)] * 3, list(STACK_EXERCISE)])
+def test_receptive_field_regions_are_the_fields_of_the_layers_above(layers):
+    regions = receptive_field_regions(layers)
+    assert len(regions) == len(layers) + 1 and regions[-1] == 1
+    assert regions[0] == receptive_field(layers) == _measured_field(layers) if layers else regions == [1]
+    for level in range(len(layers) + 1):              # what one top unit sees of level l: the stack above l
+        assert regions[level] == receptive_field(layers[level:])
+
+
+def test_receptive_field_regions_by_hand_and_bad_input():
+    assert receptive_field_regions([(3, 1), (3, 1)]) == [5, 3, 1]
+    assert receptive_field_regions([(3, 2), (3, 2), (3, 1)]) == [15, 7, 3, 1]
+    with pytest.raises(ValueError, match="layer 2 has stride 0"):
+        receptive_field_regions([(3, 1), (3, 0)])
+    with pytest.raises(TypeError, match="layers is a string"):
+        receptive_field_regions("3x3")

@@ -7,8 +7,10 @@ written, so colour is never the only carrier); feature maps are signed, so they 
 with a colour bar, and each map's minimum and maximum are written under it. The receptive-field drawing
 marks regions by outline *and* hatching, and states their sizes in the titles.
 
-:func:`receptive_field` is the small piece of arithmetic the drawing is built on; it lives here because
-the core package has no receptive-field function (lesson 5 is the only user).
+The explorers' two pictures are built once and changed in place (``bank_maps_plot`` /
+``update_bank_maps_plot``, ``receptive_field_plot`` / ``update_receptive_field_plot``), each builder and its
+update sharing one ``_fill_*``; they draw the maps and the regions the explorer computed
+(:func:`cnnmath.receptive_field_regions`) and compute none of them again.
 """
 
 from __future__ import annotations
@@ -16,24 +18,32 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.colors import ListedColormap, TwoSlopeNorm
+from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
+from matplotlib.ticker import MaxNLocator
+from matplotlib.collections import LineCollection
 from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
-from ...receptive import _check_layers
-from .common import DIVERGING_CMAP, MAX_ANNOTATED_SIDE, format_number, matrix_plot
+from ...receptive import _check_layers, receptive_field_regions
+from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number,
+                     matrix_plot, signed_map, update_matrix_plot, update_signed_map)
 
-__all__ = ["kernel_plot", "filter_bank_plot",
-           "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot"]
+__all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
+           "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot", "update_receptive_field_plot"]
 
 REGION_COLOR = "#d55e00"   # orange outline of what one unit sees
 INNER_COLOR = "#004c99"    # blue dashed outline of what one unit of the layer below sees
 _RF_CMAP = ListedColormap(["#f2f2f2", "#f6c89f", "#d55e00"])  # outside, region, the single unit
 
 
-# ----------------------------------------------------------------------------------------------------
-# Receptive field arithmetic
-# ----------------------------------------------------------------------------------------------------
+def _find(fig, key, maker):
+    """The state a plot function stored on one of ``fig``'s axes under ``key``."""
+    for ax in fig.axes:
+        info = getattr(ax, key, None)
+        if info is not None:
+            return info
+    raise ValueError(f"fig needs to be a figure made by {maker}")
+
 
 # ----------------------------------------------------------------------------------------------------
 # Kernels and their feature maps
@@ -194,6 +204,121 @@ def filter_bank_plot(maps, kernels=None, *, names=None, image=None, shared_scale
     return fig
 
 
+# The filter-bank explorer's picture: inches of one map panel, of the gap between panels, and of the colour bar
+_PANEL, _GAP, _BAR = 1.7, 0.2, 0.12
+
+
+def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, height=2.5):
+    """Feature maps side by side on one shared colour scale with one colour bar: the filter-bank explorer's
+    picture (lesson 5).
+
+    Small maps (sides up to 16) get their numbers written in the cells; large ones are coloured up to the
+    99th percentile of their absolute values (the colour bar's pointed ends say so). Under each map its
+    minimum and maximum are written. :func:`update_bank_maps_plot` shows other maps in place.
+
+    Parameters
+    ----------
+    maps : array_like, shape (F, H, W) or (1, F, H, W)
+    names : sequence of F str, optional
+        Default "filter 1", "filter 2", ...
+    ranges : sequence of F (min, max) pairs, optional
+        What is written under each map, if the caller already has it (the explorer does); default each
+        map's minimum and maximum.
+    max_maps : int, optional
+        Room for up to this many maps (default F), for updates with more maps; unused panels are hidden
+        and the figure is as wide as its maps need.
+    height : float
+        Inches.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    M = _as_maps(maps)
+    count = M.shape[0]
+    slots = max(int(max_maps or 0), count)
+    small = max(M.shape[1:]) <= MAX_ANNOTATED_SIDE
+    fig = plt.figure(figsize=(_bank_width(count), height))
+    axes = [fig.add_axes((0, 0, 1, 1)) for _ in range(slots)]  # placed by each fill
+    for ax in axes:
+        if small:
+            matrix_plot(np.zeros(M.shape[1:]), ax, signed=True, colorbar=False)
+            for label in ax.get_xticklabels() + ax.get_yticklabels():
+                as_path_text(label)
+        else:
+            smooth = "antialiased" if max(M.shape[1:]) > 300 else "nearest"
+            signed_map(ax, np.zeros(M.shape[1:]), interpolation=smooth)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fast_title(ax, "", fontsize=10)
+        as_path_text(ax.set_xlabel("", fontsize=9))
+    cax = fig.add_axes((0, 0, 1, 1))
+    scale = plt.cm.ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
+    colorbar = fig.colorbar(scale, cax=cax, extend="neither" if small else "both")
+    info = {"axes": axes, "cax": cax, "colorbar": colorbar, "small": small, "shape": M.shape[1:],
+            "height": height}
+    axes[0]._cnnmath_bank_maps = info
+    _fill_bank_maps(info, M, names, ranges)
+    return fig
+
+
+def update_bank_maps_plot(fig, maps, names=None, *, ranges=None):
+    """Show other maps (as many as the figure has room for, of the same size) on a figure made by
+    :func:`bank_maps_plot`, in place. Returns the figure."""
+    _fill_bank_maps(_find(fig, "_cnnmath_bank_maps", "bank_maps_plot"), _as_maps(maps), names, ranges)
+    return fig
+
+
+def _tick_label(v):
+    text = np.format_float_positional(round(float(v), 10), trim="-")
+    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
+
+
+def _bank_width(count):
+    return 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2 + _BAR + 0.55
+
+
+def _fill_bank_maps(info, M, names, ranges):
+    count = M.shape[0]
+    axes = info["axes"]
+    if M.shape[1:] != info["shape"] or not 1 <= count <= len(axes):
+        raise ValueError(f"maps has shape {M.shape} but this figure shows 1 .. {len(axes)} maps of "
+                         f"{info['shape'][0]}x{info['shape'][1]}")
+    names = list(names) if names is not None else [f"filter {f + 1}" for f in range(count)]
+    if len(names) != count:
+        raise ValueError(f"names has {len(names)} entries but there are {count} maps")
+    if ranges is None:
+        ranges = [(float(m.min()), float(m.max())) for m in M]
+    if len(ranges) != count:
+        raise ValueError(f"ranges has {len(ranges)} pairs but there are {count} maps")
+    fig = axes[0].figure
+    width, height = _bank_width(count), info["height"]
+    fig.set_size_inches(width, height, forward=False)
+    bottom, top = 0.32 / height, 1 - 0.36 / height
+    lim = _map_limit(M)
+    for f, ax in enumerate(axes):
+        ax.set_visible(f < count)
+        if f >= count:
+            continue
+        ax.set_position(((0.15 + f * (_PANEL + _GAP)) / width, bottom, _PANEL / width, top - bottom))
+        if info["small"]:
+            update_matrix_plot(ax, M[f], vmin=-lim, vmax=lim)
+        else:
+            update_signed_map(ax.images[0], M[f], limit=lim)
+        ax.title.set_text(f"map {f + 1}: {names[f]}")
+        low, high = ranges[f]
+        ax.xaxis.label.set_text(f"min {format_number(low)}, max {format_number(high)}")
+    x_bar = 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2
+    info["cax"].set_position((x_bar / width, bottom + 0.05 * (top - bottom), _BAR / width, 0.9 * (top - bottom)))
+    colorbar = info["colorbar"]
+    colorbar.mappable.set_clim(-lim, lim)
+    values = [v for v in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim) if -lim <= v <= lim]
+    colorbar.set_ticks(values, labels=[_tick_label(v) for v in values])
+    for tick in colorbar.ax.yaxis.get_major_ticks(len(values)):
+        as_path_text(tick.label1)
+        as_path_text(tick.label2)
+
+
 def channel_sum_plot(x, w, b, f=0, *, position=None, channel_names=("R", "G", "B"), axes=None,
                      figsize=None):
     """How one filter of a bank combines colour channels: one map per channel, then their sum (lesson 5).
@@ -326,20 +451,13 @@ def shift_equivariance_plot(moved_input, map_of_moved, moved_map, shift, *, axes
     return fig
 
 
-def _region_sizes(layers):
-    """Side of the region each level contributes to one unit of the top layer, input first."""
-    sizes = [1]
-    for k, s in reversed(layers):
-        sizes.append((sizes[-1] - 1) * s + k)
-    return sizes[::-1]
-
-
-def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1):
+def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1, regions=None, max_layers=None):
     """What one unit of the last layer sees, level by level down to the input (lesson 5).
 
     One grid per level, input at the left: the top layer's single unit (dark), the window of each level
     below that feeds it (light, outlined in orange and hatched), and on the input the window that one unit
     of the first layer sees (blue dashed outline). Grey lines join the regions of neighbouring levels.
+    :func:`update_receptive_field_plot` shows another stack in place.
 
     Parameters
     ----------
@@ -347,9 +465,15 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1):
         ``(kernel_size, stride)`` of each layer, first layer first.
     axes : sequence of ``len(layers) + 1`` Axes, optional
     figsize : tuple, optional
-        Used only when ``axes`` is None.
+        Used only when ``axes`` is None; default ``(2.4 * levels + 0.5, 3.0)``.
     margin : int
         Cells drawn around each region.
+    regions : list of int, optional
+        :func:`cnnmath.receptive_field_regions` of ``layers`` if the caller already has it (the explorer
+        does); computed here otherwise.
+    max_layers : int, optional
+        Room for stacks of up to this many layers (default ``len(layers)``), for updates to taller stacks;
+        a new figure only. Unused panels are hidden.
 
     Returns
     -------
@@ -358,32 +482,99 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1):
     layers = _check_layers(layers)
     if not layers:
         raise ValueError("layers is empty but needs at least one (kernel, stride) pair")
-    sizes = _region_sizes(layers)
-    levels = len(sizes)
+    regions = receptive_field_regions(layers) if regions is None else list(regions)
+    levels = len(layers) + 1
     if axes is None:
-        ratios = [max(s + 2 * margin, 3) ** 0.5 for s in sizes]  # big regions wider, small ones still visible
-        fig, axes = plt.subplots(1, levels, figsize=figsize or (2.4 * levels + 0.5, 3.0),
-                                 gridspec_kw={"width_ratios": ratios})
+        slots = max(int(max_layers or 0), len(layers)) + 1
+        fig = plt.figure(figsize=figsize or (2.4 * levels + 0.5, 3.0))
+        axes = [fig.add_axes((0, 0, 1, 1)) for _ in range(slots)]  # placed by each fill
+        own = True
     else:
-        fig = axes[0].figure
-    axes = list(np.ravel(axes))
-    if len(axes) != levels:
-        raise ValueError(f"axes has {len(axes)} axes but needs {levels}: the input and one per layer")
-    boxes = []
-    for level, (ax, size) in enumerate(zip(axes, sizes)):
-        side = size + 2 * margin
-        grid = np.zeros((side, side))
-        grid[margin:margin + size, margin:margin + size] = 2 if level == levels - 1 else 1
-        ax.imshow(grid, cmap=_RF_CMAP, vmin=0, vmax=2, interpolation="nearest")
-        if side <= 24:  # cell borders while they can still be told apart (two line collections: quick)
-            edges = np.arange(-0.5, side, 1)
-            ax.hlines(edges, -0.5, side - 0.5, color="white", lw=1)
-            ax.vlines(edges, -0.5, side - 0.5, color="white", lw=1)
+        fig, axes = axes_row(axes, levels, figsize)
+        own = False
+    parts = []
+    for ax in axes:
+        grid = ax.imshow(np.zeros((1, 1)), cmap=_RF_CMAP, vmin=0, vmax=2, interpolation="nearest")
+        borders = LineCollection([], colors="white", linewidths=1)
+        ax.add_collection(borders, autolim=False)
+        rect = Rectangle((0, 0), 1, 1, fill=False, edgecolor=REGION_COLOR, lw=2.5)
+        ax.add_patch(rect)
         ax.set_xticks([])
         ax.set_yticks([])
-        rect = Rectangle((margin - 0.5, margin - 0.5), size, size, fill=False, edgecolor=REGION_COLOR,
-                         lw=2.5, hatch="//" if level < levels - 1 else None)
-        ax.add_patch(rect)
+        fast_title(ax, "", fontsize=9)
+        parts.append({"grid": grid, "borders": borders, "rect": rect})
+    inner = Rectangle((0, 0), 1, 1, fill=False, edgecolor=INNER_COLOR, lw=2.5, linestyle="--")
+    axes[0].add_patch(inner)
+    as_path_text(axes[0].set_xlabel("", fontsize=10, fontweight="bold"))
+    links = []
+    for a, b in zip(axes[:-1], axes[1:]):
+        pair = [ConnectionPatch((0, 0), (0, 0), coordsA="data", coordsB="data", axesA=a, axesB=b, color="0.5",
+                                lw=1) for _ in range(2)]
+        for link in pair:
+            fig.add_artist(link)
+        links.append(pair)
+    info = {"axes": axes, "parts": parts, "inner": inner, "links": links, "margin": margin,
+            "own": own, "height": fig.get_size_inches()[1]}
+    axes[0]._cnnmath_receptive_field = info
+    _fill_receptive_field(info, layers, regions)
+    return fig
+
+
+def update_receptive_field_plot(fig, layers, *, regions=None):
+    """Show another stack on a figure made by :func:`receptive_field_plot`, in place. Returns the figure.
+
+    ``regions``: :func:`cnnmath.receptive_field_regions` of ``layers`` (computed here if not given). The
+    stack may have at most as many layers as the figure has room for.
+    """
+    info = _find(fig, "_cnnmath_receptive_field", "receptive_field_plot")
+    layers = _check_layers(layers)
+    if not 1 <= len(layers) <= len(info["axes"]) - 1:
+        raise ValueError(f"layers has {len(layers)} layers but this figure has room for 1 .. "
+                         f"{len(info['axes']) - 1}")
+    _fill_receptive_field(info, layers, receptive_field_regions(layers) if regions is None else list(regions))
+    return fig
+
+
+def _place_levels(info, sides):
+    """Axes side by side, wider for bigger regions (square cells), in a figure as wide as the stack needs."""
+    axes, fig = info["axes"], info["axes"][0].figure
+    levels = len(sides)
+    width = 2.2 * levels + 0.5
+    fig.set_size_inches(width, info["height"], forward=False)
+    ratios = np.array([max(s, 3) ** 0.5 for s in sides])
+    left, right, bottom, top, gap = 0.25 / width, 1 - 0.15 / width, 0.13, 0.8, 0.35 / width
+    widths = ratios / ratios.sum() * (right - left - gap * (levels - 1))
+    x = left
+    for k, ax in enumerate(axes):
+        ax.set_visible(k < levels)
+        if k < levels:
+            ax.set_position((x, bottom, widths[k], top - bottom))
+            x += widths[k] + gap
+
+
+def _fill_receptive_field(info, layers, sizes):
+    levels = len(layers) + 1
+    if len(sizes) != levels:
+        raise ValueError(f"regions has {len(sizes)} sides but needs {levels}, one per level")
+    margin, axes, parts = info["margin"], info["axes"], info["parts"]
+    sides = [size + 2 * margin for size in sizes]
+    if info["own"]:
+        _place_levels(info, sides)
+    boxes = []
+    for level in range(levels):
+        ax, part, size, side = axes[level], parts[level], sizes[level], sides[level]
+        grid = np.zeros((side, side))
+        grid[margin:margin + size, margin:margin + size] = 2 if level == levels - 1 else 1
+        part["grid"].set_data(grid)
+        part["grid"].set_extent((-0.5, side - 0.5, side - 0.5, -0.5))
+        ax.set_xlim(-0.5, side - 0.5)
+        ax.set_ylim(side - 0.5, -0.5)
+        # cell borders while they can still be told apart
+        edges = np.arange(-0.5, side, 1) if side <= 24 else []
+        part["borders"].set_segments([[(-0.5, e), (side - 0.5, e)] for e in edges]
+                                     + [[(e, -0.5), (e, side - 0.5)] for e in edges])
+        part["rect"].set_bounds(margin - 0.5, margin - 0.5, size, size)
+        part["rect"].set_hatch("//" if level < levels - 1 else None)
         boxes.append((margin - 0.5, margin - 0.5 + size))
         if level == 0:
             title = f"input\n{size}x{size} pixels feed it"
@@ -391,16 +582,18 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1):
             k, st = layers[level - 1]
             what = "the unit" if level == levels - 1 else f"{size}x{size} units feed it"
             title = f"layer {level}: {k}x{k}, stride {st}\n{what}"
-        ax.set_title(title, fontsize=9)
-    if levels > 2:  # on the input, what a single first-layer unit sees: the first kernel's window
-        k1 = layers[0][0]
-        start = margin + (sizes[0] - k1) // 2
-        axes[0].add_patch(Rectangle((start - 0.5, start - 0.5), k1, k1, fill=False, edgecolor=INNER_COLOR,
-                                    lw=2.5, linestyle="--"))
-    for level in range(levels - 1):
-        (lo_a, hi_a), (lo_b, hi_b) = boxes[level], boxes[level + 1]
-        for ya, yb in ((lo_a, lo_b), (hi_a, hi_b)):
-            fig.add_artist(ConnectionPatch((hi_a, ya), (lo_b, yb), coordsA="data", coordsB="data",
-                                           axesA=axes[level], axesB=axes[level + 1], color="0.5", lw=1))
-    axes[0].set_xlabel(f"receptive field {sizes[0]}x{sizes[0]}", fontsize=10, fontweight="bold")
-    return fig
+        ax.title.set_text(title)
+    # on the input, what a single first-layer unit sees: the first kernel's window
+    k1 = layers[0][0]
+    start = margin + (sizes[0] - k1) // 2
+    info["inner"].set_bounds(start - 0.5, start - 0.5, k1, k1)
+    info["inner"].set_visible(levels > 2)
+    for level, pair in enumerate(info["links"]):
+        shown = level < levels - 1
+        for link, end in zip(pair, (0, 1)):
+            link.set_visible(shown)
+            if shown:
+                (lo_a, hi_a), (lo_b, hi_b) = boxes[level], boxes[level + 1]
+                link.xy1, link.xy2 = (hi_a, (lo_a, hi_a)[end]), (lo_b, (lo_b, hi_b)[end])
+                link.stale = True
+    axes[0].xaxis.label.set_text(f"receptive field {sizes[0]}x{sizes[0]}")

@@ -5,20 +5,18 @@ the receptive field of a stack of layers. Each binds labelled controls to a plot
 
 from __future__ import annotations
 
-import functools
 import re
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ...checks.common import typed_number  # the exercises' reading rule, for typed numbers too
 from ...conv import conv2d_forward
 from ...data import small_photo
 from ...kernels import KERNEL_NAMES, get_kernel
-from ...receptive import receptive_field_steps
-from ..plots.lesson05 import filter_bank_plot, receptive_field_plot
-from .common import Explorer, make_explorer
+from ...receptive import receptive_field_regions, receptive_field_steps
+from ..plots.lesson05 import bank_maps_plot, receptive_field_plot, update_bank_maps_plot, update_receptive_field_plot
+from .common import LABEL_STYLE, Explorer, make_explorer
 
 __all__ = ["filter_bank_explorer", "receptive_field_explorer", "parse_kernel_text",
            "CUSTOM_FILTER", "MAX_FILTERS"]
@@ -28,7 +26,6 @@ CUSTOM_FILTER = "custom (type 9 numbers)"
 #: How many filters the bank explorer offers at most.
 MAX_FILTERS = 4
 _DEFAULT_PRESETS = ("vertical edge", "horizontal edge", "diagonal edge", "sharpen")
-_DPI = 80
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -114,17 +111,17 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
 
     controls = {"filters": widgets.IntSlider(value=int(n_filters), min=1, max=MAX_FILTERS, step=1,
                                              description="number of filters", continuous_update=False,
-                                             style={"description_width": "initial"})}
+                                             style=LABEL_STYLE)}
     for k in range(1, MAX_FILTERS + 1):
         preset = presets[k - 1]
         controls[f"preset{k}"] = widgets.Dropdown(options=options, value=preset, description=f"filter {k}",
                                                   layout=widgets.Layout(width="250px"),
-                                                  style={"description_width": "initial"})
+                                                  style=LABEL_STYLE)
         start = "" if preset == CUSTOM_FILTER else _kernel_text(get_kernel(preset))
         controls[f"numbers{k}"] = widgets.Text(value=start, description=f"filter {k} numbers",
                                                placeholder="9 numbers, row by row", continuous_update=False,
                                                layout=widgets.Layout(width="250px"),
-                                               style={"description_width": "initial"})
+                                               style=LABEL_STYLE)
 
     def draw(values, explorer):
         count = int(values["filters"])
@@ -140,21 +137,14 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
         w = np.stack(kernels)[:, None]                       # (F, 1, 3, 3)
         maps = conv2d_forward(x, w, np.zeros(count))[0][0]    # (F, H_out, W_out)
         stats = [(float(m.min()), float(m.max()), float(m.mean())) for m in maps]
-        # maps only, on one shared scale: the kernels' numbers are in the text boxes, and a figure of
-        # F panels with one colour bar redraws well within 100 ms
-        fig = filter_bank_plot(maps, names=names, shared_scale=True, figsize=(1.9 * count + 0.6, 2.5))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)  # inline already showed it; headless runs must not pile figures up
+        # maps only, on one shared scale: the kernels' numbers are in the text boxes
+        update_bank_maps_plot(fig, maps, names, ranges=[(lo, hi) for lo, hi, _ in stats])
         lines = "".join(f"<li><b>filter {f + 1} ({names[f]}): min {_stat(lo)}, max {_stat(hi)}, "
                         f"mean {_stat(mean)}</b></li>" for f, (lo, hi, mean) in enumerate(stats))
         text = (f"<p>Filter bank: {count} filter(s) of 3x3 on a {img.shape[0]}x{img.shape[1]} image give "
                 f"output of shape {(1, count) + maps.shape[1:]}, one feature map per filter:</p>"
                 f"<ul>{lines}</ul>")
         return text, {"kernels": np.stack(kernels), "maps": maps, "names": names, "stats": stats}
-
-    explorer = make_explorer(controls, draw, observe=False)
-    busy = []  # while non-empty, value changes come from this code, not from the student
 
     def show_rows():
         count = controls["filters"].value
@@ -163,37 +153,24 @@ def filter_bank_explorer(image=None, *, presets=_DEFAULT_PRESETS, n_filters: int
             controls[f"preset{k}"].layout.display = display
             controls[f"numbers{k}"].layout.display = display
 
-    def on_count(change):
-        show_rows()
-        explorer.refresh()
+    def sync(name):
+        # the count shows its rows; a preset shows its numbers, ready to be edited; typed numbers make a
+        # filter a custom one (these changes do not redraw again)
+        if name == "filters":
+            show_rows()
+        elif name.startswith("preset"):
+            k = name[len("preset"):]
+            if controls[name].value != CUSTOM_FILTER:
+                controls[f"numbers{k}"].value = _kernel_text(get_kernel(controls[name].value))
+        elif name.startswith("numbers"):
+            controls[f"preset{name[len('numbers'):]}"].value = CUSTOM_FILTER
 
-    def on_preset(change, k):
-        if busy:
-            return
-        if change["new"] != CUSTOM_FILTER:
-            busy.append(k)
-            try:  # show the preset's numbers, ready to be edited
-                controls[f"numbers{k}"].value = _kernel_text(get_kernel(change["new"]))
-            finally:
-                busy.pop()
-        explorer.refresh()
-
-    def on_numbers(change, k):
-        if busy:
-            return
-        dropdown = controls[f"preset{k}"]
-        if dropdown.value != CUSTOM_FILTER:
-            busy.append(k)
-            try:  # typing numbers makes the filter a custom one
-                dropdown.value = CUSTOM_FILTER
-            finally:
-                busy.pop()
-        explorer.refresh()
-
-    controls["filters"].observe(on_count, names="value")
-    for k in range(1, MAX_FILTERS + 1):
-        controls[f"preset{k}"].observe(functools.partial(on_preset, k=k), names="value")
-        controls[f"numbers{k}"].observe(functools.partial(on_numbers, k=k), names="value")
+    # the picture has room for every filter; its size and the photo's map size never change
+    blank = np.zeros((MAX_FILTERS, img.shape[0] - 2, img.shape[1] - 2))
+    if min(blank.shape[1:]) < 1:
+        raise ValueError(f"image has shape {img.shape} but needs at least 3x3 for a 3x3 filter")
+    fig = bank_maps_plot(blank[:int(n_filters)], max_maps=MAX_FILTERS)
+    explorer = make_explorer(controls, draw, figure=fig, sync=sync)
     # one column per filter (its dropdown above its numbers) reads better than one long wrapped row
     columns = [widgets.VBox([controls[f"preset{k}"], controls[f"numbers{k}"]])
                for k in range(1, MAX_FILTERS + 1)]
@@ -229,7 +206,7 @@ def receptive_field_explorer(layers: int = 2, kernel: int = 3, stride: int = 1) 
                                     continuous_update=False),
         "kernel": widgets.Dropdown(options=[("1x1", 1), ("2x2", 2), ("3x3", 3), ("5x5", 5), ("7x7", 7)],
                                    value=kernel, description="kernel size",
-                                   style={"description_width": "initial"}),
+                                   style=LABEL_STYLE),
         "stride": widgets.Dropdown(options=[1, 2], value=stride, description="stride"),
     }
 
@@ -238,14 +215,12 @@ def receptive_field_explorer(layers: int = 2, kernel: int = 3, stride: int = 1) 
         stack = [(k, s)] * count
         steps = receptive_field_steps(stack)
         field = steps[-1][0]
-        fig = receptive_field_plot(stack, figsize=(2.2 * (count + 1) + 0.5, 2.9))
-        fig.set_dpi(_DPI)
-        plt.show()
-        plt.close(fig)
+        update_receptive_field_plot(fig, stack, regions=receptive_field_regions(stack))
         growth = ", ".join(f"{r}" for r, _ in steps)
         text = (f"<p><b>{count} layer(s) of {k}x{k}, stride {s}: receptive field {field}x{field}</b> "
                 f"(after each layer: {growth}; each layer adds (kernel - 1) times the product of the strides "
                 f"below it).</p>")
         return text, {"layers": stack, "steps": steps, "field": field}
 
-    return make_explorer(controls, draw)
+    fig = receptive_field_plot([(1, 1)], max_layers=controls["layers"].max, figsize=(4.9, 2.9))
+    return make_explorer(controls, draw, figure=fig)
