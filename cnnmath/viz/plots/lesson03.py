@@ -16,7 +16,7 @@ from matplotlib.ticker import FormatStrFormatter
 
 from ...activations import best_line_fit, relu, relu_derivative
 from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number, get_ax,
-                     matrix_plot, signed_map, update_matrix_plot, update_signed_map)
+                     matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "update_relu_pair_plot", "relu_map_plot",
            "update_relu_map_plot", "relu_fit_plot"]
@@ -361,7 +361,7 @@ def _fill_relu_map(info, z, out, grad, bias):
     b_text, b_value = ("", "") if float(bias) == 0 else (" + b", f", b = {format_number(bias)}")
     t = info["titles"] or (f"before: F{b_text}{b_value}", f"after: ReLU(F{b_text})",
                            f"mask f' = 1: {grad.mean():.1%} pass")
-    lim = max(float(np.abs(z).max() if small else np.percentile(np.abs(z), 99)), 1e-12)
+    lim = signed_limit(z if small else np.percentile(np.abs(z), 99))
     if small:
         update_matrix_plot(axes[0], z, vmin=-lim, vmax=lim)
         update_matrix_plot(axes[1], out, vmin=-lim, vmax=lim)

@@ -471,7 +471,7 @@ def _fill_shift_compare(info, before, after, pb, pa, change, pooled_change, size
         ref = before if name == "after" else pb
         if m.shape != ref.shape:
             raise ValueError(f"{name} has shape {m.shape} but needs {ref.shape}, the shape of its 'before'")
-    lim, plim = (max(float(np.percentile(np.abs(m), 99.5)), 1e-12) for m in (before, pb))
+    lim, plim = (signed_limit(np.percentile(np.abs(m), 99.5)) for m in (before, pb))
     _set_image(axs[0].images[0], before)
     axs[0].images[0].set_clim(0, lim)
     axs[0].title.set_text(f"feature map {before.shape[0]}x{before.shape[1]}")
