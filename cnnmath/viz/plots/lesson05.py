@@ -513,8 +513,9 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1, regions=N
         for link in pair:
             fig.add_artist(link)
         links.append(pair)
+    # an explorer's figure (max_layers given) grows and shrinks with the stack; a notebook's keeps its size
     info = {"axes": axes, "parts": parts, "inner": inner, "links": links, "margin": margin,
-            "own": own, "height": fig.get_size_inches()[1]}
+            "own": own, "resize": max_layers is not None, "height": fig.get_size_inches()[1]}
     axes[0]._cnnmath_receptive_field = info
     _fill_receptive_field(info, layers, regions)
     return fig
@@ -539,8 +540,9 @@ def _place_levels(info, sides):
     """Axes side by side, wider for bigger regions (square cells), in a figure as wide as the stack needs."""
     axes, fig = info["axes"], info["axes"][0].figure
     levels = len(sides)
-    width = 2.2 * levels + 0.5
-    fig.set_size_inches(width, info["height"], forward=False)
+    width = 2.2 * levels + 0.5 if info["resize"] else fig.get_size_inches()[0]
+    if info["resize"]:
+        fig.set_size_inches(width, info["height"], forward=False)
     ratios = np.array([max(s, 3) ** 0.5 for s in sides])
     left, right, bottom, top, gap = 0.25 / width, 1 - 0.15 / width, 0.13, 0.8, 0.35 / width
     widths = ratios / ratios.sum() * (right - left - gap * (levels - 1))
