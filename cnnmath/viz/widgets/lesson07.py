@@ -22,7 +22,7 @@ import numpy as np
 from IPython.display import clear_output, display
 
 from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, fit, get_kernel, image_from_bytes,
-                     load_photo, max_pool2d, relu)
+                     load_photo, max_pool2d, relu, softmax_cross_entropy)
 from cnnmath.model import dead_filters, map_peaks
 from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
@@ -60,7 +60,7 @@ def _diagnosis(history, lr, acc, dead, num_filters, default_lr, num_classes=10):
     """Plain words for what went wrong (or right), from the numbers of the run: ``acc`` is the validation
     accuracy, ``dead`` the filters whose ReLU output is 0 on every training digit."""
     loss = history["loss"]
-    guess = np.log(num_classes)  # the loss of giving every class the same probability
+    guess = softmax_cross_entropy(np.zeros((1, num_classes)), [0])[0]  # the loss of equal probabilities: log K
     notes = []
     if acc < 0.5:
         if lr > default_lr and loss[-1] > 0.5 * guess:
