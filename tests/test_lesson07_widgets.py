@@ -530,3 +530,9 @@ def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(trained, d
     monkeypatch.setattr(lesson07_widgets, name, original)
     change()
     assert current_picture(ex) is not None and ex.last_error is None
+
+
+def test_feature_maps_start_index_is_clamped_like_the_slider(trained, data):
+    X, y = data[4][:12], data[5][:12]
+    assert feature_map_explorer(trained, X, y, index=99).state["index"] == 11
+    assert feature_map_explorer(trained, X, y, index=-4).state["index"] == 0

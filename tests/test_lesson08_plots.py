@@ -191,7 +191,8 @@ def test_block_maps_reject_maps_without_a_filter_axis(bad):
         block_maps_plot(np.zeros((8, 8)), bad, np.zeros((2, 2, 2)), np.ones(10) / 10)
 
 
-@pytest.mark.parametrize(("a", "b"), [(("relu1", "relu2"), ("conv1", "conv2")), (("conv1", "conv2"), ("pool1", "pool2")),
+@pytest.mark.parametrize(("a", "b"), [(("relu1", "relu2"), ("conv1", "conv2")),
+                                      (("conv1", "conv2"), ("pool1", "pool2")),
                                       (("pool1", "pool2"), ("relu1", "relu2"))])
 def test_update_block_maps_plot_equals_a_fresh_plot(stages, a, b):
     """Built with one digit and stage, updated to another: the same PNG and alt text as a fresh figure."""

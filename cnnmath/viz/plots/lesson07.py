@@ -178,7 +178,9 @@ def _fill_feature_maps(ax, maps, title, signed):
     if layout != info["layout"]:  # the names move with the maps
         for text in info["texts"]:
             text.remove()
-        info["texts"] = [path_text(ax, (k % ncols) * (w + 1) + (w - 1) / 2, (k // ncols) * (h + top + 1) + (top - 1) / 2,
+        # map k's name: centred over its columns, in the middle of the strip above it
+        info["texts"] = [path_text(ax, (k % ncols) * (w + 1) + (w - 1) / 2,
+                                   (k // ncols) * (h + top + 1) + (top - 1) / 2,
                                    f"f{k}", ha="center", va="center", fontsize=6.5, color="black")
                          for k in range(f)] if top else []
         info["layout"] = layout

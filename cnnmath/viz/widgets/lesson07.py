@@ -217,6 +217,7 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
         The stage shown first, by name (the first ReLU of maps when it is not one of the model's stages).
     """
     X, y = np.asarray(X), np.asarray(y)
+    index = min(max(int(index), 0), len(X) - 1)  # the slider's own clamping
     stages = model.forward(X)  # once for all digits (fast), so moving the slider only draws
     kinds = {"conv": "I*K + b", "relu": "ReLU", "pool": "max pool"}
     names = {}
@@ -248,8 +249,8 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
         if not 0 <= i < len(X):
             raise ValueError(f"test digit is {i} but needs 0 .. {len(X) - 1}")
         maps, probs, peak, pred = stages[key][i], stages["probs"][i], peaks[key][i], int(preds[i])
-        update_digit_maps_plot(fig, X[i, 0], maps, probs, label=int(y[i]), title=f"test digit #{i} (label {y[i]})",
-                               maps_title=maps_title(key, maps))
+        update_digit_maps_plot(fig, X[i, 0], maps, probs, label=int(y[i]),
+                               title=f"test digit #{i} (label {y[i]})", maps_title=maps_title(key, maps))
         active = int((peak > 0).sum())
         verdict = "right" if pred == y[i] else "wrong"
         text = (f"<p><b>Test digit #{i}</b>: true label {y[i]}; the network says <b>{pred}</b> "
