@@ -16,7 +16,8 @@ import numpy as np
 from cnnmath import KERNEL_NAMES, avg_pool2d, conv2d, get_kernel, load_photo
 from cnnmath import receptive_field
 
-from .harness import assert_no_errors, expect, open_notebook, press_and_measure, run_all, screenshot
+from .harness import (assert_no_errors, expect, open_notebook, press_and_measure, press_and_measure_picture,
+                      run_all, screenshot)
 
 NOTEBOOK = "05_feature_maps.ipynb"
 TIMEOUT = 30_000
@@ -97,9 +98,14 @@ def test_lesson05_filter_bank_explorer(page, lab, page_errors):
                       widget="filter bank: filter 2 numbers")
 
     # number of filters: 3 -> 4 shows the fourth (sharpen), Home goes back to one
+    # the explorer's one picture (an Image whose PNG is replaced) follows the key, its alt text with it
     slider = _labelled(box, "widget-slider", "number of filters").get_by_role("slider")
-    press_and_measure(page, slider, "ArrowRight", summary, _line(4, "sharpen", get_kernel("sharpen")),
-                      widget="filter bank: number of filters")
+    picture = box.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 3 panels.*'map 3: diagonal edge'"))
+    press_and_measure_picture(page, slider, "ArrowRight", picture, widget="filter bank: number of filters")
+    expect(summary).to_contain_text(_line(4, "sharpen", get_kernel("sharpen")))
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 4 panels.*'map 4: sharpen'"))
     expect(summary).to_contain_text("output of shape (1, 4, 118, 100)")
     expect(_labelled(box, "widget-dropdown", "filter 4")).to_be_visible()
     press_and_measure(page, slider, "Home", summary, "output of shape (1, 1, 118, 100)",
@@ -116,9 +122,13 @@ def test_lesson05_receptive_field_explorer(page, lab, page_errors):
     expect(summary).to_contain_text("2 layer(s) of 3x3, stride 1: receptive field 5x5")
 
     slider = _labelled(box, "widget-slider", "layers").get_by_role("slider")
+    picture = box.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 3 panels.*receptive field 5x5"))
     r = receptive_field([(3, 1)] * 3)
-    press_and_measure(page, slider, "ArrowRight", summary, f"3 layer(s) of 3x3, stride 1: receptive field {r}x{r}",
-                      widget="receptive field: layers slider")
+    press_and_measure_picture(page, slider, "ArrowRight", picture, widget="receptive field: layers slider")
+    expect(summary).to_contain_text(f"3 layer(s) of 3x3, stride 1: receptive field {r}x{r}")
+    expect(picture).to_have_attribute("alt", re.compile(rf"^Figure with 4 panels.*receptive field {r}x{r}"))
     r = receptive_field([(3, 1)] * 4)
     press_and_measure(page, slider, "End", summary, f"4 layer(s) of 3x3, stride 1: receptive field {r}x{r}",
                       widget="receptive field: layers slider")

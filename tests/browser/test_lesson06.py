@@ -15,8 +15,8 @@ from cnnmath import conv2d_grad, seed_image, seed_kernel
 
 from ..test_lesson06_gradients import (B_LIVE, batch_of_three, forward_backward, learning_setup, live_kernel,
                                        loss_only)
-from .harness import (LATENCIES, assert_no_errors, expect, open_notebook, press_and_measure, run_all,
-                      screenshot)
+from .harness import (LATENCIES, assert_no_errors, expect, open_notebook, press_and_measure,
+                      press_and_measure_picture, run_all, screenshot)
 
 NOTEBOOK = "06_backpropagation.ipynb"
 # ipywidgets' slider handles carry no accessible name (the visible label is not tied to them), so a slider
@@ -79,7 +79,13 @@ def test_lesson06_runs_and_both_explorers_answer_the_keyboard(page, lab, page_er
     eps = _slider(box, "epsilon")
     expect(eps).to_have_count(1)
 
-    ms.append(press_and_measure(page, eps, "ArrowRight", check, "epsilon = 3e-05", widget="epsilon slider"))
+    # the explorer's one picture (an Image whose PNG is replaced) follows the key, its alt text with it
+    picture = box.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 2 panels.*'L along K\[2,2\]'.*eps = 1e-05"))
+    ms.append(press_and_measure_picture(page, eps, "ArrowRight", picture, widget="epsilon slider"))
+    expect(check).to_contain_text("epsilon = 3e-05")
+    expect(picture).to_have_attribute("alt", re.compile(r"eps = 3e-05"))
     assert abs(_numerical_in(check) - _central((2, 2), 10 ** -4.5)) < 1e-8
     ms.append(press_and_measure(page, eps, "End", check, "epsilon = 1e-01", widget="epsilon slider"))
     assert abs(_numerical_in(check) - _central((2, 2), 0.1)) < 1e-8
@@ -110,9 +116,12 @@ def test_lesson06_runs_and_both_explorers_answer_the_keyboard(page, lab, page_er
     expect(steps).to_have_count(1)
     expect(rate).to_have_count(1)
 
-    ms.append(press_and_measure(page, steps, "ArrowRight", learn,
-                                f"after 21 steps with learning rate 1 the loss is {_run(1.0, 21)[0]:.4g}",
-                                widget="steps slider"))
+    picture = box.locator("img.widget-image")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 3 panels.*'kernel after 20 steps'"))
+    ms.append(press_and_measure_picture(page, steps, "ArrowRight", picture, widget="steps slider"))
+    expect(learn).to_contain_text(f"after 21 steps with learning rate 1 the loss is {_run(1.0, 21)[0]:.4g}")
+    expect(picture).to_have_attribute("alt", re.compile(r"'kernel after 21 steps'"))
     one_step = box.get_by_role("button", name="take one step")
     ms.append(press_and_measure(page, one_step, "Enter", learn,
                                 f"after 22 steps with learning rate 1 the loss is {_run(1.0, 22)[0]:.4g}",
