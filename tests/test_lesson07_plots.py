@@ -293,3 +293,30 @@ def test_plots_compute_nothing_they_are_given(monkeypatch):
     fig = image_stages_plot(*stages_a, kernel=kernel, kernel_name="k")
     update_image_stages_plot(fig, *stages_b, kernel=kernel, kernel_name="sobel y")
     assert fig.axes[0].get_title() == "grayscale 21x44"
+
+
+def test_several_panel_functions_draw_on_the_callers_axes(digits):
+    """The convention of the course: ``axes=`` for a function of several panels (no ``fig=``)."""
+    X, y = digits
+    model = TinyCNN(seed=0)
+    stages = model.forward(X[:2])
+    probs = np.full((30, 10), 0.01)
+    probs[np.arange(30), (y + 1) % 10] = 0.91                      # every digit wrong: 12 drawn
+    w = model.params["conv_w"]
+    img = np.arange(30.0).reshape(5, 6)
+    cases = [
+        (lambda axes: digit_examples_plot(X, y, per_class=2, axes=axes), 20),
+        (lambda axes: pipeline_stages_plot(X[1, 0], stages, index=1, axes=axes), 7),
+        (lambda axes: filters_comparison_plot(w, axes=axes), 16 + 4),
+        (lambda axes: misclassified_plot(X, y, probs, axes=axes), 24),
+        (lambda axes: image_stages_plot(img, np.zeros((3, 4)) - 1, np.zeros((3, 4)), np.zeros((1, 2)), axes,
+                                        kernel=get_kernel("sobel x")), 5),
+        (lambda axes: digit_maps_plot(X[0, 0], stages["relu"][0], stages["probs"][0], axes), 3),
+    ]
+    for draw, n in cases:
+        fig, axes = plt.subplots(1, n, figsize=(2 * n, 2))
+        assert draw(axes) is fig
+        assert all(ax.has_data() or ax.texts or ax.images or not ax.axison for ax in axes)
+        with pytest.raises(ValueError, match=rf"axes has {n - 1} axes but needs {n}"):
+            draw(axes[:-1])
+        plt.close(fig)

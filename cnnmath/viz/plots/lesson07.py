@@ -34,14 +34,6 @@ _MAP_CMAPS = {False: plt.get_cmap(GRAY_CMAP).with_extremes(bad="#ffd27f"),
               True: plt.get_cmap(DIVERGING_CMAP).with_extremes(bad="#ffd27f")}
 
 
-def _grid_of_axes(axes, rows, cols):
-    """The caller's ``rows * cols`` axes as a (rows, cols) array, or an error naming the count needed."""
-    flat = list(np.ravel(axes))
-    if len(flat) != rows * cols:
-        raise ValueError(f"axes has {len(flat)} axes but needs {rows * cols} ({rows} x {cols})")
-    return np.array(flat, dtype=object).reshape(rows, cols)
-
-
 def digit_examples_plot(X, y, *, per_class=1, axes=None, figsize=(8, 1.8)):
     """The first ``per_class`` examples of each digit 0..9, in grey with their label (lesson 7).
 
@@ -59,8 +51,8 @@ def digit_examples_plot(X, y, *, per_class=1, axes=None, figsize=(8, 1.8)):
         fig = plt.figure(figsize=figsize)
         axes = fig.subplots(per_class, len(classes), squeeze=False)
     else:
-        axes = _grid_of_axes(axes, per_class, len(classes))
-        fig = axes[0, 0].figure
+        fig, axes = axes_row(axes, per_class * len(classes), figsize)
+        axes = np.array(axes, dtype=object).reshape(per_class, len(classes))
     for col, k in enumerate(classes):
         idx = np.flatnonzero(y == k)[:per_class]
         axes[0, col].set_title(f"label {k}", fontsize=9)
