@@ -269,6 +269,15 @@ def test_bank_maps_plot_draws_the_maps_and_ranges_it_is_given():
         update_bank_maps_plot(fig, maps, ["one"])
     with pytest.raises(ValueError, match="bank_maps_plot"):
         update_bank_maps_plot(plt.figure(), maps)
+    # on the caller's axes: the maps, then the colour bar's; they keep their places
+    fig, axes = plt.subplots(1, 3, figsize=(8, 3))
+    places = [ax.get_position(original=True).bounds for ax in axes]
+    assert bank_maps_plot(maps[:1], names[:1], max_maps=2, axes=axes) is fig
+    update_bank_maps_plot(fig, maps[:2], names[:2])
+    assert [ax.get_position(original=True).bounds for ax in axes] == places and all(ax.get_visible() for ax in axes)
+    assert tuple(fig.get_size_inches()) == (8, 3) and axes[1].get_title() == "map 2: horizontal edge"
+    with pytest.raises(ValueError, match="axes has 2 axes but needs 3"):
+        bank_maps_plot(maps[:1], max_maps=2, axes=axes[:2])
     plt.close("all")
 
 

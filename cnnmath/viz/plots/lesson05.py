@@ -208,7 +208,7 @@ def filter_bank_plot(maps, kernels=None, *, names=None, image=None, shared_scale
 _PANEL, _GAP, _BAR = 1.7, 0.2, 0.12
 
 
-def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, height=2.5):
+def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, axes=None, height=2.5):
     """Feature maps side by side on one shared colour scale with one colour bar: the filter-bank explorer's
     picture (lesson 5).
 
@@ -227,8 +227,11 @@ def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, height=2.5):
     max_maps : int, optional
         Room for up to this many maps (default F), for updates with more maps; unused panels are hidden
         and the figure is as wide as its maps need.
+    axes : sequence of ``max_maps + 1`` Axes, optional
+        Where to draw: one per map, then the colour bar's (they keep their places; unused ones are hidden).
+        Default: a new figure of ``height`` inches, as wide as its maps need.
     height : float
-        Inches.
+        Inches, used only when ``axes`` is None.
 
     Returns
     -------
@@ -238,8 +241,13 @@ def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, height=2.5):
     count = M.shape[0]
     slots = max(int(max_maps or 0), count)
     small = max(M.shape[1:]) <= MAX_ANNOTATED_SIDE
-    fig = plt.figure(figsize=(_bank_width(count), height))
-    axes = [fig.add_axes((0, 0, 1, 1)) for _ in range(slots)]  # placed by each fill
+    own = axes is None
+    if own:
+        fig = plt.figure(figsize=(_bank_width(count), height))
+        axes = [fig.add_axes((0, 0, 1, 1)) for _ in range(slots + 1)]  # placed by each fill
+    else:
+        fig, axes = axes_row(axes, slots + 1, (1, height))
+    axes, cax = axes[:-1], axes[-1]
     for ax in axes:
         if small:
             matrix_plot(np.zeros(M.shape[1:]), ax, signed=True, colorbar=False)
@@ -252,11 +260,10 @@ def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, height=2.5):
             ax.set_yticks([])
         fast_title(ax, "", fontsize=10)
         as_path_text(ax.set_xlabel("", fontsize=9))
-    cax = fig.add_axes((0, 0, 1, 1))
     scale = plt.cm.ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
     colorbar = fig.colorbar(scale, cax=cax, extend="neither" if small else "both")
     info = {"axes": axes, "cax": cax, "colorbar": colorbar, "small": small, "shape": M.shape[1:],
-            "height": height}
+            "height": height, "own": own}
     axes[0]._cnnmath_bank_maps = info
     _fill_bank_maps(info, M, names, ranges)
     return fig
@@ -293,14 +300,16 @@ def _fill_bank_maps(info, M, names, ranges):
         raise ValueError(f"ranges has {len(ranges)} pairs but there are {count} maps")
     fig = axes[0].figure
     width, height = _bank_width(count), info["height"]
-    fig.set_size_inches(width, height, forward=False)
+    if info["own"]:  # a figure of its own is as wide as its maps need
+        fig.set_size_inches(width, height, forward=False)
     bottom, top = 0.32 / height, 1 - 0.36 / height
     lim = _map_limit(M)
     for f, ax in enumerate(axes):
         ax.set_visible(f < count)
         if f >= count:
             continue
-        ax.set_position(((0.15 + f * (_PANEL + _GAP)) / width, bottom, _PANEL / width, top - bottom))
+        if info["own"]:
+            ax.set_position(((0.15 + f * (_PANEL + _GAP)) / width, bottom, _PANEL / width, top - bottom))
         if info["small"]:
             update_matrix_plot(ax, M[f], vmin=-lim, vmax=lim)
         else:
@@ -308,8 +317,10 @@ def _fill_bank_maps(info, M, names, ranges):
         ax.title.set_text(f"map {f + 1}: {names[f]}")
         low, high = ranges[f]
         ax.xaxis.label.set_text(f"min {format_number(low)}, max {format_number(high)}")
-    x_bar = 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2
-    info["cax"].set_position((x_bar / width, bottom + 0.05 * (top - bottom), _BAR / width, 0.9 * (top - bottom)))
+    if info["own"]:
+        x_bar = 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2
+        info["cax"].set_position((x_bar / width, bottom + 0.05 * (top - bottom), _BAR / width,
+                                  0.9 * (top - bottom)))
     colorbar = info["colorbar"]
     colorbar.mappable.set_clim(-lim, lim)
     values = [v for v in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim) if -lim <= v <= lim]
