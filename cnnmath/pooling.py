@@ -28,6 +28,7 @@ __all__ = [
     "POOL_MODES", "pooled_by_mode", "relative_l2_change",
     "PoolStep", "pool_step",
     "TIE_RULES", "pool_routes", "pool_gradient_dx", "PoolGradientStep", "pool_gradient_step",
+    "shifted_pooling",
 ]
 
 #: The ways lesson 4 reduces a map window by window: "max" and "average" pooling, and "subsample" (each
@@ -762,3 +763,48 @@ def pool_gradient_step(x, dout=None, size=2, stride=2, rule="first"):
     dx = pool_gradient_dx(x, dout, size, stride, rule)
     return PoolGradientStep(x=x, dout=dout, size=size, stride=stride, rule=rule, routes=routes, dx=dx,
                             received=received, ties=ties)
+
+
+def shifted_pooling(x, shifts=(0, 1, 2), size=2, stride=2, mode="max"):
+    """The shift test on a small map: ``x`` moved right by each of ``shifts`` pixels, pooled, and which pooled
+    entries differ from pooling the unmoved ``x`` (lesson 4).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        Its last ``max(shifts)`` columns must be zero, so that moving right loses nothing.
+    shifts : sequence of int, each ``0 <= s < W``
+    size, stride : int, >= 1
+    mode : {"max", "average", "subsample"}
+        As :func:`pooled_by_mode`.
+
+    Returns
+    -------
+    list of (moved, pooled, changed), one per shift
+        ``moved`` shape (H, W), ``x`` with its columns moved ``s`` to the right (zeros come in on the
+        left); ``pooled`` shape (H_out, W_out), ``pooled_by_mode(moved, size, stride, mode)``; ``changed``
+        bool, shape (H_out, W_out), True where ``pooled`` differs (beyond float rounding, ``np.isclose``)
+        from ``pooled_by_mode(x, size, stride, mode)``.
+
+    Raises
+    ------
+    ValueError
+        A shift outside ``0..W-1``, non-zero entries in the columns a shift would push out, or bad ``x``,
+        ``size``, ``stride``, ``mode`` (as :func:`pooled_by_mode`).
+    """
+    x = as_array(x, "x", 2, "(H, W)").astype(np.float64)
+    shifts = [check_int(s, "shift", -x.shape[1]) for s in shifts]  # whole numbers; the range is checked next
+    if not shifts or min(shifts) < 0 or max(shifts) >= x.shape[1]:
+        raise ValueError(f"shifts are {shifts} but need at least one shift, each 0 <= shift < {x.shape[1]} "
+                         f"(the width of x)")
+    if max(shifts) and np.any(x[:, x.shape[1] - max(shifts):]):
+        raise ValueError(f"x has non-zero entries in its last {max(shifts)} columns; shifting it right by "
+                         f"{max(shifts)} would push them out")
+    ref = pooled_by_mode(x, size, stride, mode)
+    rows = []
+    for s in shifts:
+        moved = np.zeros_like(x)
+        moved[:, s:] = x[:, :x.shape[1] - s]
+        pooled = pooled_by_mode(moved, size, stride, mode)
+        rows.append((moved, pooled, ~np.isclose(pooled, ref)))
+    return rows

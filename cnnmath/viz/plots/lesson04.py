@@ -16,8 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 
-from ...pooling import PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode, \
-    relative_l2_change
+from ...pooling import (PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode,
+                       relative_l2_change, shifted_pooling)
 from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
                      matrix_plot, signed_limit, update_matrix_plot)
 
@@ -324,7 +324,7 @@ def _pool_grid(ax, out_shape, size, stride):
                                fill=False, edgecolor="#E69F00", linewidth=1.5, linestyle="--"))
 
 
-def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None, figsize=(6, 6.5)):
+def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None, figsize=(6, 6.5), *, rows=None):
     """A small feature map moved right by each of ``shifts`` pixels, and its pooled map (lesson 4).
 
     The pooling windows are drawn as dashed squares on the input, so one sees whether a feature stays
@@ -339,18 +339,18 @@ def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None
     mode : {"max", "average", "subsample"}
     axes : array of 2 * len(shifts) Axes, optional (rows: shifts; columns: input, pooled)
     figsize : tuple
+    rows : list, optional
+        ``cnnmath.pooling.shifted_pooling(x, shifts, size, stride, mode)`` if the caller has it.
 
     Returns
     -------
     matplotlib Figure
     """
-    x = np.asarray(x, dtype=float)
-    shifts = [int(s) for s in shifts]
-    if min(shifts) < 0 or max(shifts) >= x.shape[1]:
-        raise ValueError(f"shifts are {shifts} but need 0 <= shift < {x.shape[1]} (the width of x)")
-    if max(shifts) and np.any(x[:, x.shape[1] - max(shifts):]):
-        raise ValueError(f"x has non-zero entries in its last {max(shifts)} columns; shifting it right by "
-                         f"{max(shifts)} would push them out")
+    if rows is None:
+        rows = shifted_pooling(x, shifts, size, stride, mode)
+    shifts = list(shifts)
+    if len(rows) != len(shifts):
+        raise ValueError(f"rows has {len(rows)} items but needs one per shift ({len(shifts)})")
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -358,19 +358,16 @@ def pool_shift_plot(x, shifts=(0, 1, 2), size=2, stride=2, mode="max", axes=None
         axs = list(np.ravel(axs))
     else:
         fig, axs = axes_row(axes, 2 * len(shifts), figsize)
-    ref = pooled_by_mode(x, size, stride, mode)
-    for r, s in enumerate(shifts):
-        moved = np.roll(x, s, axis=1)
-        pooled = pooled_by_mode(moved, size, stride, mode)
-        matrix_plot(moved, ax=axs[2 * r], signed=False, vmin=0, vmax=max(x.max(), 1e-12),
-                    title=f"moved right by {s} px", fontsize=8)
+    top = max(float(np.max(rows[0][0])), 1e-12)  # grey scale: 0 up to the map's brightest entry
+    for r, (s, (moved, pooled, changed)) in enumerate(zip(shifts, rows)):
+        matrix_plot(moved, ax=axs[2 * r], signed=False, vmin=0, vmax=top, title=f"moved right by {s} px",
+                    fontsize=8)
         _pool_grid(axs[2 * r], pooled.shape, size, stride)
-        changed = np.argwhere(~np.isclose(pooled, ref))
-        title = (f"{mode} pooled: same as unmoved" if not len(changed) else
-                 f"{mode} pooled: {len(changed)} of {pooled.size} entries changed")
-        matrix_plot(pooled, ax=axs[2 * r + 1], signed=False, vmin=0, vmax=max(x.max(), 1e-12),
-                    title=title, fontsize=9)
-        for a, b in changed:  # a dotted outline, not only a colour, marks what moved
+        n = int(np.count_nonzero(changed))
+        title = (f"{mode} pooled: same as unmoved" if not n else
+                 f"{mode} pooled: {n} of {pooled.size} entries changed")
+        matrix_plot(pooled, ax=axs[2 * r + 1], signed=False, vmin=0, vmax=top, title=title, fontsize=9)
+        for a, b in np.argwhere(changed):  # a dotted outline, not only a colour, marks what moved
             highlight_cells(axs[2 * r + 1], a + 0.08, b + 0.08, 0.84, 0.84, color="#D55E00", linewidth=2.5,
                             linestyle=":")
     fig.tight_layout()
