@@ -105,7 +105,7 @@ def test_training_curves_live_and_final():
     fig = training_curves_plot({"loss": [], "val_acc": []})  # before the first epoch
     assert isinstance(fig, Figure)
     fig = training_curves_plot({"loss": [1.0], "val_acc": [None]})  # no validation data
-    assert len(fig.axes[1].get_lines()) == 0
+    assert [len(line.get_xdata()) for line in fig.axes[1].get_lines()] == [0]   # the accuracy line stays empty
 
 
 def test_training_curves_speak_of_validation_accuracy_never_test_accuracy():
@@ -174,7 +174,8 @@ def test_image_stages():
 # (the same PNG bytes and the same alt text).
 
 from cnnmath.viz.plots import (describe_figure, digit_maps_plot, figure_png, update_digit_maps_plot,  # noqa: E402
-                               update_feature_maps_plot, update_image_stages_plot, update_probability_plot)
+                               update_feature_maps_plot, update_image_stages_plot, update_probability_plot,
+                               update_training_curves_plot)
 
 
 def _same_picture(updated, fresh):
@@ -320,3 +321,25 @@ def test_several_panel_functions_draw_on_the_callers_axes(digits):
         with pytest.raises(ValueError, match=rf"axes has {n - 1} axes but needs {n}"):
             draw(axes[:-1])
         plt.close(fig)
+
+
+_HISTORIES = [{"loss": [], "val_acc": []}, {"loss": [2.1], "val_acc": [0.4]},
+              {"loss": [2.1, 0.9, 0.35], "val_acc": [0.4, 0.8, 0.93]}, {"loss": [5.0, 9.5], "val_acc": [None, 0.1]}]
+
+
+@pytest.mark.parametrize("a", range(4))
+@pytest.mark.parametrize("b", range(4))
+def test_update_training_curves_plot_equals_a_fresh_plot(a, b):
+    updated = training_curves_plot(_HISTORIES[a], epochs=5, figsize=(5.5, 2.6))
+    assert update_training_curves_plot(updated.axes[0], _HISTORIES[b], epochs=5) is updated.axes[0]
+    _same_picture(updated, training_curves_plot(_HISTORIES[b], epochs=5, figsize=(5.5, 2.6)))
+
+
+def test_update_training_curves_plot_shows_the_longer_history():
+    fig = training_curves_plot(_HISTORIES[1], epochs=5)
+    update_training_curves_plot(fig.axes[0], _HISTORIES[2], epochs=5)
+    loss_ax, acc_ax = fig.axes
+    np.testing.assert_array_equal(loss_ax.get_lines()[0].get_ydata(), [2.1, 0.9, 0.35])
+    np.testing.assert_array_equal(acc_ax.get_lines()[0].get_xdata(), [1, 2, 3])
+    assert {"0.350", "93.0%", "epoch 3 of 5"} <= set(texts(fig))
+    assert loss_ax.get_ylim()[0] == 0 and loss_ax.get_ylim()[1] >= 2.1

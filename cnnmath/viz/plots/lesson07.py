@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.cm import ScalarMappable
+from matplotlib import transforms
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.ticker import FormatStrFormatter
 
@@ -24,7 +25,8 @@ from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_tit
 __all__ = [
     "digit_examples_plot", "feature_maps_plot", "update_feature_maps_plot", "flat_vector_plot", "scores_plot",
     "probability_plot", "update_probability_plot", "digit_maps_plot", "update_digit_maps_plot",
-    "pipeline_stages_plot", "training_curves_plot", "filters_comparison_plot", "confusion_plot",
+    "pipeline_stages_plot", "training_curves_plot", "update_training_curves_plot", "filters_comparison_plot",
+    "confusion_plot",
     "misclassified_plot", "image_stages_plot", "update_image_stages_plot",
 ]
 
@@ -401,7 +403,8 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     """Training loss (solid, circles, left axis) and validation accuracy (dashed, squares, right axis) (lesson 7).
 
     The accuracy is ``fit``'s ``val_acc``, measured on the validation digits that settings are tuned on;
-    the test digits are read once, after training, and never drawn here.
+    the test digits are read once, after training, and never drawn here. :func:`update_training_curves_plot`
+    shows a longer history in place (a live plot, one update per epoch).
 
     Parameters
     ----------
@@ -410,31 +413,66 @@ def training_curves_plot(history, ax=None, *, epochs=None, title=None, figsize=(
     epochs : int, optional
         Fix the x axis to 1..epochs, so a live plot does not rescale every epoch.
     """
-    loss = list(history.get("loss", []))
-    acc = [a for a in history.get("val_acc", []) if a is not None]
     own = ax is None
     fig, ax = get_ax(ax, figsize)
-    x = np.arange(1, len(loss) + 1)
-    ax.plot(x, loss, "o-", color="#b2182b", label="training loss")
+    loss_line, = ax.plot([], [], "o-", color="#b2182b", label="training loss")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (\u25cf solid)", color="#b2182b")
-    ax.set_xlim(0.5, (epochs or max(len(loss), 1)) + 0.5)
-    ax.set_ylim(bottom=0)
     right = ax.twinx()
-    if acc:
-        right.plot(np.arange(1, len(acc) + 1), acc, "s--", color="#2166ac", label="validation accuracy")
-        right.annotate(f"{100 * acc[-1]:.1f}%", (len(acc), acc[-1]), textcoords="offset points",
-                       xytext=(0, -14), ha="center", fontsize=8, color="#2166ac")
+    acc_line, = right.plot([], [], "s--", color="#2166ac", label="validation accuracy")
     right.set_ylim(0, 1.05)
     # the axis labels name each line by its marker and style, so no legend has to cover the data
     right.set_ylabel("validation accuracy (\u25a0 dashed)", color="#2166ac")
-    if loss:
-        ax.annotate(f"{loss[-1]:.3f}", (len(loss), loss[-1]), textcoords="offset points", xytext=(0, 6),
-                    ha="center", fontsize=8, color="#b2182b")
-    ax.set_title(title or f"epoch {len(loss)}" + (f" of {epochs}" if epochs else ""), fontsize=10)
+    # the last values, written a few points above (loss) and below (accuracy) the last markers
+    above = transforms.offset_copy(ax.transData, fig=fig, x=0, y=6, units="points")
+    below = transforms.offset_copy(right.transData, fig=fig, x=0, y=-14, units="points")
+    last_loss = path_text(ax, 0, 0, "", ha="center", va="bottom", fontsize=8, color="#b2182b", transform=above)
+    last_acc = path_text(right, 0, 0, "", ha="center", va="bottom", fontsize=8, color="#2166ac", transform=below)
+    for text in (ax.xaxis.label, ax.yaxis.label, right.yaxis.label):
+        as_path_text(text)
+    fast_title(ax, "", fontsize=10)
+    ax._cnnmath_curves = {"right": right, "lines": (loss_line, acc_line), "last": (last_loss, last_acc)}
+    _fill_training_curves(ax, history, epochs, title)
     if own:  # fixed margins for the two y labels: tight_layout would cost a full draw on every epoch
         fig.subplots_adjust(left=0.12, right=0.86, bottom=0.19, top=0.88)
     return fig
+
+
+def update_training_curves_plot(ax, history, *, epochs=None, title=None):
+    """Show ``history`` (usually one epoch longer) on an axes :func:`training_curves_plot` drew on, in place.
+
+    The two lines, the last values written beside them, the loss axis's range, the x range and the title;
+    returns the axes.
+    """
+    if getattr(ax, "_cnnmath_curves", None) is None:
+        raise ValueError("ax needs to be an axes that training_curves_plot drew on")
+    _fill_training_curves(ax, history, epochs, title)
+    return ax
+
+
+def _fill_training_curves(ax, history, epochs, title):
+    info = ax._cnnmath_curves
+    loss = [float(v) for v in history.get("loss", [])]
+    acc = [float(a) for a in history.get("val_acc", []) if a is not None]
+    loss_line, acc_line = info["lines"]
+    last_loss, last_acc = info["last"]
+    loss_line.set_data(np.arange(1, len(loss) + 1), loss)
+    acc_line.set_data(np.arange(1, len(acc) + 1), acc)
+    last_loss.set_position((len(loss), loss[-1]) if loss else (0, 0))
+    last_loss.set_text(f"{loss[-1]:.3f}" if loss else "")
+    last_acc.set_position((len(acc), acc[-1]) if acc else (0, 0))
+    last_acc.set_text(f"{100 * acc[-1]:.1f}%" if acc else "")
+    ax.set_xlim(0.5, (epochs or max(len(loss), 1)) + 0.5)
+    if loss:  # the loss axis: from 0 to a little above the largest loss so far
+        ax.set_autoscaley_on(True)
+        ax.relim()
+        ax.autoscale_view(scalex=False)
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_ylim(0, 1)
+    for text in ax.get_xticklabels() + ax.get_yticklabels() + info["right"].get_yticklabels():
+        as_path_text(text)
+    ax.set_title(title or f"epoch {len(loss)}" + (f" of {epochs}" if epochs else ""))
 
 
 def filters_comparison_plot(conv_w, *, names=HAND_FILTERS, kind="learned", ncols=4, axes=None,

@@ -27,7 +27,8 @@ from cnnmath.model import dead_filters, map_peaks
 from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
 from ..plots.lesson07 import (digit_maps_plot, image_stages_plot, probability_plot, training_curves_plot,
-                              update_digit_maps_plot, update_image_stages_plot, update_probability_plot)
+                              update_digit_maps_plot, update_image_stages_plot, update_probability_plot,
+                              update_training_curves_plot)
 from .common import LABEL_STYLE, Picture, make_explorer, send_figure
 
 __all__ = ["training_explorer", "fit_defaults", "feature_map_explorer", "drawing_pad", "upload_explorer",
@@ -132,6 +133,7 @@ def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16
                                 tooltip="train a new network with these settings"),
     }
     pending = {"train": False}
+    curves = []
 
     def draw(values, explorer):
         if not pending["train"]:
@@ -144,11 +146,13 @@ def training_explorer(X_train, y_train, X_val, y_val, *, lr=None, num_filters=16
         live = Picture()  # the curves, one PNG replaced after every epoch (the shared way to show a figure)
         bar = tqdm(total=n_epochs, desc="training", unit="epoch")
         display(live)
+        if not curves:  # one figure for every run, updated in place after each epoch
+            curves.append(training_curves_plot({"loss": [], "val_acc": []}, epochs=n_epochs, figsize=(5.5, 2.6)))
+            plt.close(curves[0])  # kept here, never shown by pyplot
 
         def show(history):
-            curves = training_curves_plot(history, epochs=n_epochs, figsize=(5.5, 2.6))
-            send_figure(live, curves)
-            plt.close(curves)
+            update_training_curves_plot(curves[0].axes[0], history, epochs=n_epochs)
+            send_figure(live, curves[0])
 
         def on_epoch(info):
             bar.update(1)
