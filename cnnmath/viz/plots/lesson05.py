@@ -26,7 +26,7 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 from ...conv import conv2d
 from ...receptive import _check_layers, receptive_field_regions
 from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number,
-                     matrix_plot, signed_map, update_matrix_plot, update_signed_map)
+                     matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
            "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot", "update_receptive_field_plot"]
@@ -104,7 +104,7 @@ def _map_limit(M, clip=True):
     A = np.abs(M)
     if clip and max(M.shape[-2:]) > MAX_ANNOTATED_SIDE:
         return max(float(np.percentile(A, CLIP_PERCENTILE)), 1e-12)
-    return max(float(A.max()), 1e-12)
+    return signed_limit(M)
 
 
 def _map_panel(ax, M, lim, title, colorbar=True):
@@ -437,7 +437,7 @@ def shift_equivariance_plot(moved_input, map_of_moved, moved_map, shift, *, axes
     else:
         fig = axes[0].figure
     diff = a - b
-    lim = max(float(np.nanmax(np.abs(a))), float(np.nanmax(np.abs(b))), 1e-12)
+    lim = signed_limit(a, b)
     cmap = plt.get_cmap(DIVERGING_CMAP).with_extremes(bad="white")
     norm = TwoSlopeNorm(0.0, -lim, lim)
     axes[0].imshow(moved_input, cmap="gray", interpolation="nearest")

@@ -66,7 +66,7 @@ def _spread(fig, wspace=0.12):
 
 def _bar_numbers(ax, xs, values, decimals=3):
     """Write each bar's value above (or below) it, so the bar chart is readable without colour."""
-    span = max(float(np.abs(values).max()), 1e-12)
+    span = signed_limit(values)
     for x, v in zip(xs, values):
         offset = 0.04 * span if v >= 0 else -0.04 * span
         ax.text(x, v + offset, f"{v:.{decimals}f}", ha="center", va="bottom" if v >= 0 else "top",
