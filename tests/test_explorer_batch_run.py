@@ -3,8 +3,9 @@
 nbclient plays an ipywidgets ``Output`` itself whenever a cell writes into one with ``with output:``: it
 routes the cell's messages into the widget and sends the widget's new content back to the kernel over
 the shell channel while it waits for the cell's reply there, which can stall it (docs/stall.md). These
-tests run real cells in a real kernel with nbclient's own client and check that an explorer's first
-picture, and ``show_in``, reach their Output without nbclient ever playing it.
+tests run real cells in a real kernel with nbclient's own client and check that an explorer's pictures
+(an ``ipywidgets.Image``) need no Output at all, and that ``show_in`` reaches its Output without nbclient
+ever playing it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nbclient import NotebookClient
 from tests.test_offline import run_notebooks
 
 OUTPUT_MODEL = "OutputModel"
+IMAGE_MODEL = "ImageModel"
 
 
 def _run(monkeypatch, tmp_path, *sources):
@@ -62,18 +64,22 @@ def test_explorers_drawn_while_a_cell_runs_need_no_output_playing(monkeypatch, t
     client, nb, sent, hooks = _run(
         monkeypatch, tmp_path,
         "from cnnmath.viz.widgets import pooling_explorer, relu_explorer\nexplorer = relu_explorer(x=1.5)\nexplorer",
-        # pooling_explorer redraws through refresh() while it is built; a cell may also set a control
+        # a cell may also set a control: the explorer redraws while the cell runs
         "pool = pooling_explorer()\npool.controls['position'].value = 2\npool",
-        "print(len(explorer.output.outputs), explorer.summary.value[:3], len(pool.output.outputs))",
+        "print(explorer.output, len(explorer.picture.value) > 1000, explorer.summary.value[:3],"
+        " len(pool.picture.value) > 1000)",
     )
     assert hooks == [], "nbclient was asked to play an explorer's Output"
     assert set(sent) <= {"kernel_info_request", "execute_request"}, f"nbclient sent {sent} on the shell channel"
-    outputs = _outputs(client)
-    assert len(outputs) == 2  # one Output per explorer, each holding one PNG (the last redraw's)
-    for pictures in outputs:
-        assert [o["output_type"] for o in pictures] == ["display_data"]
-        assert pictures[0]["data"]["image/png"].startswith("iVBOR")  # base64 of PNG's signature, as JSON needs
-    assert nb.cells[2].outputs[0].text == "1 <p> 1\n"  # the kernel's own Outputs hold them too
+    assert _outputs(client) == [], "the explorers' pictures go through no Output at all"
+    images = {comm_id: state for comm_id, state in client.widget_state.items()
+              if state.get("_model_name") == IMAGE_MODEL}
+    assert len(images) == 2  # one picture per explorer, its PNG a binary buffer, its alt text the tooltip
+    for comm_id, state in images.items():
+        assert state["tooltip"].startswith("Figure") and state["format"] == "png"
+        (png,) = [b["data"] for b in client.widget_buffers[comm_id].values() if b["path"] == ["value"]]
+        assert png.startswith("iVBOR")  # base64 of PNG's signature, as JSON needs
+    assert nb.cells[2].outputs[0].text == "None True <p> True\n"
 
 
 @pytest.mark.slow
