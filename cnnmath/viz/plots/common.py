@@ -15,18 +15,20 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib import colors as mcolors
 from matplotlib import transforms
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PathCollection
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.textpath import TextPath
+from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 
 __all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
            "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
            "map_mosaic", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
-           "write_numbers"]
+           "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state"]
 
 DIVERGING_CMAP = "RdBu_r"
 GRAY_CMAP = "gray"
@@ -505,3 +507,72 @@ def write_numbers(ax, M, fontsize, vmax):
                                                      offset_transform=ax.transData, transform=points,
                                                      facecolors=colour, edgecolors="none"), autolim=False))
     return made
+
+
+def path_ticks(ax, *, integers=False):
+    """Draw ``ax``'s tick labels and axis labels from cached glyph outlines (a redraw lays out no font).
+
+    ``integers=True`` first writes the ticks as fixed strings of their whole-number positions (index
+    ticks that name rows and columns): a number formatter would format them anew on every draw.
+    """
+    if integers:
+        for axis in (ax.xaxis, ax.yaxis):
+            locs = [int(round(v)) for v in axis.get_ticklocs()]
+            formatter = axis.get_major_formatter()
+            if not isinstance(formatter, FixedFormatter) or list(formatter.seq) != [str(v) for v in locs]:
+                axis.set_ticks(locs, [str(v) for v in locs])
+    for label in ax.get_xticklabels() + ax.get_yticklabels() + [ax.xaxis.label, ax.yaxis.label]:
+        as_path_text(label)
+
+
+def signed_colorbar(fig, ax=None, *, cax=None, fraction=0.046, pad=0.04, extend="neither"):
+    """A colour bar for signed maps on a symmetric ``-lim..lim`` scale, in the course's diverging colours.
+
+    The same colours as the maps' centred norm (their limits are symmetric, so the two agree), on a plain
+    linear axis: a colour bar of the centred norm itself maps every tick through that norm on each draw.
+    Set (and reset) its limit with :func:`colorbar_limit`.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    ax : Axes or list of Axes, optional
+        The panels it belongs to (it takes room from them); or give ``cax``, the axes to draw it in.
+    """
+    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
+    if cax is not None:
+        return fig.colorbar(scale, cax=cax, extend=extend)
+    return fig.colorbar(scale, ax=ax, fraction=fraction, pad=pad, extend=extend)
+
+
+def colorbar_limit(colorbar, lim, *, ticks=None, labels=None):
+    """Colours of a :func:`signed_colorbar` from ``-lim`` to ``lim``; ticks drawn from cached outlines.
+
+    Parameters
+    ----------
+    colorbar : matplotlib Colorbar
+    lim : float
+    ticks : sequence of float, optional
+        Default ``(-lim, 0, lim)``, written with 4 significant digits.
+    labels : sequence of str, optional
+        The ticks' text (default: formatted from the values).
+    """
+    colorbar.mappable.set_clim(-lim, lim)
+    if ticks is None:
+        colorbar.set_ticks([-lim, 0, lim])
+        colorbar.formatter = FormatStrFormatter("%.4g")
+    else:
+        colorbar.set_ticks(list(ticks), labels=labels)
+    long_axis = colorbar.ax.yaxis if colorbar.orientation == "vertical" else colorbar.ax.xaxis
+    for tick in long_axis.get_major_ticks(len(colorbar.get_ticks())):
+        as_path_text(tick.label1)
+        as_path_text(tick.label2)
+
+
+def figure_state(fig, key, maker):
+    """What a plot function stored on one of ``fig``'s axes under the attribute ``key`` (its artists, for
+    its ``update_*`` twin). ``maker`` names that plot function in the error for any other figure."""
+    for ax in fig.axes:
+        info = getattr(ax, key, None)
+        if info is not None:
+            return info
+    raise ValueError(f"fig needs to be a figure made by {maker}")

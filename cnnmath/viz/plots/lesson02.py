@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FormatStrFormatter
 
 from ...conv import ConvStep, conv2d, conv_output_size, conv_step, convolve2d
-from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
+from .common import (colorbar_limit, figure_state, signed_colorbar, DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
                      move_cells, path_text, signed_limit, signed_map, update_signed_map)
 
 __all__ = ["conv_step_plot", "update_conv_step_plot", "kernel_effect_plot", "update_kernel_effect_plot",
@@ -44,14 +41,6 @@ def _as_matrix(a, name):
         raise ValueError(f"{name} has shape {a.shape} but needs a 2-D matrix")
     return a
 
-
-def _find(fig, key, maker):
-    """The state a plot function stored on one of ``fig``'s axes under ``key``."""
-    for ax in fig.axes:
-        info = getattr(ax, key, None)
-        if info is not None:
-            return info
-    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -193,7 +182,7 @@ def conv_step_plot(image=None, kernel=None, position=0, axes=None, *, stride=1, 
     # thin cell borders, so the empty cells are visible on white
     grid = ax_out.add_collection(LineCollection([], colors="#bbbbbb", linewidths=0.6), autolim=False)
     current = highlight_cells(ax_out, 0, 0, 1, 1, color=_WINDOW_COLOUR, linewidth=3)
-    colorbar = _signed_colorbar(fig, ax_out)
+    colorbar = signed_colorbar(fig, ax_out)
     for ax in axes:
         fast_title(ax, "")
     ax_img._cnnmath_conv_step = {"axes": axes, "pad": pad, "window": window, "grid": grid,
@@ -208,7 +197,7 @@ def update_conv_step_plot(fig, step):
     Nothing is computed again: the window, products, value and output all come from ``step``. Returns
     the figure.
     """
-    info = _find(fig, "_cnnmath_conv_step", "conv_step_plot")
+    info = figure_state(fig, "_cnnmath_conv_step", "conv_step_plot")
     if not isinstance(step, ConvStep):
         raise TypeError(f"step is {type(step).__name__} but needs a cnnmath.ConvStep (from conv_step)")
     _fill_conv_step(info, step)
@@ -249,7 +238,7 @@ def _fill_conv_step(info, step):
                               + [[(-0.5, y), (w - 0.5, y)] for y in np.arange(0.5, h - 1)])
     move_cells(info["current"], i, j)
     ax_out.title.set_text(f"output[{i}, {j}] = {format_number(step.value)}")
-    _colorbar_limit(info["colorbar"], olim)
+    colorbar_limit(info["colorbar"], olim)
 
 
 def _frame_verts(height, width, p):
@@ -263,24 +252,6 @@ def _frame_verts(height, width, p):
             [(r - p, p + lo), (r, p + lo), (r, b - p), (r - p, b - p)]]
 
 
-def _signed_colorbar(fig, ax):
-    """A colour bar for ``ax``'s signed map, made for a linear -lim..lim scale.
-
-    The same colours as the map's centred norm (its limits are symmetric, so the two agree), but a plain
-    linear axis: a colour bar of the centred norm itself maps every tick through that norm on each draw.
-    :func:`_colorbar_limit` sets its limit and its three ticks.
-    """
-    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
-    return fig.colorbar(scale, ax=ax, fraction=0.046, pad=0.04)
-
-
-def _colorbar_limit(colorbar, lim):
-    """Colours from -lim to lim, with ticks at -lim, 0 and lim drawn from cached outlines."""
-    colorbar.mappable.set_clim(-lim, lim)
-    colorbar.set_ticks([-lim, 0, lim])
-    colorbar.formatter = FormatStrFormatter("%.4g")
-    for label in colorbar.ax.get_yticklabels():
-        as_path_text(label)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -324,7 +295,7 @@ def kernel_effect_plot(image, kernel, axes=None, *, feature=None, figsize=(11, 3
     # the course's signed convention, with a three-tick colour bar; the limit is never 0, so a constant
     # map (a zero kernel) still gets a colour range
     signed_map(ax_f, np.zeros((1, 1)))
-    colorbar = _signed_colorbar(fig, ax_f)
+    colorbar = signed_colorbar(fig, ax_f)
     _bare(ax_f)
     fast_title(ax_k, "")
     fast_title(ax_f, "")
@@ -336,7 +307,7 @@ def kernel_effect_plot(image, kernel, axes=None, *, feature=None, figsize=(11, 3
 def update_kernel_effect_plot(fig, kernel, feature):
     """Show another kernel and its feature map (computed by the caller) on a :func:`kernel_effect_plot`
     figure, in place. Returns the figure."""
-    info = _find(fig, "_cnnmath_kernel_effect", "kernel_effect_plot")
+    info = figure_state(fig, "_cnnmath_kernel_effect", "kernel_effect_plot")
     _fill_kernel_effect(info, _as_matrix(kernel, "kernel"), _as_matrix(feature, "feature"))
     return fig
 
@@ -351,7 +322,7 @@ def _fill_kernel_effect(info, kernel, feature):
     ax_f.set_xlim(-0.5, feature.shape[1] - 0.5)
     ax_f.set_ylim(feature.shape[0] - 0.5, -0.5)
     ax_f.title.set_text(f"feature map, {feature.shape[0]} x {feature.shape[1]}")
-    _colorbar_limit(info["colorbar"], flim)
+    colorbar_limit(info["colorbar"], flim)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -528,7 +499,7 @@ def flip_plot(image, kernel, flip=False, axes=None, *, correlation=None, convolu
     for ax in axes:
         _matrix_panel(ax, signed=True)
         fast_title(ax, "")
-    colorbar = _signed_colorbar(fig, axes[2])
+    colorbar = signed_colorbar(fig, axes[2])
     sign = as_path_text(fig.text(0.635, 0.48, "", ha="center", va="center", fontsize=26, color="black"))
     axes[0]._cnnmath_flip = {"axes": axes, "colorbar": colorbar, "sign": sign}
     _fill_flip(axes[0]._cnnmath_flip, kernel, bool(flip), _as_matrix(correlation, "correlation"),
@@ -539,7 +510,7 @@ def flip_plot(image, kernel, flip=False, axes=None, *, correlation=None, convolu
 def update_flip_plot(fig, kernel, flip, correlation, convolution):
     """Show another kernel, flipped or not, with the correlation and convolution the caller computed, on a
     figure made by :func:`flip_plot`, in place. Returns the figure."""
-    info = _find(fig, "_cnnmath_flip", "flip_plot")
+    info = figure_state(fig, "_cnnmath_flip", "flip_plot")
     _fill_flip(info, _as_matrix(kernel, "kernel"), bool(flip), _as_matrix(correlation, "correlation"),
                _as_matrix(convolution, "convolution"))
     return fig
@@ -554,6 +525,6 @@ def _fill_flip(info, kernel, flip, corr, conv):
     ax_a.title.set_text(f"conv2d(I, {'flip(K)' if flip else 'K'})\ncross-correlation")
     _fill_matrix(ax_b, conv, limit=lim)
     ax_b.title.set_text("convolve2d(I, K)\ntrue convolution")
-    _colorbar_limit(info["colorbar"], lim)
+    colorbar_limit(info["colorbar"], lim)
     same = corr.shape == conv.shape and bool(np.allclose(corr, conv))
     info["sign"].set_text("=" if same else "\u2260")

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.ticker import FormatStrFormatter
+from matplotlib.colors import ListedColormap
 
 from ...activations import best_line_fit, relu, relu_derivative
-from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number, get_ax,
+from .common import (colorbar_limit, figure_state, path_ticks, signed_colorbar, MAX_ANNOTATED_SIDE, axes_row, fast_title, format_number, get_ax,
                      matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "update_relu_pair_plot", "relu_map_plot",
@@ -26,19 +24,6 @@ POINT_COLOR = "#d55e00"    # the student's x: orange, and also a larger marker, 
 MASK_CMAP = ListedColormap(["black", "white"])
 
 
-def _find(fig, key, maker):
-    """The state a plot function of this module stored on one of ``fig``'s axes under ``key``."""
-    for ax in fig.axes:
-        info = getattr(ax, key, None)
-        if info is not None:
-            return info
-    raise ValueError(f"fig needs to be a figure made by {maker}")
-
-
-def _path_ticks(ax):
-    """Draw ``ax``'s tick labels and axis labels from cached glyph outlines (a redraw lays out no font)."""
-    for label in ax.get_xticklabels() + ax.get_yticklabels() + [ax.xaxis.label, ax.yaxis.label]:
-        as_path_text(label)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -98,7 +83,7 @@ def relu_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3), fx=None):
     ax.set_ylabel("f(x)")
     fast_title(ax, "ReLU: f(x) = max(0, x)")
     ax.grid(alpha=0.3)
-    _path_ticks(ax)
+    path_ticks(ax)
     ax._cnnmath_relu_point = _point(ax)
     if x is not None and fx is None:
         fx = float(relu(float(x)))
@@ -147,7 +132,7 @@ def relu_derivative_plot(x=None, ax=None, *, xlim=(-3.0, 3.0), figsize=(4, 3), d
     ax.set_ylabel("f'(x)")
     fast_title(ax, "Its derivative: 1 if x > 0, else 0")
     ax.grid(alpha=0.3)
-    _path_ticks(ax)
+    path_ticks(ax)
     ax._cnnmath_relu_point = _point(ax)
     if x is not None and dfx is None:
         dfx = float(relu_derivative(float(x)))
@@ -204,7 +189,7 @@ def update_relu_pair_plot(fig, x, f, df):
     -------
     matplotlib Figure
     """
-    ramp, step = _find(fig, "_cnnmath_relu_pair", "relu_pair_plot")["axes"]
+    ramp, step = figure_state(fig, "_cnnmath_relu_pair", "relu_pair_plot")["axes"]
     _fill_ramp_point(ramp._cnnmath_relu_point, x, f)
     _fill_step_point(step._cnnmath_relu_point, x, df)
     return fig
@@ -240,20 +225,6 @@ def _checked_maps(before, after, mask):
     return before, after, mask
 
 
-def _signed_colorbar(fig, axes, extend):
-    """One colour bar for the before and after panels: a plain linear -lim..lim scale in the same colours
-    (a colour bar of the panels' centred norm maps every tick through that norm on each draw)."""
-    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
-    return fig.colorbar(scale, ax=list(axes), fraction=0.046, pad=0.03, extend=extend)
-
-
-def _colorbar_limit(colorbar, lim):
-    """Colours from -lim to lim, ticks at -lim, 0 and lim drawn from cached outlines."""
-    colorbar.mappable.set_clim(-lim, lim)
-    colorbar.set_ticks([-lim, 0, lim])
-    colorbar.formatter = FormatStrFormatter("%.4g")
-    for label in colorbar.ax.get_yticklabels():
-        as_path_text(label)
 
 
 def relu_map_plot(feature_map=None, axes=None, *, bias=0.0, figsize=(11, 3.4), titles=None, display_step=1,
@@ -318,8 +289,8 @@ def relu_map_plot(feature_map=None, axes=None, *, bias=0.0, figsize=(11, 3.4), t
         fast_title(ax, " ")
     axes[2].set_xlabel("white = 1 (passes), black = 0 (blocked)", fontsize=9)
     for ax in axes:
-        _path_ticks(ax)
-    colorbar = _signed_colorbar(fig, axes[:2], "neither" if small else "both")
+        path_ticks(ax)
+    colorbar = signed_colorbar(fig, list(axes[:2]), pad=0.03, extend="neither" if small else "both")
     axes[0]._cnnmath_relu_map = {"axes": axes, "small": small, "step": step, "colorbar": colorbar,
                                  "titles": titles}
     _fill_relu_map(axes[0]._cnnmath_relu_map, z, out, grad, bias)
@@ -344,7 +315,7 @@ def update_relu_map_plot(fig, before, after, mask, *, bias=0.0, titles=None):
     -------
     matplotlib Figure
     """
-    info = _find(fig, "_cnnmath_relu_map", "relu_map_plot")
+    info = figure_state(fig, "_cnnmath_relu_map", "relu_map_plot")
     z, out, grad = _checked_maps(before, after, mask)
     if (max(z.shape) <= MAX_ANNOTATED_SIDE) != info["small"]:
         raise ValueError(f"before has shape {z.shape}, but the figure was made for "
@@ -367,7 +338,7 @@ def _fill_relu_map(info, z, out, grad, bias):
         update_matrix_plot(axes[1], out, vmin=-lim, vmax=lim)
         update_matrix_plot(axes[2], grad, vmin=0, vmax=1)
         for ax in axes:
-            _path_ticks(ax)  # a new shape makes new tick labels
+            path_ticks(ax)  # a new shape makes new tick labels
     else:
         if step > 1:
             z, out, grad = z[::step, ::step], out[::step, ::step], grad[::step, ::step]
@@ -379,7 +350,7 @@ def _fill_relu_map(info, z, out, grad, bias):
         mask_image.set_data(grad)
     for ax, title in zip(axes, t):
         ax.title.set_text(title)
-    _colorbar_limit(info["colorbar"], lim)
+    colorbar_limit(info["colorbar"], lim)
 
 
 def relu_fit_plot(x, targets, relu_sums, axes=None, *, names=None, figsize=(9, 3.2)):

@@ -9,16 +9,14 @@ the diverging map centred at 0.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
-from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 
 from ...pooling import (PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode,
                        relative_l2_change, shifted_pooling)
-from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
+from .common import (colorbar_limit, figure_state, path_ticks, signed_colorbar, DIVERGING_CMAP, GRAY_CMAP, axes_row, fast_title, format_number, highlight_cells,
                      matrix_plot, signed_limit, update_matrix_plot)
 
 __all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "update_pool_step_plot",
@@ -48,25 +46,6 @@ def window_style(k: int):
     return WINDOW_STYLES[k % len(WINDOW_STYLES)]
 
 
-def _find(fig, key, maker):
-    """The state a plot function of this module stored on one of ``fig``'s axes under ``key``."""
-    for ax in fig.axes:
-        info = getattr(ax, key, None)
-        if info is not None:
-            return info
-    raise ValueError(f"fig needs to be a figure made by {maker}")
-
-
-def _path_ticks(ax):
-    """Index tick labels written once as fixed strings and drawn from cached glyph outlines (the index ticks
-    name the positions the summaries use; a number formatter would format them anew on every draw)."""
-    for axis in (ax.xaxis, ax.yaxis):
-        locs = [int(round(v)) for v in axis.get_ticklocs()]
-        formatter = axis.get_major_formatter()
-        if not isinstance(formatter, FixedFormatter) or list(formatter.seq) != [str(v) for v in locs]:
-            axis.set_ticks(locs, [str(v) for v in locs])
-        for label in axis.get_ticklabels():
-            as_path_text(label)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -148,20 +127,6 @@ def _legend(fig, handles, ncol):
                       handlelength=3.5)
 
 
-def _signed_colorbar(fig, ax):
-    """A colour bar for ``ax``'s signed values: a plain linear -lim..lim scale in the course's diverging
-    colours (a colour bar of a centred norm maps every tick through that norm on each draw)."""
-    return fig.colorbar(ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP), ax=ax, fraction=0.046,
-                        pad=0.04)
-
-
-def _colorbar_limit(colorbar, lim):
-    """Colours from -lim to lim, ticks at -lim, 0 and lim drawn from cached outlines."""
-    colorbar.mappable.set_clim(-lim, lim)
-    colorbar.set_ticks([-lim, 0, lim])
-    colorbar.formatter = FormatStrFormatter("%.4g")
-    for label in colorbar.ax.get_yticklabels():
-        as_path_text(label)
 
 
 def _two_panels(axes, figsize):
@@ -284,7 +249,7 @@ def update_pool_step_plot(fig, step):
     Nothing is computed again: the window, its maximum, the output and what is done so far all come from
     ``step``. Returns the figure.
     """
-    info = _find(fig, "_cnnmath_pool_step", "pool_step_plot")
+    info = figure_state(fig, "_cnnmath_pool_step", "pool_step_plot")
     if not isinstance(step, PoolStep):
         raise TypeError(f"step is {type(step).__name__} but needs a cnnmath.PoolStep (from pool_step)")
     _fill_pool_step(info, step)
@@ -311,7 +276,7 @@ def _fill_pool_step(info, step):
     _rings(ax_in, [] if step.switch is None else [(k, *step.switch, 0)], info["rings"])
     _fill_hatch(info["hatch"], x.shape, out.shape, step.size, step.stride)
     for ax in (ax_in, ax_out):
-        _path_ticks(ax)
+        path_ticks(ax, integers=True)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -449,7 +414,7 @@ def update_pool_shift_compare_plot(fig, before, after, pooled_before, pooled_aft
     -------
     matplotlib Figure
     """
-    info = _find(fig, "_cnnmath_shift_compare", "pool_shift_compare_plot")
+    info = figure_state(fig, "_cnnmath_shift_compare", "pool_shift_compare_plot")
     _fill_shift_compare(info, np.asarray(before, dtype=float), np.asarray(after, dtype=float),
                         np.asarray(pooled_before, dtype=float), np.asarray(pooled_after, dtype=float),
                         float(change), float(pooled_change), size, stride, mode)
@@ -537,7 +502,7 @@ def pool_gradient_plot(x=None, dout=None, size=2, stride=2, rule="first", axes=N
         fast_title(ax, ax.get_title())
     if own:  # fixed margins (no tight layout): the explorer redraws this figure on every change
         fig.subplots_adjust(left=0.03, right=0.97, top=0.88, bottom=0.08, wspace=0.3)
-    colorbar = _signed_colorbar(fig, ax_dx)
+    colorbar = signed_colorbar(fig, ax_dx)
     info = {"axes": axes, "colorbar": colorbar, "legend": legend, "own": own, "legend_artist": None, "outlines_x": [],
             "outlines_d": [], "rings_x": [], "rings_dx": []}
     ax_x._cnnmath_pool_gradient = info
@@ -548,7 +513,7 @@ def pool_gradient_plot(x=None, dout=None, size=2, stride=2, rule="first", axes=N
 def update_pool_gradient_plot(fig, grad):
     """Show another :class:`cnnmath.pooling.PoolGradientStep` on a figure made by :func:`pool_gradient_plot`,
     in place. Nothing is computed again: routes, dout and dx all come from ``grad``. Returns the figure."""
-    info = _find(fig, "_cnnmath_pool_gradient", "pool_gradient_plot")
+    info = figure_state(fig, "_cnnmath_pool_gradient", "pool_gradient_plot")
     if not isinstance(grad, PoolGradientStep):
         raise TypeError(f"grad is {type(grad).__name__} but needs a PoolGradientStep (from pool_gradient_step)")
     _fill_pool_gradient(info, grad)
@@ -563,7 +528,7 @@ def _fill_pool_gradient(info, grad):
     update_matrix_plot(ax_d, grad.dout, vmin=-lim, vmax=lim)
     update_matrix_plot(ax_dx, grad.dx, vmin=-lim, vmax=lim)
     ax_dx.title.set_text(_RULE_TITLES[grad.rule])
-    _colorbar_limit(info["colorbar"], lim)
+    colorbar_limit(info["colorbar"], lim)
     overlap = stride < size
     windows = [(k, i, j) for k, ((i, j), _) in enumerate(grad.routes)]
     _outlines(ax_x, [(k, i * stride, j * stride, size, size, _overlap_inset(k, overlap), 2.5)
@@ -573,7 +538,7 @@ def _fill_pool_gradient(info, grad):
     _rings(ax_x, rings, info["rings_x"])
     _rings(ax_dx, rings, info["rings_dx"])
     for ax in info["axes"]:
-        _path_ticks(ax)
+        path_ticks(ax, integers=True)
     if info["legend"]:
         fig = ax_x.figure
         if info["legend_artist"] is not None:

@@ -25,7 +25,7 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
 from ...receptive import _check_layers, receptive_field_regions
-from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number,
+from .common import (DIVERGING_CMAP, figure_state, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number,
                      matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
@@ -34,15 +34,6 @@ __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_map
 REGION_COLOR = "#d55e00"   # orange outline of what one unit sees
 INNER_COLOR = "#004c99"    # blue dashed outline of what one unit of the layer below sees
 _RF_CMAP = ListedColormap(["#f2f2f2", "#f6c89f", "#d55e00"])  # outside, region, the single unit
-
-
-def _find(fig, key, maker):
-    """The state a plot function stored on one of ``fig``'s axes under ``key``."""
-    for ax in fig.axes:
-        info = getattr(ax, key, None)
-        if info is not None:
-            return info
-    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -272,7 +263,7 @@ def bank_maps_plot(maps, names=None, *, ranges=None, max_maps=None, axes=None, h
 def update_bank_maps_plot(fig, maps, names=None, *, ranges=None):
     """Show other maps (as many as the figure has room for, of the same size) on a figure made by
     :func:`bank_maps_plot`, in place. Returns the figure."""
-    _fill_bank_maps(_find(fig, "_cnnmath_bank_maps", "bank_maps_plot"), _as_maps(maps), names, ranges)
+    _fill_bank_maps(figure_state(fig, "_cnnmath_bank_maps", "bank_maps_plot"), _as_maps(maps), names, ranges)
     return fig
 
 
@@ -538,7 +529,7 @@ def update_receptive_field_plot(fig, layers, *, regions=None):
     ``regions``: :func:`cnnmath.receptive_field_regions` of ``layers`` (computed here if not given). The
     stack may have at most as many layers as the figure has room for.
     """
-    info = _find(fig, "_cnnmath_receptive_field", "receptive_field_plot")
+    info = figure_state(fig, "_cnnmath_receptive_field", "receptive_field_plot")
     layers = _check_layers(layers)
     if not 1 <= len(layers) <= len(info["axes"]) - 1:
         raise ValueError(f"layers has {len(layers)} layers but this figure has room for 1 .. "

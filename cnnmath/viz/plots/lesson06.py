@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
-from matplotlib.cm import ScalarMappable
 from matplotlib.artist import Artist, allow_rasterization
-from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.transforms import Affine2D, ScaledTranslation
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from ...losses import softmax
-from .common import (DIVERGING_CMAP, PathText, as_path_text, axes_row, fast_title, format_number, get_ax, highlight_cells,
+from .common import (colorbar_limit, figure_state, signed_colorbar, PathText, as_path_text, axes_row, fast_title, format_number, get_ax, highlight_cells,
                      matrix_plot, signed_limit, update_matrix_plot)
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
@@ -47,15 +45,6 @@ def _as_matrix(a, name):
     if a.ndim != 2:
         raise ValueError(f"{name} has shape {a.shape} but needs a 2-D matrix (KH, KW)")
     return a
-
-
-def _find(fig, key, maker):
-    """The state a plot function stored on one of ``fig``'s axes under ``key``."""
-    for ax in fig.axes:
-        info = getattr(ax, key, None)
-        if info is not None:
-            return info
-    raise ValueError(f"fig needs to be a figure made by {maker}")
 
 
 def _spread(fig, wspace=0.12):
@@ -602,7 +591,7 @@ def gradcheck_step_plot(check, curves, *, name="K[m, n]", axes=None, figsize=(9.
 
 def update_gradcheck_step_plot(fig, check, curves, *, name="K[m, n]"):
     """Show another entry or step on a figure made by :func:`gradcheck_step_plot`, in place. Returns fig."""
-    _fill_gradcheck_step(_find(fig, "_cnnmath_gradcheck_step", "gradcheck_step_plot"), check, curves, name)
+    _fill_gradcheck_step(figure_state(fig, "_cnnmath_gradcheck_step", "gradcheck_step_plot"), check, curves, name)
     return fig
 
 
@@ -619,23 +608,11 @@ def _fill_gradcheck_step(axes, check, curves, name):
 # A kernel learned by gradient descent
 # ----------------------------------------------------------------------------------------------------
 
-def _signed_colorbar(fig, *, cax=None, ax=None):
-    """A colour bar for signed maps of a symmetric -lim..lim scale, with a plain linear axis (a colour bar
-    of the maps' centred norm maps every tick through that norm on each draw); see :func:`_colorbar_limit`."""
-    scale = ScalarMappable(norm=Normalize(-1.0, 1.0), cmap=DIVERGING_CMAP)
-    if cax is not None:
-        return fig.colorbar(scale, cax=cax)
-    return fig.colorbar(scale, ax=ax, fraction=0.03, pad=0.03)
-
 
 def _colorbar_limit(colorbar, lim):
     """Colours from -lim to lim, with a few round ticks drawn from cached outlines."""
-    colorbar.mappable.set_clim(-lim, lim)
     values = _inside(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim), -lim, lim)
-    colorbar.set_ticks(values, labels=[_plain_number(v) for v in values])
-    for tick in colorbar.ax.yaxis.get_major_ticks(len(values)):
-        as_path_text(tick.label1)
-        as_path_text(tick.label2)
+    colorbar_limit(colorbar, lim, ticks=values, labels=[_plain_number(v) for v in values])
 
 
 def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, cax=None, figsize=(12, 3.2)):
@@ -687,7 +664,7 @@ def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, c
         for label in ax.get_xticklabels() + ax.get_yticklabels():
             as_path_text(label)
     ax_t.title.set_text("target kernel")
-    colorbar = _signed_colorbar(fig, cax=cax, ax=[ax_k, ax_t])
+    colorbar = signed_colorbar(fig, [ax_k, ax_t], cax=cax, fraction=0.03, pad=0.03)
     ax_loss._cnnmath_training = {"axes": axes, "line": line, "colorbar": colorbar}
     _fill_kernel_training(ax_loss._cnnmath_training, losses, kernel, target, diverged)
     return fig
@@ -698,7 +675,7 @@ def update_kernel_training_plot(fig, losses, kernel, target, *, diverged=False):
 
     Parameters as in :func:`kernel_training_plot`; ``kernel`` and ``target`` keep the shape they had.
     """
-    info = _find(fig, "_cnnmath_training", "kernel_training_plot")
+    info = figure_state(fig, "_cnnmath_training", "kernel_training_plot")
     _fill_kernel_training(info, losses, _as_matrix(kernel, "kernel"), _as_matrix(target, "target"), diverged)
     return fig
 
