@@ -19,7 +19,7 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import clear_output, display
+from IPython.display import display
 
 from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, fit, get_kernel, image_from_bytes,
                      load_photo, max_pool2d, relu, softmax_cross_entropy)
