@@ -31,18 +31,22 @@ from .activations import best_line_fit, relu, relu_backward, relu_derivative, re
 from .conv import (ConvStep, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
                    conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, conv_step, convolve2d)
 from .data import (GRAY_WEIGHTS, UPLOAD_MAX_SIDE, image_from_bytes, load_digits, load_photo, load_photo_rgb,
-                   pool_example_inputs, rgb_to_gray, seed_image, seed_kernel, seed_pool_input, small_photo)
+                   photo_feature_map, pool_example_inputs, rgb_to_gray, seed_image, seed_kernel, seed_pool_input,
+                   shift_test_strip, small_photo)
+from .descent import BLOWUP, DescentPath, gradient_descent
 from .dense import dense_backward, dense_forward, flatten_backward, flatten_forward
-from .gradcheck import CentralDifference, central_difference, numerical_gradient, rel_error
+from .gradcheck import (EPS_GRID, CentralDifference, GradientCheck, GradientCheckCurves, central_difference,
+                        gradient_check, gradient_check_curves, numerical_gradient, rel_error)
 from .kernels import HAND_FILTERS, KERNEL_NAMES, get_kernel, kernel_bank, most_similar_filters
 from .losses import cross_entropy, log_softmax, softmax, softmax_cross_entropy
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
 from .model import Sequential, TinyCNN
-from .receptive import receptive_field, receptive_field_steps
-from .pooling import (POOL_MODES, TIE_RULES, PoolStep, avg_pool2d, avg_pool2d_naive, avgpool2d_backward,
+from .receptive import receptive_field, receptive_field_regions, receptive_field_steps
+from .pooling import (POOL_MODES, TIE_RULES, PoolGradientStep, PoolStep, avg_pool2d, avg_pool2d_naive, avgpool2d_backward,
                       avgpool2d_forward, max_pool2d, max_pool2d_naive, max_pool2d_switches, maxpool2d_backward,
                       maxpool2d_backward_naive, maxpool2d_forward, maxpool2d_forward_naive, pool_gradient_dx,
-                      pool_output_size, pool_routes, pool_step, pooled_by_mode, relative_l2_change)
+                      pool_gradient_step, pool_output_size, pool_routes, pool_step, pooled_by_mode,
+                      relative_l2_change, shifted_pooling)
 from .train import accuracy, fit, sgd_step
 from .weights import load_weights, save_weights
 
@@ -57,7 +61,10 @@ __all__ = [
     "softmax", "log_softmax", "cross_entropy",
     # one step of an explorer, and the lessons' other small computations
     "conv_step", "ConvStep", "pool_step", "PoolStep", "POOL_MODES", "pooled_by_mode", "relative_l2_change",
-    "TIE_RULES", "pool_routes", "pool_gradient_dx", "best_line_fit",
+    "TIE_RULES", "pool_routes", "pool_gradient_dx", "pool_gradient_step", "PoolGradientStep", "shifted_pooling",
+    "best_line_fit", "receptive_field_regions",
+    "gradient_check", "GradientCheck", "gradient_check_curves", "GradientCheckCurves", "EPS_GRID",
+    "gradient_descent", "DescentPath", "BLOWUP",
     # layer level
     "conv2d_forward", "conv2d_backward", "conv2d_forward_naive", "conv2d_backward_naive",
     "relu_forward", "relu_backward",
@@ -71,7 +78,8 @@ __all__ = [
     "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits", "save_weights", "load_weights",
     # data and kernels
     "seed_image", "seed_kernel", "seed_pool_input", "pool_example_inputs", "load_photo", "load_photo_rgb",
-    "rgb_to_gray", "GRAY_WEIGHTS", "small_photo", "image_from_bytes", "UPLOAD_MAX_SIDE",
+    "rgb_to_gray", "GRAY_WEIGHTS", "small_photo", "image_from_bytes", "UPLOAD_MAX_SIDE", "photo_feature_map",
+    "shift_test_strip",
     "KERNEL_NAMES", "get_kernel", "kernel_bank", "HAND_FILTERS", "most_similar_filters",
     # speed, opt-in
     "tune_malloc",

@@ -372,3 +372,98 @@ def test_pool_gradient_dx_bad_input():
         pool_gradient_dx(X, np.ones((3, 3)), 2, 2, "split")
     with pytest.raises(ValueError, match="rule"):
         pool_gradient_dx(X, np.ones((2, 2)), rule="all")
+
+
+# --- pool_gradient_step: what the gradient explorer shows, computed once ----------------------------
+
+from cnnmath import pool_example_inputs, seed_pool_input  # noqa: E402
+from cnnmath.pooling import PoolGradientStep, pool_gradient_step  # noqa: E402
+
+X_TIE = pool_example_inputs()["4x4 after ReLU (ties)"]
+
+
+@pytest.mark.parametrize("rule", ["first", "split", "mask"])
+@pytest.mark.parametrize(("name", "size", "stride"), [("4x4 example", 2, 2), ("4x4 example", 3, 1),
+                                                      ("4x4 after ReLU (ties)", 2, 2),
+                                                      ("4x4 after ReLU (ties)", 2, 1),
+                                                      ("6x6 after ReLU", 3, 1)])
+def test_pool_gradient_step_agrees_with_routes_and_dx(rule, name, size, stride):
+    x = pool_example_inputs()[name]
+    step = pool_gradient_step(x, None, size, stride, rule)
+    assert isinstance(step, PoolGradientStep)
+    h = (x.shape[0] - size) // stride + 1
+    np.testing.assert_array_equal(step.dout, np.arange(1.0, h * h + 1).reshape(h, h))  # 1, 2, ... by default
+    assert step.routes == pool_routes(x, size, stride, rule)
+    np.testing.assert_array_equal(step.dx, pool_gradient_dx(x, step.dout, size, stride, rule))
+    # what each entry receives sums to its dx; entries nobody sends to receive nothing
+    for (r, c), v in np.ndenumerate(step.dx):
+        assert sum(step.received.get((r, c), [])) == pytest.approx(v)
+    assert step.collectors == {p: g for p, g in step.received.items() if len(g) > 1}
+    # ties are counted whatever the rule
+    split = pool_routes(x, size, stride, "split")
+    assert step.ties == [(ij, len(t)) for ij, t in split if len(t) > 1]
+
+
+def test_pool_gradient_step_overlap_and_ties_by_hand():
+    step = pool_gradient_step(seed_pool_input(), size=3, stride=1)
+    assert step.received == {(1, 1): [1.0, 2.0, 3.0, 4.0]}  # the 6 wins all four windows
+    split = pool_gradient_step(X_TIE, np.array([[1.0, 2.0], [3.0, 4.0]]), rule="split")
+    assert split.ties == [((0, 1), 4), ((1, 0), 2)]
+    assert split.received[(0, 2)] == [0.5]           # 2 shared by four zeros
+    assert split.received[(2, 0)] == split.received[(2, 1)] == [1.5]
+    mask = pool_gradient_step(X_TIE, np.array([[1.0, 2.0], [3.0, 4.0]]), rule="mask")
+    assert mask.dx.sum() == 1 + 2 * 4 + 3 * 2 + 4
+
+
+def test_pool_gradient_step_leaves_its_inputs_alone_and_checks_them():
+    x, dout = X_TIE.copy(), np.array([[1.0, -2.0], [3.0, 4.0]])
+    step = pool_gradient_step(x, dout, rule="split")
+    np.testing.assert_array_equal(x, X_TIE)
+    dout[0, 0] = 99.0
+    assert step.dout[0, 0] == 1.0  # the step keeps its own copy
+    with pytest.raises(ValueError, match="dout has shape 3x3 but needs 2x2"):
+        pool_gradient_step(X_TIE, np.ones((3, 3)))
+    with pytest.raises(ValueError, match="rule"):
+        pool_gradient_step(X_TIE, rule="all")
+    with pytest.raises(ValueError, match="x"):
+        pool_gradient_step(np.ones(4))
+    with pytest.raises(ValueError):
+        pool_gradient_step(X_TIE, size=5, stride=1)
+
+
+# --- the shift test's small example (pool_shift_plot draws shifted_pooling's rows) ------------------
+
+from cnnmath.pooling import shifted_pooling  # noqa: E402
+
+
+def _strokes():
+    strokes = np.zeros((4, 8))
+    strokes[0:2, 0] = 1.0
+    strokes[2:4, 3] = 1.0
+    return strokes
+
+
+@pytest.mark.parametrize("mode", ["max", "average", "subsample"])
+def test_shifted_pooling_moves_pools_and_compares(mode):
+    x = _strokes()
+    copy = x.copy()
+    rows = shifted_pooling(x, (0, 1, 2, 3), 2, 2, mode)
+    ref = pooled_by_mode(x, 2, 2, mode)
+    for s, (moved, pooled, changed) in zip((0, 1, 2, 3), rows):
+        np.testing.assert_array_equal(moved, np.roll(x, s, axis=1))  # nothing falls off the right edge
+        np.testing.assert_array_equal(pooled, pooled_by_mode(moved, 2, 2, mode))
+        np.testing.assert_array_equal(changed, ~np.isclose(pooled, ref))
+    np.testing.assert_array_equal(x, copy)
+    assert not rows[0][2].any()  # no shift, no change
+
+
+def test_shifted_pooling_counts_the_lessons_example():
+    counts = [int(c.sum()) for _, _, c in shifted_pooling(_strokes(), (0, 1, 2))]
+    assert counts == [0, 2, 4]  # shift 1: only the stroke at column 3 crosses a window edge
+
+
+@pytest.mark.parametrize(("shifts", "match"), [((-1, 0), "shifts are"), ((0, 8), "shifts are"), ((), "shifts are"),
+                                               ((0, 5), "last 5 columns")])
+def test_shifted_pooling_refuses_shifts_that_lose_entries(shifts, match):
+    with pytest.raises(ValueError, match=match):
+        shifted_pooling(_strokes(), shifts)
