@@ -22,8 +22,9 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Rectangle
 
 from ...conv import ConvStep, conv2d, conv_output_size, conv_step, convolve2d
-from .common import (colorbar_limit, figure_state, signed_colorbar, DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, format_number, highlight_cells,
-                     move_cells, path_text, signed_limit, signed_map, update_signed_map)
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, colorbar_limit, fast_title, figure_state,
+                     format_number, highlight_cells, move_cells, path_text, signed_colorbar, signed_limit, signed_map,
+                     update_signed_map)
 
 __all__ = ["conv_step_plot", "update_conv_step_plot", "kernel_effect_plot", "update_kernel_effect_plot",
            "output_size_plot", "update_output_size_plot", "flip_plot", "update_flip_plot"]
@@ -212,6 +213,7 @@ def _fill_conv_step(info, step):
     _fill_matrix(ax_img, padded)
     ax_img.title.set_text(f"image{' (padded)' if p else ''}: window at rows {r}..{r + kh - 1}, "
                           f"cols {c}..{c + kw - 1}")
+    ax_img.title.set_fontsize(9 if p else 12)  # the longer title still fits above the first panel
     ph, pw = padded.shape
     frame = [] if not p else [
         [(-0.5, -0.5), (pw - 0.5, -0.5), (pw - 0.5, p - 0.5), (-0.5, p - 0.5)],

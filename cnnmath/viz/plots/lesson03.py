@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
 from ...activations import best_line_fit, relu, relu_derivative
-from .common import (colorbar_limit, figure_state, path_ticks, signed_colorbar, MAX_ANNOTATED_SIDE, axes_row, fast_title, format_number, get_ax,
-                     matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
+from .common import (MAX_ANNOTATED_SIDE, axes_row, colorbar_limit, fast_title, figure_state, format_number, get_ax,
+                     matrix_plot, path_ticks, signed_colorbar, signed_limit, signed_map, update_matrix_plot,
+                     update_signed_map)
 
 __all__ = ["relu_plot", "relu_derivative_plot", "relu_pair_plot", "update_relu_pair_plot", "relu_map_plot",
            "update_relu_map_plot", "relu_fit_plot"]

@@ -16,8 +16,8 @@ from matplotlib.patches import Circle, Rectangle
 
 from ...pooling import (PoolGradientStep, PoolStep, pool_gradient_step, pool_routes, pool_step, pooled_by_mode,
                        relative_l2_change, shifted_pooling)
-from .common import (colorbar_limit, figure_state, path_ticks, signed_colorbar, DIVERGING_CMAP, GRAY_CMAP, axes_row, fast_title, format_number, highlight_cells,
-                     matrix_plot, signed_limit, update_matrix_plot)
+from .common import (DIVERGING_CMAP, GRAY_CMAP, axes_row, colorbar_limit, fast_title, figure_state, format_number,
+                     highlight_cells, matrix_plot, path_ticks, signed_colorbar, signed_limit, update_matrix_plot)
 
 __all__ = ["WINDOW_STYLES", "window_style", "pool_windows_plot", "pool_step_plot", "update_pool_step_plot",
            "pool_shift_plot", "pool_shift_compare_plot", "update_pool_shift_compare_plot", "pool_gradient_plot",

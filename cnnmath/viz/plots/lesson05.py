@@ -25,8 +25,8 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
 from ...receptive import _check_layers, receptive_field_regions
-from .common import (DIVERGING_CMAP, figure_state, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, format_number,
-                     matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
+from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, figure_state,
+                     format_number, matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
 __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
            "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot", "update_receptive_field_plot"]
