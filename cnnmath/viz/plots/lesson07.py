@@ -19,8 +19,9 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.ticker import FormatStrFormatter
 
 from ...kernels import HAND_FILTERS, get_kernel, most_similar_filters
-from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, fast_title, get_ax, map_mosaic,
-                     matrix_plot, path_text, signed_limit, signed_map, update_matrix_plot, update_signed_map)
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, colorbar_limit, fast_title, get_ax,
+                     map_mosaic, matrix_plot, path_text, signed_colorbar, signed_limit, signed_map,
+                     update_matrix_plot, update_signed_map)
 
 __all__ = [
     "digit_examples_plot", "feature_maps_plot", "update_feature_maps_plot", "flat_vector_plot", "scores_plot",
@@ -81,7 +82,8 @@ def _set_image(image, M):
 
 
 def _scale_bar(fig, ax):
-    """A colour bar for ``ax`` whose scale :func:`_set_scale` changes in place.
+    """A colour bar for ``ax`` whose scale :func:`_set_scale` changes in place, grey or diverging (the
+    feature maps switch between the two; a bar that is always signed is common's ``signed_colorbar``).
 
     It shows a mappable of its own on a plain linear axis (a bar of a centred norm would map every tick
     through that norm on each draw); its limits are always those of the panel's image, so the two agree.
@@ -634,7 +636,7 @@ def image_stages_plot(image, conv, act, pool, axes=None, *, kernel=None, kernel_
         axes[1].set_xticks([])  # nine numbers, no positions to name: no tick axes to draw on every change
         axes[1].set_yticks([])
     signed_map(axes[-3], np.zeros((1, 1)))
-    bar = _scale_bar(fig, axes[-3])
+    bar = signed_colorbar(fig, axes[-3])
     axes[-2].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP)
     axes[-1].imshow(np.zeros((1, 1)), cmap=GRAY_CMAP)
     axes[0]._cnnmath_stages = {"axes": axes, "bar": bar, "kernel": kernel is not None}
@@ -669,7 +671,7 @@ def _fill_image_stages(info, image, conv, act, pool, kernel, kernel_name):
     lim = signed_limit(conv)
     _set_image(axes[-3].images[0], conv)
     update_signed_map(axes[-3].images[0], conv, limit=lim)
-    _set_scale(info["bar"], True, lim)
+    colorbar_limit(info["bar"], lim)
     axes[-3].set_title(f"conv {conv.shape[0]}x{conv.shape[1]}")
     for ax, M, name in ((axes[-2], act, "ReLU"), (axes[-1], pool, "max pool")):
         _set_image(ax.images[0], M)
