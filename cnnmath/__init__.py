@@ -31,8 +31,8 @@ from .activations import best_line_fit, relu, relu_backward, relu_derivative, re
 from .conv import (ConvStep, conv2d, conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive,
                    conv2d_grad, conv2d_grad_naive, conv2d_naive, conv_output_size, conv_step, convolve2d)
 from .data import (GRAY_WEIGHTS, UPLOAD_MAX_SIDE, image_from_bytes, load_digits, load_photo, load_photo_rgb,
-                   photo_feature_map, pool_example_inputs, rgb_to_gray, seed_image, seed_kernel, seed_pool_input,
-                   shift_test_strip, small_photo)
+                   nearest_levels, photo_feature_map, pool_example_inputs, rgb_to_gray, sample_photo, seed_image,
+                   seed_kernel, seed_pool_input, shift_test_strip, small_photo)
 from .descent import BLOWUP, DescentPath, gradient_descent
 from .dense import dense_backward, dense_forward, flatten_backward, flatten_forward
 from .gradcheck import (EPS_GRID, CentralDifference, GradientCheck, GradientCheckCurves, central_difference,
@@ -40,7 +40,7 @@ from .gradcheck import (EPS_GRID, CentralDifference, GradientCheck, GradientChec
 from .kernels import HAND_FILTERS, KERNEL_NAMES, get_kernel, kernel_bank, most_similar_filters
 from .losses import cross_entropy, log_softmax, softmax, softmax_cross_entropy
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU
-from .model import Sequential, TinyCNN
+from .model import Sequential, TinyCNN, dead_filters, map_peaks
 from .receptive import receptive_field, receptive_field_regions, receptive_field_steps
 from .pooling import (POOL_MODES, TIE_RULES, PoolGradientStep, PoolStep, avg_pool2d, avg_pool2d_naive, avgpool2d_backward,
                       avgpool2d_forward, max_pool2d, max_pool2d_naive, max_pool2d_switches, maxpool2d_backward,
@@ -75,11 +75,12 @@ __all__ = [
     # layers and networks
     "Layer", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense", "Sequential",
     # network level
-    "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits", "save_weights", "load_weights",
+    "TinyCNN", "fit", "accuracy", "sgd_step", "load_digits", "save_weights", "load_weights", "map_peaks",
+    "dead_filters",
     # data and kernels
     "seed_image", "seed_kernel", "seed_pool_input", "pool_example_inputs", "load_photo", "load_photo_rgb",
     "rgb_to_gray", "GRAY_WEIGHTS", "small_photo", "image_from_bytes", "UPLOAD_MAX_SIDE", "photo_feature_map",
-    "shift_test_strip",
+    "shift_test_strip", "sample_photo", "nearest_levels",
     "KERNEL_NAMES", "get_kernel", "kernel_bank", "HAND_FILTERS", "most_similar_filters",
     # speed, opt-in
     "tune_malloc",

@@ -21,7 +21,8 @@ from .pooling import avg_pool2d
 __all__ = [
     "seed_image", "seed_kernel", "seed_pool_input", "pool_example_inputs",
     "load_photo", "load_photo_rgb", "rgb_to_gray", "GRAY_WEIGHTS", "small_photo",
-    "image_from_bytes", "UPLOAD_MAX_SIDE", "photo_feature_map", "shift_test_strip",
+    "image_from_bytes", "UPLOAD_MAX_SIDE", "photo_feature_map", "shift_test_strip", "sample_photo",
+    "nearest_levels",
     "load_digits",
 ]
 
@@ -226,6 +227,58 @@ def shift_test_strip(image=None, *, top=150, left=150, side=112, max_shift=4) ->
                          f"rows top + side + 2 and columns left + side + 2 + max_shift")
     crop = image[top:rows, left:cols]
     return relu(conv2d(crop, get_kernel("vertical edge")))
+
+
+@functools.lru_cache(maxsize=4)
+def _sample_photo(max_side):
+    photo = load_photo()
+    step = -(-max(photo.shape) // max_side)
+    gray = photo[::step, ::step]
+    gray.setflags(write=False)  # cached and shared
+    return gray, photo.shape
+
+
+def sample_photo(max_side=UPLOAD_MAX_SIDE):
+    """The course's photo as the upload explorer shows it before an upload (lesson 7).
+
+    Every ``step``-th pixel of :func:`load_photo`, with the smallest ``step`` that brings the longer side
+    to at most ``max_side`` (``load_photo()[::3, ::3]``, 200 x 171, for the default 256).
+
+    Parameters
+    ----------
+    max_side : int
+        At least 1.
+
+    Returns
+    -------
+    gray : ndarray, shape (ceil(H / step), ceil(W / step)), values 0..255, read-only (cached and shared)
+    shape : (int, int)
+        The photo's own shape (H, W) before subsampling.
+    """
+    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side < 1:
+        raise ValueError(f"max_side is {max_side!r} but needs a whole number >= 1")
+    return _sample_photo(int(max_side))
+
+
+def nearest_levels(image, levels):
+    """Each value of ``image`` replaced by the nearest of ``levels`` (the first of two equally near).
+
+    The drawing pad of lesson 7 copies a test digit this way onto its few intensities.
+
+    Parameters
+    ----------
+    image : array_like, shape (...)
+    levels : sequence of float, length >= 1
+
+    Returns
+    -------
+    ndarray of float, the shape of ``image``
+    """
+    image = np.asarray(image, dtype=float)
+    lv = np.asarray(levels, dtype=float)
+    if lv.ndim != 1 or lv.size == 0 or not np.isfinite(lv).all():
+        raise ValueError(f"levels has shape {lv.shape} but needs a non-empty 1-D sequence of finite numbers")
+    return lv[np.abs(image[..., None] - lv).argmin(axis=-1)]
 
 
 def image_from_bytes(content, name="the file", max_side=UPLOAD_MAX_SIDE):

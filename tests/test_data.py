@@ -154,3 +154,37 @@ def test_shift_test_strip_refuses_a_crop_that_does_not_fit(kwargs, error, match)
 def test_shift_test_strip_refuses_a_colour_image():
     with pytest.raises(ValueError, match="image"):
         shift_test_strip(np.zeros((200, 200, 3)))
+
+
+# --- the upload explorer's sample photo and the drawing pad's levels ---------------------------------
+
+from cnnmath.data import nearest_levels, sample_photo  # noqa: E402
+
+
+def test_sample_photo_is_the_photo_every_third_pixel_by_default():
+    gray, shape = sample_photo()
+    photo = load_photo()
+    assert shape == photo.shape
+    np.testing.assert_array_equal(gray, photo[::3, ::3])
+    assert max(gray.shape) <= 256 and not gray.flags.writeable
+    small, _ = sample_photo(100)
+    step = -(-max(photo.shape) // 100)
+    np.testing.assert_array_equal(small, photo[::step, ::step])
+    assert max(small.shape) <= 100
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "256"])
+def test_sample_photo_refuses_a_side_that_is_not_a_positive_whole_number(bad):
+    with pytest.raises(ValueError, match="max_side"):
+        sample_photo(bad)
+
+
+def test_nearest_levels_rounds_each_value_to_the_nearest_level():
+    x = np.array([[0.0, 0.2, 0.25, 0.3], [0.74, 0.75, 0.9, 1.7]])
+    np.testing.assert_array_equal(nearest_levels(x, (0.0, 0.5, 1.0)),
+                                  [[0.0, 0.0, 0.0, 0.5], [0.5, 0.5, 1.0, 1.0]])  # 0.25, 0.75: the first
+    copy = x.copy()
+    nearest_levels(x, [1.0])
+    np.testing.assert_array_equal(x, copy)
+    with pytest.raises(ValueError, match="levels has shape"):
+        nearest_levels(x, [])

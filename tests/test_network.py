@@ -408,3 +408,48 @@ def test_fit_trains_on_one_blas_thread_and_restores_the_setting(digits):
         assert seen == [before]
         with pytest.raises(ValueError, match="blas_threads"):
             fit(TinyCNN(), X, y, epochs=1, blas_threads=0)
+
+
+# --- map_peaks and dead_filters (cnnmath.model): what the explorers of lessons 7 and 8 count ----------
+
+from cnnmath.model import dead_filters, map_peaks  # noqa: E402
+
+
+def test_map_peaks_is_each_maps_maximum():
+    rng = np.random.default_rng(0)
+    maps = rng.normal(size=(5, 3, 4, 6))
+    peaks = map_peaks(maps)
+    assert peaks.shape == (5, 3)
+    for n in range(5):
+        for f in range(3):
+            assert peaks[n, f] == maps[n, f].max()
+    np.testing.assert_array_equal(map_peaks(maps[2]), peaks[2])      # one image's maps (F, H, W)
+    before = maps.copy()
+    map_peaks(maps)
+    np.testing.assert_array_equal(maps, before)                      # the input is not changed
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 4)), np.zeros((1, 2, 3, 4, 5)), np.zeros((3, 0, 4))])
+def test_map_peaks_names_the_shape_it_needs(bad):
+    with pytest.raises(ValueError, match=r"maps has shape .* but needs \(F, H, W\) or \(N, F, H, W\)"):
+        map_peaks(bad)
+
+
+def test_dead_filters_counts_filters_that_answer_nothing(digits):
+    X = digits[0][:50]  # training digits
+    model = TinyCNN(seed=0, num_filters=4)
+    assert dead_filters(model, X) == 0                               # He-initialised filters answer something
+    model.params["conv_w"][1] = -1.0                                 # every weight and the bias negative:
+    model.params["conv_b"][1] = -1.0                                 # on pixels in [0, 1] the map is <= 0
+    model.params["conv_w"][3] = 0.0
+    model.params["conv_b"][3] = 0.0                                  # exactly 0 everywhere: dead too
+    assert dead_filters(model, X) == 2
+    relu = model.forward(X)["relu"]
+    assert dead_filters(model, X) == int(sum(not (relu[:, f] > 0).any() for f in range(4)))
+    deep = TinyCNN(seed=0, blocks=2, hidden=8)
+    assert dead_filters(deep, X, stage="relu1") == int(sum(not (deep.forward(X)["relu1"][:, f] > 0).any()
+                                                           for f in range(16)))
+    with pytest.raises(ValueError, match="stage is 'relu' but needs one of"):
+        dead_filters(deep, X)
+    with pytest.raises(ValueError, match=r"needs maps \(N, F, H, W\)"):
+        dead_filters(model, X, stage="flat")

@@ -28,7 +28,7 @@ from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 __all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
            "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
            "map_mosaic", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
-           "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state"]
+           "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state", "set_image_data"]
 
 DIVERGING_CMAP = "RdBu_r"
 GRAY_CMAP = "gray"
@@ -576,3 +576,19 @@ def figure_state(fig, key, maker):
         if info is not None:
             return info
     raise ValueError(f"fig needs to be a figure made by {maker}")
+
+
+def set_image_data(image, M):
+    """New values for an ``AxesImage`` in place; a new shape also gets its extent and the axes' limits.
+
+    Parameters
+    ----------
+    image : matplotlib.image.AxesImage
+    M : ndarray, shape (H, W) or (H, W, 3 or 4)
+    """
+    reshaped = M.shape[:2] != image.get_array().shape[:2]
+    image.set_data(M)
+    if reshaped:
+        image.set_extent((-0.5, M.shape[1] - 0.5, M.shape[0] - 0.5, -0.5))
+        image.axes.set_xlim(-0.5, M.shape[1] - 0.5)
+        image.axes.set_ylim(M.shape[0] - 0.5, -0.5)

@@ -19,8 +19,8 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.ticker import FormatStrFormatter
 
 from ...kernels import HAND_FILTERS, get_kernel, most_similar_filters
-from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, colorbar_limit, fast_title, get_ax,
-                     map_mosaic, matrix_plot, path_text, signed_colorbar, signed_limit, signed_map,
+from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, colorbar_limit, fast_title, get_ax, map_mosaic,
+                     matrix_plot, path_text, set_image_data, signed_colorbar, signed_limit, signed_map,
                      update_matrix_plot, update_signed_map)
 
 __all__ = [
@@ -69,16 +69,6 @@ def digit_examples_plot(X, y, *, per_class=1, axes=None, figsize=(8, 1.8)):
 
 #: Rows of NaN above each map in a labelled mosaic: room for its filter name.
 _LABEL_ROWS = 3
-
-
-def _set_image(image, M):
-    """New values for an ``AxesImage``; a new shape also gets its extent and the axes' limits."""
-    reshaped = M.shape != image.get_array().shape
-    image.set_data(M)
-    if reshaped:
-        image.set_extent((-0.5, M.shape[1] - 0.5, M.shape[0] - 0.5, -0.5))
-        image.axes.set_xlim(-0.5, M.shape[1] - 0.5)
-        image.axes.set_ylim(M.shape[0] - 0.5, -0.5)
 
 
 def _scale_bar(fig, ax):
@@ -169,7 +159,7 @@ def _fill_feature_maps(ax, maps, title, signed):
     image = info["image"]
     image.set_cmap(_MAP_CMAPS[signed])
     image.set_norm(TwoSlopeNorm(0.0, -lim, lim) if signed else Normalize(0.0, lim))
-    _set_image(image, tiled)
+    set_image_data(image, tiled)
     layout = (f, h, w, ncols, top)
     if layout != info["layout"]:  # the names move with the maps
         for text in info["texts"]:
@@ -354,7 +344,7 @@ def _fill_digit_maps(axes, image, maps, probs, label, title, maps_title):
         raise ValueError(f"image has shape {image.shape} but needs (H, W)")
     maps = _checked_maps(maps)
     ax_img, ax_maps, ax_p = axes
-    _set_image(ax_img.images[0], image)
+    set_image_data(ax_img.images[0], image)
     ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")))
     f, h, w = maps.shape
     update_feature_maps_plot(ax_maps, maps, title=maps_title or f"{f} maps {h}x{w}")
@@ -664,16 +654,16 @@ def _fill_image_stages(info, image, conv, act, pool, kernel, kernel_name):
         if a.ndim != 2 or 0 in a.shape:
             raise ValueError(f"{name} has shape {a.shape} but needs a 2-D matrix (H, W)")
     axes = info["axes"]
-    _set_image(axes[0].images[0], image)
+    set_image_data(axes[0].images[0], image)
     axes[0].set_title(f"grayscale {image.shape[0]}x{image.shape[1]}")
     if kernel is not None:
         update_matrix_plot(axes[1], kernel, title=kernel_name)
     lim = signed_limit(conv)
-    _set_image(axes[-3].images[0], conv)
+    set_image_data(axes[-3].images[0], conv)
     update_signed_map(axes[-3].images[0], conv, limit=lim)
     colorbar_limit(info["bar"], lim)
     axes[-3].set_title(f"conv {conv.shape[0]}x{conv.shape[1]}")
     for ax, M, name in ((axes[-2], act, "ReLU"), (axes[-1], pool, "max pool")):
-        _set_image(ax.images[0], M)
+        set_image_data(ax.images[0], M)
         ax.images[0].set_clim(np.min(M), np.max(M))
         ax.set_title(f"{name} {M.shape[0]}x{M.shape[1]}")

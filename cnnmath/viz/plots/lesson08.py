@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
-from .common import (DIVERGING_CMAP, GRAY_CMAP, axes_row, fast_title, format_number, get_ax, map_mosaic,
-                     matrix_plot, signed_limit)
-from .lesson07 import (_set_image, feature_maps_plot, probability_plot, update_feature_maps_plot,
+from .common import (DIVERGING_CMAP, GRAY_CMAP, axes_row, fast_title, format_number, get_ax, map_mosaic, matrix_plot,
+                     set_image_data, signed_limit)
+from .lesson07 import (feature_maps_plot, probability_plot, update_feature_maps_plot,
                        update_probability_plot)
 
 __all__ = ["matrix_row_plot", "receptive_window_plot", "block_curves_plot", "seed_accuracy_plot",
@@ -276,7 +276,7 @@ def _fill_block_maps(axes, image, maps1, maps2, probs, label, title, stage_names
         raise ValueError(f"image has shape {image.shape} but needs (H, W)")
     maps1, maps2 = _checked_maps(maps1, "maps1"), _checked_maps(maps2, "maps2")
     ax_img, ax1, ax2, ax_p = axes
-    _set_image(ax_img.images[0], image)
+    set_image_data(ax_img.images[0], image)
     ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")))
     _draw_maps(ax1, maps1, 4, f"block 1, {stage_names[0]}: {maps1.shape[0]} maps "
                               f"{maps1.shape[1]}x{maps1.shape[2]}")

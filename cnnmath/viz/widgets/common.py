@@ -30,10 +30,10 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.display import clear_output
 from traitlets import Unicode
 
-from ..plots.alt_text import describe_figure, display_png, figures_described
+from ..plots.alt_text import describe_figure, figures_described
 from ..plots.common import DPI, figure_png
 
-__all__ = ["Explorer", "Picture", "make_explorer", "show_error", "show_png", "bind_controls", "show_in",
+__all__ = ["Explorer", "Picture", "make_explorer", "show_error", "bind_controls", "show_in",
            "send_figure", "LABEL_STYLE"]
 
 #: The style of every control: its whole description stays readable instead of being cut to a fixed width.
@@ -330,20 +330,6 @@ def _hide_picture(picture):
         picture.layout.display = "none"
         return
     _drop_picture()
-
-
-def show_png(fig, dpi=None, **savefig_kwargs):
-    """Show ``fig`` in the current Output as one PNG, then close it (the explorers' ``plt.show()``).
-
-    The inline backend's ``plt.show()`` saves with ``bbox_inches="tight"``, which draws every figure twice;
-    the explorers lay their figures out with fixed axes, so one draw is enough. Measured on the lessons'
-    figures, that halves a redraw (for example 160 ms to 40 ms for lesson 7's feature maps).
-    """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi or fig.dpi, **savefig_kwargs)
-    alt = describe_figure(fig)  # the text alternative a screen reader reads instead of the picture
-    plt.close(fig)  # headless runs must not pile figures up
-    display_png(buffer.getvalue(), alt)
 
 
 def bind_controls(explorer, controls, before_redraw=None):

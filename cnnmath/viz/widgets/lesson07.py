@@ -12,7 +12,6 @@ Each returns an :class:`~cnnmath.viz.widgets.common.Explorer` and never displays
 
 from __future__ import annotations
 
-import functools
 import html
 import time
 
@@ -21,9 +20,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, fit, get_kernel, image_from_bytes,
-                     load_photo, max_pool2d, relu, softmax_cross_entropy)
-from cnnmath.model import dead_filters, map_peaks
+from cnnmath import (KERNEL_NAMES, UPLOAD_MAX_SIDE, TinyCNN, accuracy, conv2d, dead_filters, fit, get_kernel,
+                     image_from_bytes, map_peaks, max_pool2d, nearest_levels, relu, sample_photo,
+                     softmax_cross_entropy)
 from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults (tests may swap ``fit`` above)
 
 from ..plots.lesson07 import (digit_maps_plot, image_stages_plot, probability_plot, training_curves_plot,
@@ -345,11 +344,10 @@ def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
         explorer.refresh()
 
     def on_copy(_):
-        digit = examples[controls["example"].value].reshape(size, size)
-        lv = np.array(levels)
+        digit = nearest_levels(examples[controls["example"].value].reshape(size, size), levels)
         for r in range(size):
             for c in range(size):
-                set_cell(r, c, float(lv[np.abs(lv - digit[r, c]).argmin()]))
+                set_cell(r, c, float(digit[r, c]))
         explorer.refresh()
 
     for r in range(size):
@@ -412,7 +410,7 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
 
     def picture_of(item):
         if item is None:
-            gray, size = _sample_photo(max_side)
+            gray, size = sample_photo(max_side)
             return gray, size, "the sample photo (upload your own above)"
         name = str(item.get("name", "the file"))
         key = (name, len(item["content"]), item.get("last_modified"))
@@ -445,13 +443,3 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
 
     return make_explorer(controls, draw, figure=fig)
 
-
-@functools.lru_cache(maxsize=4)
-def _sample_photo(max_side):
-    """The course's photo as the explorer shows it before an upload: every ``step``-th pixel, the smallest
-    step that brings its longer side to at most ``max_side`` (``load_photo()[::3, ::3]`` for 256)."""
-    photo = load_photo()
-    step = -(-max(photo.shape) // max_side)
-    gray = photo[::step, ::step]
-    gray.setflags(write=False)  # cached and shared
-    return gray, photo.shape
