@@ -105,3 +105,16 @@ def test_figure_png_draws_at_the_course_resolution():
     assert png.startswith(b"\x89PNG")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (3 * DPI, 2 * DPI)
+
+
+def test_a_boxed_path_text_keeps_its_box():
+    from cnnmath.viz.plots.common import path_text
+
+    def png(maker):
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.set_axis_off()
+        maker(ax, 0.5, 0.5, "x = 3", ha="center", va="center", transform=ax.transAxes,
+              bbox=dict(boxstyle="round", facecolor="yellow"))
+        return figure_png(fig)
+
+    assert png(path_text) == png(lambda ax, *a, **k: ax.text(*a, **k))

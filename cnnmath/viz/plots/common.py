@@ -426,6 +426,8 @@ class PathText(Text):
     def draw(self, renderer):
         if renderer is None or not self.get_visible() or self.get_text() == "":
             return
+        if self.get_bbox_patch() is not None:  # a boxed text: the box needs Text's own layout
+            return super().draw(renderer)
         x, y = self.get_transform().transform((float(self._x), float(self._y)))
         if not (np.isfinite(x) and np.isfinite(y)):
             return
@@ -445,7 +447,7 @@ class PathText(Text):
     def get_window_extent(self, renderer=None, dpi=None):
         """The box of the drawn outline, in display pixels (no font layout: tick labels are measured on
         every draw, and this keeps that cheap too)."""
-        if not self.get_visible() or self.get_text() == "":
+        if not self.get_visible() or self.get_text() == "" or self.get_bbox_patch() is not None:
             return super().get_window_extent(renderer, dpi)
         if dpi is None:
             dpi = self.get_figure(root=True).dpi

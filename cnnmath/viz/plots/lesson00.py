@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .common import get_ax
+from .common import fast_title, get_ax, path_ticks
 
 __all__ = ["PIPELINE_STEPS", "cnn_pipeline_diagram", "practice_plot", "update_practice_plot"]
 
@@ -154,11 +154,12 @@ def practice_plot(x, power=2, ax=None, *, xlim=(-10, 10), figsize=(5, 3)):
     fig, ax = get_ax(ax, figsize)
     ax.plot([], [], color="black", linewidth=1.5)  # the curve
     ax.plot([], [], "o", color="#d95f02", markersize=9, markeredgecolor="black")  # the point
-    ax.text(0, 0, "", transform=ax.transAxes, va="top", fontsize=10,
+    ax.text(0, 0, "", transform=ax.transAxes, va="top", fontsize=10,  # a Text: PathText draws no bbox
             bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor="#999999"))
     ax.axhline(0, color="#999999", linewidth=0.8)
     ax.axvline(0, color="#999999", linewidth=0.8)
     ax.set_xlabel("x")
+    fast_title(ax, "")
     ax._cnnmath_practice = xlim
     _fill_practice(ax, x, power)
     if ax.figure.get_axes() == [ax]:  # fixed margins: a layout engine would double the drawing time
@@ -200,3 +201,4 @@ def _fill_practice(ax, x, power):
     ax.set_title(f"y = x {word}")
     ax.relim()
     ax.autoscale_view()
+    path_ticks(ax)  # tick and axis labels drawn from cached outlines
