@@ -33,7 +33,7 @@ from traitlets import Unicode
 from ..plots.alt_text import describe_figure, figures_described
 from ..plots.common import DPI, figure_png
 
-__all__ = ["Explorer", "Picture", "make_explorer", "show_error", "bind_controls", "show_in",
+__all__ = ["Explorer", "Picture", "make_explorer", "show_error", "show_in",
            "send_figure", "LABEL_STYLE"]
 
 #: The style of every control: its whole description stays readable instead of being cut to a fixed width.
@@ -330,17 +330,3 @@ def _hide_picture(picture):
         picture.layout.display = "none"
         return
     _drop_picture()
-
-
-def bind_controls(explorer, controls, before_redraw=None):
-    """Redraw ``explorer`` once per control change (for explorers made with ``observe=False``).
-
-    The same binding as ``make_explorer(..., sync=before_redraw)``: ``before_redraw(name)`` may set other
-    controls without each of those changes redrawing again. Play and Button controls are skipped (a Play
-    drives a slider, which redraws; a Button has its own ``on_click``).
-    """
-    on_change = _guard(before_redraw, explorer.refresh)
-    for name, control in controls.items():
-        if isinstance(control, (widgets.Play, widgets.Button)) or not hasattr(control, "value"):
-            continue
-        control.observe(lambda change, name=name: on_change(change, name), names="value")
