@@ -189,12 +189,20 @@ def main(argv=None):
     print(f"{'notebook':<28} {'widget':<32} {'waits for':<8} {'median ms':>9} {'n':>3}")
     for (nb, widget, shows), ms in sorted(by_widget.items()):
         print(f"{nb:<28} {widget[:32]:<32} {shows:<8} {statistics.median(ms):9.0f} {len(ms):3d}")
-    every = [r["ms"] for r in records if not r["notebook"].startswith("_")]
-    if every:
-        med, q95 = statistics.median(every), p95(every)
-        ok = med <= BROWSER_MEDIAN_MS and q95 <= BROWSER_P95_MS
-        print(f"All {len(every)} interactions: median {med:.0f} ms, 95th percentile {q95:.0f} ms "
-              f"(targets {BROWSER_MEDIAN_MS:.0f} / {BROWSER_P95_MS:.0f} ms): {'met' if ok else 'MISSED'}")
+    lessons = [r for r in records if not r["notebook"].startswith("_")]  # "_..." are the harness's own tests
+    excepted = [r for r in lessons if "train" in r["widget"].lower()]  # the Train button reports per epoch
+    for label, rows in (("All", [r for r in lessons if r not in excepted]),
+                        ("Of them, waiting for a picture,", [r for r in lessons
+                                                              if r not in excepted and r.get("shows") == "picture"])):
+        ms = [r["ms"] for r in rows]
+        if ms:
+            med, q95 = statistics.median(ms), p95(ms)
+            ok = med <= BROWSER_MEDIAN_MS and q95 <= BROWSER_P95_MS
+            print(f"{label} {len(ms)} interactions: median {med:.0f} ms, 95th percentile {q95:.0f} ms "
+                  f"(targets {BROWSER_MEDIAN_MS:.0f} / {BROWSER_P95_MS:.0f} ms): {'met' if ok else 'MISSED'}")
+    if excepted:
+        print(f"Left out: {len(excepted)} presses of a Train button (a training run, not a redraw): "
+              + ", ".join(f"{r['ms']:.0f}" for r in excepted) + " ms")
 
 
 if __name__ == "__main__":
