@@ -83,7 +83,7 @@ def check_artifact(artifact: Path, python: str, tools: list[str], modules: list[
     run([uv(), "pip", "install", "--quiet", "--python", venv / "bin" / "python", artifact, *tools])
     copy = workdir / "tests"
     copy.mkdir()
-    for name in ("__init__.py", "conftest.py"):
+    for name in ("__init__.py", "conftest.py", "helpers.py"):
         shutil.copy2(TESTS / name, copy / name)
     for module in modules:
         shutil.copy2(module, copy / module.name)
