@@ -450,7 +450,7 @@ class PathText(Text):
         if not self.get_visible() or self.get_text() == "" or self.get_bbox_patch() is not None:
             return super().get_window_extent(renderer, dpi)
         if dpi is None:
-            dpi = self.get_figure(root=True).dpi
+            dpi = self.figure.dpi  # (a subfigure's dpi is its root figure's)
         x, y = self.get_transform().transform((float(self._x), float(self._y)))
         path = _text_path(self.get_text(), float(self.get_fontsize()), self.get_horizontalalignment(),
                           self.get_verticalalignment(), float(self.get_rotation()),

@@ -36,6 +36,19 @@ _UNKNOWN_COLOUR = "#888888"  # the "?" of outputs not computed yet
 _PAD_COLOUR = "#999999"
 
 
+def _hatched_cells():
+    """An empty collection of grey-hatched cells (the zeros that padding adds), to be given its cells later.
+
+    matplotlib 3.10 takes the hatch colour as ``hatchcolors``; older versions read ``hatch.color`` when the
+    collection is made.
+    """
+    kwargs = {"facecolors": "none", "edgecolors": _PAD_COLOUR, "hatch": "///", "linewidths": 0}
+    if hasattr(PolyCollection, "set_hatchcolor"):
+        kwargs["hatchcolors"] = _PAD_COLOUR
+    with plt.rc_context({"hatch.color": _PAD_COLOUR}):
+        return PolyCollection([], **kwargs)
+
+
 def _as_matrix(a, name):
     a = np.asarray(a, dtype=float)
     if a.ndim != 2:
@@ -172,9 +185,7 @@ def conv_step_plot(image=None, kernel=None, position=0, axes=None, *, stride=1, 
     ax_img, ax_k, ax_p, ax_out = axes
     _matrix_panel(ax_img, signed=False)
     # the zeros that padding added, hatched so they read as "not part of the image"
-    pad = ax_img.add_collection(PolyCollection([], facecolors="none", edgecolors=_PAD_COLOUR,
-                                               hatchcolors=_PAD_COLOUR, hatch="///", linewidths=0),
-                                autolim=False)
+    pad = ax_img.add_collection(_hatched_cells(), autolim=False)
     window = highlight_cells(ax_img, 0, 0, 1, 1, color=_WINDOW_COLOUR, linewidth=3)
     _matrix_panel(ax_k, signed=True)
     _matrix_panel(ax_p, signed=True)
@@ -373,9 +384,7 @@ def output_size_plot(size, kernel_size, stride=1, padding=0, ax=None, *, h_out=N
         "back": ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, facecolor="white", edgecolor="none")),
         "image": ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, facecolor="#d9d9d9", edgecolor="black",
                                         linewidth=1.2)),
-        "pad": ax.add_collection(PolyCollection([], facecolors="none", edgecolors=_PAD_COLOUR,
-                                                hatchcolors=_PAD_COLOUR, hatch="///", linewidths=0),
-                                 autolim=False),
+        "pad": ax.add_collection(_hatched_cells(), autolim=False),
         "grid": ax.add_collection(LineCollection([], colors="#aaaaaa", linewidths=0.5), autolim=False),
         "overhang": ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=_SKIP_COLOUR,
                                            linewidth=2.5, linestyle="--", visible=False)),
