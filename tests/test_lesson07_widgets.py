@@ -414,7 +414,7 @@ def test_typed_values_never_give_a_traceback(trained, data, small):
 
 # --- one figure, one picture per change, computed once --------------------------------------------
 
-from cnnmath.viz.plots import describe_figure, digit_maps_plot, figure_png  # noqa: E402
+from cnnmath.viz.plots import DETAIL_DPI, describe_figure, digit_maps_plot, figure_png  # noqa: E402
 from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
 
@@ -449,7 +449,7 @@ def test_feature_maps_picture_is_the_plot_of_the_chosen_digit(trained, data):
     st = trained.forward(X)
     fresh = digit_maps_plot(X[7, 0], st["pool"][7], st["probs"][7], label=int(y[7]),
                             title=f"test digit #7 (label {y[7]})", maps_title="max pool: 16 maps 4x4")
-    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    assert current_picture(ex) == (figure_png(fresh, dpi=DETAIL_DPI), describe_figure(fresh))
     plt.close(fresh)
 
 

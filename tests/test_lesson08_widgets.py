@@ -152,7 +152,7 @@ def test_typed_values_never_give_a_traceback(digits, nets):
 
 # --- one figure, one picture per change, computed once --------------------------------------------
 
-from cnnmath.viz.plots import block_maps_plot, describe_figure, figure_png  # noqa: E402
+from cnnmath.viz.plots import DETAIL_DPI, block_maps_plot, describe_figure, figure_png  # noqa: E402
 from cnnmath.viz.widgets import lesson08 as lesson08_widgets  # noqa: E402
 from tests.helpers import current_picture, watch_pictures  # noqa: E402
 
@@ -183,9 +183,9 @@ def test_the_picture_is_the_plot_of_the_chosen_digit_and_stage(digits, nets):
     ex.controls["index"].value = 6
     st = untrained.forward(X)
     fresh = block_maps_plot(X[6, 0], st["pool1"][6], st["pool2"][6], st["probs"][6], label=int(y[6]),
-                            stage_names=("pool1", "pool2"), title=f"validation digit #6 (label {y[6]})",
+                            stage_names=("pool1", "pool2"), title=f"validation digit #6\n(label {y[6]})",
                             figsize=(11, 3.2))
-    assert current_picture(ex) == (figure_png(fresh), describe_figure(fresh))
+    assert current_picture(ex) == (figure_png(fresh, dpi=DETAIL_DPI), describe_figure(fresh))
     plt.close(fresh)
 
 

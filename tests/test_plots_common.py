@@ -118,3 +118,13 @@ def test_a_boxed_path_text_keeps_its_box():
         return figure_png(fig)
 
     assert png(path_text) == png(lambda ax, *a, **k: ax.text(*a, **k))
+
+
+def test_path_text_keeps_the_weight_of_the_text():
+    from cnnmath.viz.plots.common import path_text
+
+    fig, ax = plt.subplots(figsize=(3, 1))
+    normal = path_text(ax, 0.1, 0.5, "receptive field 5x5", transform=ax.transAxes)
+    bold = path_text(ax, 0.1, 0.2, "receptive field 5x5", transform=ax.transAxes, fontweight="bold")
+    fig.canvas.draw()
+    assert bold.get_window_extent().width > 1.05 * normal.get_window_extent().width

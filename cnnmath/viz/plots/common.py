@@ -25,7 +25,7 @@ from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import FixedFormatter, FormatStrFormatter
 
-__all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
+__all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "DETAIL_DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
            "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
            "map_mosaic", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
            "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state", "set_image_data"]
@@ -35,6 +35,10 @@ GRAY_CMAP = "gray"
 
 #: Dots per inch of every picture an explorer sends (a 12-inch figure is 960 pixels wide).
 DPI = 80
+
+#: The resolution of explorer pictures whose small print must stay readable (lesson 7's digits, their 16
+#: labelled maps and the kernel's decimals): 8-point text is 11 pixels tall here, 9 at :data:`DPI`.
+DETAIL_DPI = 100
 
 #: Above this many cells per side, numbers are no longer written into a matrix plot.
 MAX_ANNOTATED_SIDE = 16
@@ -374,7 +378,7 @@ def _box(path):
 
 
 @functools.lru_cache(maxsize=4096)
-def _text_path(text, fontsize, ha, va, rotation=0.0, mode="default"):
+def _text_path(text, fontsize, ha, va, rotation=0.0, mode="default", weight="normal"):
     """The outline of ``text`` in points, placed so that (0, 0) is its anchor (``ha``, ``va``).
 
     ``rotation`` (degrees, counter-clockwise) turns the text, as matplotlib's ``rotation_mode`` says:
@@ -385,7 +389,7 @@ def _text_path(text, fontsize, ha, va, rotation=0.0, mode="default"):
     the last line's baseline, as for a title. Cached: the numbers in the cells repeat from one redraw
     to the next.
     """
-    prop = FontProperties(family="DejaVu Sans")
+    prop = FontProperties(family="DejaVu Sans", weight=weight)
     lines = text.split("\n")
     parts = []
     for k, line in enumerate(lines):
@@ -433,7 +437,7 @@ class PathText(Text):
             return
         path = _text_path(self.get_text(), float(self.get_fontsize()), self.get_horizontalalignment(),
                           self.get_verticalalignment(), float(self.get_rotation()),
-                          self.get_rotation_mode())
+                          self.get_rotation_mode(), self.get_fontweight())
         scale = renderer.points_to_pixels(1.0)
         gc = renderer.new_gc()
         gc.set_linewidth(0)
@@ -454,7 +458,7 @@ class PathText(Text):
         x, y = self.get_transform().transform((float(self._x), float(self._y)))
         path = _text_path(self.get_text(), float(self.get_fontsize()), self.get_horizontalalignment(),
                           self.get_verticalalignment(), float(self.get_rotation()),
-                          self.get_rotation_mode())
+                          self.get_rotation_mode(), self.get_fontweight())
         if not len(path.vertices):
             return super().get_window_extent(renderer, dpi)
         return _box(path).transformed(transforms.Affine2D().scale(dpi / 72).translate(x, y))

@@ -48,8 +48,11 @@ def _fill_point(info, x, y, text):
     if not shown:
         return
     info["marker"].set_data([x], [y])
+    lo, hi = info["marker"].axes.get_xlim()
+    right_half = x > (lo + hi) / 2  # the label goes on the side with room, never past the figure's edge
     info["label"].xy = (x, y)
-    info["label"].xyann = (8, 10 if y < 0.5 else -16)
+    info["label"].xyann = (-8 if right_half else 8, 10 if y < 0.5 else -16)
+    info["label"].set_horizontalalignment("right" if right_half else "left")
     info["label"].set_text(text)
 
 

@@ -277,7 +277,7 @@ def _fill_block_maps(axes, image, maps1, maps2, probs, label, title, stage_names
     maps1, maps2 = _checked_maps(maps1, "maps1"), _checked_maps(maps2, "maps2")
     ax_img, ax1, ax2, ax_p = axes
     set_image_data(ax_img.images[0], image)
-    ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")))
+    ax_img.set_title(title or ("digit" + (f" (label {label})" if label is not None else "")), fontsize=10)
     _draw_maps(ax1, maps1, 4, f"block 1, {stage_names[0]}: {maps1.shape[0]} maps "
                               f"{maps1.shape[1]}x{maps1.shape[2]}")
     _draw_maps(ax2, maps2, 8, f"block 2, {stage_names[1]}: {maps2.shape[0]} maps "

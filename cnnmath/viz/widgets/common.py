@@ -231,7 +231,7 @@ def _guard(sync, redraw):
 
 
 def make_explorer(controls, draw, *, figure=None, sync=None, layout="vertical", summary_first=False,
-                  observe=True):
+                  observe=True, dpi=DPI):
     """Bind ``controls`` to ``draw`` and return an :class:`Explorer`.
 
     Parameters
@@ -257,6 +257,9 @@ def make_explorer(controls, draw, *, figure=None, sync=None, layout="vertical", 
         Controls above the picture, or to its left.
     observe : bool
         Redraw on every ``value`` change (False when a Button drives the redraw).
+    dpi : float
+        The picture's resolution: :data:`~cnnmath.viz.plots.common.DPI`, or ``DETAIL_DPI`` for a figure
+        whose small print needs it.
     """
     summary = widgets.HTML()
     if figure is not None:
@@ -279,7 +282,7 @@ def make_explorer(controls, draw, *, figure=None, sync=None, layout="vertical", 
         try:
             text, state = draw(values, explorer)
             if picture is not None:
-                send_figure(picture, figure)
+                send_figure(picture, figure, dpi)
                 if picture.layout.display == "none":
                     picture.layout.display = None
             summary.value = text

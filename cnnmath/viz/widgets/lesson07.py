@@ -28,6 +28,7 @@ from cnnmath.train import fit as _fit_reference  # fit itself, for its defaults 
 from ..plots.lesson07 import (digit_maps_plot, image_stages_plot, probability_plot, training_curves_plot,
                               update_digit_maps_plot, update_image_stages_plot, update_probability_plot,
                               update_training_curves_plot)
+from ..plots.common import DETAIL_DPI
 from .common import LABEL_STYLE, Picture, make_explorer, send_figure
 
 __all__ = ["training_explorer", "fit_defaults", "feature_map_explorer", "drawing_pad", "upload_explorer",
@@ -262,7 +263,7 @@ def feature_map_explorer(model, X, y, *, index=0, stage="relu"):
         return text, {"index": i, "label": int(y[i]), "pred": pred, "prob": float(probs[pred]),
                       "maps": maps, "active": active}
 
-    return make_explorer(controls, draw, figure=fig)
+    return make_explorer(controls, draw, figure=fig, dpi=DETAIL_DPI)
 
 
 # ------------------------------------------------------------------------------------------- drawing pad
@@ -323,7 +324,7 @@ def drawing_pad(model, *, examples=None, size=8, levels=PAD_LEVELS, cell_px=32):
                 f"next: {second} ({100 * probs[second]:.0f}%). {inked} of {size * size} cells inked.</p>")
         return text, {"image": pad.copy(), "probs": probs, "prediction": best, "inked": inked}
 
-    explorer = make_explorer(controls, draw, figure=fig, observe=False)
+    explorer = make_explorer(controls, draw, figure=fig, observe=False, dpi=DETAIL_DPI)
 
     def set_cell(r, c, value):
         pad[r, c] = value
@@ -441,5 +442,5 @@ def upload_explorer(*, kernel="vertical edge", max_side=UPLOAD_MAX_SIDE):
                 f"{100 * zeros:.0f}% of the values to 0 &rarr; max pool {pool.shape[0]}x{pool.shape[1]}.</p>")
         return text, {"gray": gray, "conv": conv, "relu": act, "pool": pool, "zeros": zeros, "name": name}
 
-    return make_explorer(controls, draw, figure=fig)
+    return make_explorer(controls, draw, figure=fig, dpi=DETAIL_DPI)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from cnnmath.model import map_peaks
 
+from ..plots.common import DETAIL_DPI
 from ..plots.lesson08 import block_maps_plot, update_block_maps_plot
 from .common import make_explorer
 
@@ -117,7 +118,7 @@ def block_maps_explorer(model, X, y, *, untrained=None, index=0, stage="ReLU", k
         peak1, peak2 = peaks[net][a][i], peaks[net][b][i]
         pred = int(preds[net][i])
         update_block_maps_plot(fig, X[i, 0], maps1, maps2, probs, label=int(y[i]), stage_names=(a, b),
-                               title=f"{kind} digit #{i} (label {y[i]})")
+                               title=f"{kind} digit #{i}\n(label {y[i]})")
         verdict = "right" if pred == y[i] else "wrong"
         text = (f"<p><b>{kind.capitalize()} digit #{i}</b>, label {y[i]}: the {net} network says "
                 f"<b>{pred}</b> ({100 * probs[pred]:.1f}%), {verdict}.<br>"
@@ -127,4 +128,4 @@ def block_maps_explorer(model, X, y, *, untrained=None, index=0, stage="ReLU", k
         return text, {"index": i, "label": int(y[i]), "pred": pred, "prob": float(probs[pred]),
                       "network": net, "stages": (a, b), "maps1": maps1, "maps2": maps2, "active": active}
 
-    return make_explorer(controls, draw, figure=fig)
+    return make_explorer(controls, draw, figure=fig, dpi=DETAIL_DPI)
