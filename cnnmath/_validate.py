@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "check_int", "check_seed", "shape_str", "out_shape2d"]
+__all__ = ["as_array", "check_int", "check_seed", "check_position", "shape_str", "out_shape2d"]
 
 
 def shape_str(shape) -> str:
@@ -157,3 +157,16 @@ def out_shape2d(h: int, w: int, kh: int, kw: int, stride: int, padding: int = 0,
             f"{kernel} is {kh}x{kw} but the padded {image} is only {ph}x{pw}{pad_note}: the window would "
             f"not fit even once, so the output would be empty; use a smaller {kernel} or more padding")
     return (ph - kh) // stride + 1, (pw - kw) // stride + 1
+
+
+def check_position(position, count, shape):
+    """``position`` (reading order, 0-based) as an int in ``0..count-1``, or an error naming the valid range
+    and the output ``shape`` it walks over (the explorers' step functions)."""
+    if isinstance(position, bool) or not isinstance(position, (numbers.Integral, np.integer)):
+        raise TypeError(f"position is {position!r} ({type(position).__name__}) but needs a whole number "
+                        f"0..{count - 1}")
+    position = int(position)
+    if not 0 <= position < count:
+        raise ValueError(f"position is {position} but needs 0..{count - 1}: the output is "
+                         f"{shape_str(shape)}, {count} position(s) in reading order")
+    return position

@@ -14,13 +14,12 @@ signal processing.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._fast import conv as _fast_conv
-from ._validate import as_array, check_int, out_shape2d, shape_str
+from ._validate import as_array, check_int, check_position, out_shape2d, shape_str
 
 __all__ = [
     "conv_output_size",
@@ -261,13 +260,7 @@ def conv_step(image, kernel, position, stride=1, padding=0):
     padded, K, stride, h_out, w_out = _lesson_inputs(image, kernel, stride, padding)
     padding = int(padding)
     count = h_out * w_out
-    if isinstance(position, bool) or not isinstance(position, (numbers.Integral, np.integer)):
-        raise TypeError(f"position is {position!r} ({type(position).__name__}) but needs a whole number "
-                        f"0..{count - 1}")
-    position = int(position)
-    if not 0 <= position < count:
-        raise ValueError(f"position is {position} but needs 0..{count - 1}: the output is "
-                         f"{shape_str(output.shape)}, {count} position(s) in reading order")
+    position = check_position(position, count, output.shape)
     i, j = divmod(position, w_out)
     kh, kw = K.shape
     r, c = i * stride, j * stride

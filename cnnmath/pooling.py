@@ -11,13 +11,12 @@ gradient to every tied entry and multiply it.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._fast import pool as _fast_pool
-from ._validate import as_array, check_int, out_shape2d, shape_str
+from ._validate import as_array, check_int, check_position, out_shape2d, shape_str
 
 __all__ = [
     "pool_output_size",
@@ -486,18 +485,6 @@ def relative_l2_change(before, after) -> float:
     return float(np.sqrt(np.sum(diff * diff)) / norm)
 
 
-def _check_position(position, count, shape):
-    """``position`` as an int in ``0..count-1``, or an error naming the valid range."""
-    if isinstance(position, bool) or not isinstance(position, (numbers.Integral, np.integer)):
-        raise TypeError(f"position is {position!r} ({type(position).__name__}) but needs a whole number "
-                        f"0..{count - 1}")
-    position = int(position)
-    if not 0 <= position < count:
-        raise ValueError(f"position is {position} but needs 0..{count - 1}: the output is "
-                         f"{shape_str(shape)}, {count} position(s) in reading order")
-    return position
-
-
 def _done_mask(shape, position):
     """Boolean (H_out, W_out): True for the outputs computed up to and including ``position``."""
     return (np.arange(shape[0] * shape[1]) <= position).reshape(shape)
@@ -586,7 +573,7 @@ def pool_step(x, size=2, stride=2, position=0, mode="max"):
     x, size, stride, h_out, w_out = _pool_inputs(x, size, stride)
     output = max_pool2d(x, size, stride) if mode == "max" else avg_pool2d(x, size, stride)
     count = h_out * w_out
-    position = _check_position(position, count, output.shape)
+    position = check_position(position, count, output.shape)
     i, j = divmod(position, w_out)
     r0, c0 = i * stride, j * stride
     window = x[r0:r0 + size, c0:c0 + size].copy()

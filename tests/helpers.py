@@ -48,3 +48,64 @@ def current_picture(explorer):
             png = base64.b64decode(png) if isinstance(png, str) else png
             return png, out.get("metadata", {}).get("image/png", {}).get("alt", "")
     return None
+
+
+def check_one_picture_per_change(explorer, changes):
+    """Make each change of ``changes`` in turn and check that it sends exactly one picture, of the one figure.
+
+    ``changes`` is a sequence of ``(control name, value)``; the value ``"click"`` clicks a Button. Checks
+    that the explorer shows a PNG with alt text at the start, that each change sends one new picture (the
+    one it now shows), updates the same figure in place without an error, that the alt text sent last
+    describes that figure, and that pyplot holds none of the explorer's figures.
+    """
+    import matplotlib.pyplot as plt
+
+    from cnnmath.viz.plots import describe_figure
+
+    assert explorer.output is None and explorer.figure is not None
+    first = current_picture(explorer)
+    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
+    fig = explorer.figure
+    seen = watch_pictures(explorer)
+    for k, (control, value) in enumerate(changes, start=1):
+        if value == "click":
+            explorer.controls[control].click()
+        else:
+            explorer.controls[control].value = value
+        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
+        assert seen[-1] == current_picture(explorer)
+        assert explorer.figure is fig  # the same figure, updated in place
+        assert explorer.last_error is None, explorer.last_error
+    assert seen[-1][1] == describe_figure(fig)  # the alt text describes the picture sent
+    assert fig.number not in plt.get_fignums()  # pyplot holds no figure of the explorer
+
+
+def count_calls(monkeypatch, module, *names):
+    """Count the calls of ``module.<name>`` for each name; returns ``{name: [one entry per call]}``."""
+    calls = {name: [] for name in names}
+
+    def wrap(name, fn):
+        def counted(*args, **kwargs):
+            calls[name].append(1)
+            return fn(*args, **kwargs)
+        return counted
+
+    for name in names:
+        monkeypatch.setattr(module, name, wrap(name, getattr(module, name)))
+    return calls
+
+
+def forbid_cnnmath(monkeypatch, module):
+    """Make every public cnnmath function (outside cnnmath.viz) that ``module`` can reach raise if called.
+
+    For checking that a plot module draws what it is given and computes nothing. Returns the names.
+    """
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the plot computed what the explorer gave it")
+
+    names = [name for name, value in vars(module).items() if callable(value) and not name.startswith("_")
+             and getattr(value, "__module__", "").startswith("cnnmath.")
+             and not getattr(value, "__module__", "").startswith("cnnmath.viz")]
+    for name in names:
+        monkeypatch.setattr(module, name, forbidden)
+    return names

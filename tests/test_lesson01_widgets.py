@@ -12,11 +12,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnmath import GRAY_WEIGHTS, rgb_to_gray  # noqa: E402
-from cnnmath.viz.plots import describe_figure, figure_png, format_number, zoom_plot  # noqa: E402
+from cnnmath.viz.plots import figure_png, format_number, zoom_plot  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+from tests.helpers import check_one_picture_per_change, current_picture  # noqa: E402
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------
@@ -199,18 +199,7 @@ _CHANGES = {  # explorer -> control changes a student makes (each must send exac
 def test_each_change_sends_one_picture_of_the_one_figure(photo, rgb, name):
     make, changes = _CHANGES[name]
     ex = make(photo, rgb)
-    assert ex.output is None and ex.figure is not None
-    first = current_picture(ex)
-    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
-    fig = ex.figure
-    seen = watch_pictures(ex)
-    for k, (control, value) in enumerate(changes, start=1):
-        ex.controls[control].value = value
-        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
-        assert seen[-1] == current_picture(ex)
-        assert ex.figure is fig                       # the same figure, updated in place
-        assert ex.last_error is None
-    assert seen[-1][1] == describe_figure(fig)
+    check_one_picture_per_change(ex, changes)
 
 
 def test_zoom_picture_is_the_plot_of_its_window(photo):

@@ -15,13 +15,13 @@ import pytest  # noqa: E402
 
 from cnnmath import (KERNEL_NAMES, conv2d, conv_output_size, conv_step, convolve2d, get_kernel,  # noqa: E402
                      load_photo, seed_image, seed_kernel)
-from cnnmath.viz.plots import conv_step_plot, describe_figure, figure_png, format_number  # noqa: E402
+from cnnmath.viz.plots import conv_step_plot, figure_png, format_number  # noqa: E402
 from cnnmath.viz.widgets import (FLIP_KERNELS, conv_step_explorer, flip_explorer,  # noqa: E402
                                  kernel_editor_explorer, output_size_explorer)
 from cnnmath.viz.widgets import lesson02 as lesson02_widgets  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+from tests.helpers import check_one_picture_per_change, current_picture, watch_pictures  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -349,18 +349,7 @@ _CHANGES = {  # explorer -> control changes a student makes (each must send exac
 def test_each_change_sends_one_picture_of_the_one_figure(name):
     make, changes = _CHANGES[name]
     ex = make()
-    assert ex.output is None and ex.figure is not None
-    first = current_picture(ex)
-    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
-    fig = ex.figure
-    seen = watch_pictures(ex)
-    for k, (control, value) in enumerate(changes, start=1):
-        ex.controls[control].value = value
-        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
-        assert seen[-1] == current_picture(ex)
-        assert ex.figure is fig                       # the same figure, updated in place
-        assert ex.last_error is None
-    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
+    check_one_picture_per_change(ex, changes)
 
 
 def test_step_explorer_picture_is_the_plot_of_its_step():

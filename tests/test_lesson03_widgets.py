@@ -187,19 +187,7 @@ def test_typed_values_never_give_a_traceback():
 
 # --- one figure, updated in place; compute once (issue 16) ----------------------------------------
 
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
-
-
-def _counting(monkeypatch, module, name):
-    calls = []
-    original = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
+from tests.helpers import count_calls, current_picture, watch_pictures  # noqa: E402
 
 
 def test_relu_explorer_sends_one_picture_per_change_and_computes_once(monkeypatch):
@@ -208,7 +196,8 @@ def test_relu_explorer_sends_one_picture_per_change_and_computes_once(monkeypatc
     ex = relu_explorer(x=1.5)
     assert ex.output is None and ex.figure is not None
     pictures = watch_pictures(ex)
-    relus, slopes = _counting(monkeypatch, mod, "relu"), _counting(monkeypatch, mod, "relu_derivative")
+    calls = count_calls(monkeypatch, mod, "relu", "relu_derivative")
+    relus, slopes = calls["relu"], calls["relu_derivative"]
     for k, x in enumerate([-2.0, 0.0, 2.75], start=1):
         ex.controls["x"].value = x
         assert len(pictures) == k and len(relus) == k and len(slopes) == k
@@ -233,7 +222,8 @@ def test_relu_bias_explorer_computes_once_and_draws_what_it_computed(monkeypatch
 
     ex = relu_bias_explorer()
     pictures = watch_pictures(ex)
-    relus, slopes = _counting(monkeypatch, mod, "relu"), _counting(monkeypatch, mod, "relu_derivative")
+    calls = count_calls(monkeypatch, mod, "relu", "relu_derivative")
+    relus, slopes = calls["relu"], calls["relu_derivative"]
 
     def refuse(*args, **kwargs):
         raise AssertionError("the plot recomputed what the explorer gave it")

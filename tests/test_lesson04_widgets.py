@@ -17,7 +17,8 @@ from cnnmath import (avg_pool2d, conv2d, load_photo, max_pool2d, max_pool2d_swit
                      pooled_by_mode, relative_l2_change, relu, seed_kernel, seed_pool_input)
 from cnnmath.viz.widgets import pool_gradient_explorer, pool_shift_explorer, pooling_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+import cnnmath.viz.widgets.lesson04 as lesson04_widgets  # noqa: E402
+from tests.helpers import count_calls, current_picture, watch_pictures  # noqa: E402
 
 INPUTS = pool_example_inputs()
 
@@ -247,25 +248,11 @@ def test_gradient_explorer_split_rule_shares_tied_gradients():
 
 # --- one figure, updated in place; compute once (issue 16) ------------------------------------------
 
-def _counting(monkeypatch, name):
-    import cnnmath.viz.widgets.lesson04 as mod
-
-    calls = []
-    original = getattr(mod, name)
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(mod, name, counted)
-    return calls
-
-
 def test_pooling_explorer_one_picture_and_one_pool_step_per_change(monkeypatch):
     ex = pooling_explorer()
     assert ex.output is None and ex.figure is not None
     pictures = watch_pictures(ex)
-    steps = _counting(monkeypatch, "pool_step")
+    steps = count_calls(monkeypatch, lesson04_widgets, "pool_step")["pool_step"]
     changes = [("position", 2), ("stride", 1), ("size", 3), ("mode", "average"), ("input", "6x6 after ReLU"),
                ("play", 1), ("position", 3), ("stride", 3)]  # stride 3: the position is clamped to 3, once
     for k, (name, value) in enumerate(changes, start=1):
@@ -294,8 +281,8 @@ def test_pooling_explorer_hides_the_picture_when_the_window_does_not_fit_and_rec
 def test_pool_shift_explorer_computes_each_reduction_once_per_change(monkeypatch):
     ex = pool_shift_explorer(side=24, max_shift=3)
     pictures = watch_pictures(ex)
-    pooled = _counting(monkeypatch, "pooled_by_mode")
-    changes = _counting(monkeypatch, "relative_l2_change")
+    pooled = count_calls(monkeypatch, lesson04_widgets, "pooled_by_mode")["pooled_by_mode"]
+    changes = count_calls(monkeypatch, lesson04_widgets, "relative_l2_change")["relative_l2_change"]
     for k, (name, value) in enumerate([("shift", 3), ("size", 3), ("mode", "subsample"), ("shift", 0)], start=1):
         ex.controls[name].value = value
         assert len(pictures) == k and len(pooled) == 2 * k and len(changes) == 2 * k
@@ -306,7 +293,7 @@ def test_pool_shift_explorer_computes_each_reduction_once_per_change(monkeypatch
 def test_pool_gradient_explorer_one_picture_and_one_gradient_step_per_change(monkeypatch):
     ex = pool_gradient_explorer()
     pictures = watch_pictures(ex)
-    grads = _counting(monkeypatch, "pool_gradient_step")
+    grads = count_calls(monkeypatch, lesson04_widgets, "pool_gradient_step")["pool_gradient_step"]
     changes = [("size", 3), ("stride", 1), ("input", "4x4 after ReLU (ties)"), ("rule", "split"), ("size", 2)]
     for k, (name, value) in enumerate(changes, start=1):
         ex.controls[name].value = value

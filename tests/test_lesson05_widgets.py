@@ -25,7 +25,8 @@ from cnnmath import conv2d_forward  # noqa: E402
 from cnnmath.receptive import receptive_field_regions  # noqa: E402
 from cnnmath.viz.plots import bank_maps_plot, describe_figure, figure_png, receptive_field_plot  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.helpers import count_redraws, current_picture, watch_pictures  # noqa: E402
+from tests.helpers import (check_one_picture_per_change, count_calls, count_redraws, current_picture,  # noqa: E402
+                           forbid_cnnmath, watch_pictures)
 
 
 @pytest.fixture(scope="module")
@@ -269,19 +270,7 @@ _CHANGES = {  # explorer -> control changes a student makes (each must send exac
 def test_each_change_sends_one_picture_of_the_one_figure(name):
     make, changes = _CHANGES[name]
     ex = make()
-    assert ex.output is None and ex.figure is not None
-    first = current_picture(ex)
-    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
-    fig = ex.figure
-    seen = watch_pictures(ex)
-    for k, (control, value) in enumerate(changes, start=1):
-        ex.controls[control].value = value
-        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
-        assert seen[-1] == current_picture(ex)
-        assert ex.figure is fig                       # the same figure, updated in place
-        assert ex.last_error is None
-    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
-    assert plt.get_fignums() == []
+    check_one_picture_per_change(ex, changes)
 
 
 def test_filter_bank_picture_is_the_plot_of_its_maps(photo):
@@ -303,40 +292,14 @@ def test_receptive_field_picture_is_the_plot_of_its_stack():
     plt.close(fresh)
 
 
-def _forbid_math_in(monkeypatch, module):
-    """Every function of cnnmath's math that ``module`` can reach raises if it is called (input checks,
-    private, may run)."""
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the plot computed what the explorer gave it")
-    names = [name for name, value in vars(module).items() if callable(value) and not name.startswith("_")
-             and getattr(value, "__module__", "").startswith("cnnmath.")
-             and not getattr(value, "__module__", "").startswith("cnnmath.viz")]
-    for name in names:
-        monkeypatch.setattr(module, name, forbidden)
-    return names
-
-
-def _counting(monkeypatch, module, names):
-    calls = {name: 0 for name in names}
-
-    def wrap(name, fn):
-        def counted(*args, **kwargs):
-            calls[name] += 1
-            return fn(*args, **kwargs)
-        return counted
-    for name in names:
-        monkeypatch.setattr(module, name, wrap(name, getattr(module, name)))
-    return calls
-
-
 @pytest.mark.parametrize(("control", "value"), [("filters", 4), ("preset1", "sobel y"), ("numbers2", "1 " * 9),
                                                 ("filters", 1)])
 def test_filter_bank_convolves_once_per_redraw_and_the_plot_never(monkeypatch, control, value):
     ex = filter_bank_explorer(np.random.default_rng(3).random((20, 20)))
-    assert set(_forbid_math_in(monkeypatch, lesson05_plots)) >= {"conv2d", "receptive_field_regions"}
-    calls = _counting(monkeypatch, lesson05_widgets, ["conv2d_forward"])
+    assert set(forbid_cnnmath(monkeypatch, lesson05_plots)) >= {"conv2d", "receptive_field_regions"}
+    calls = count_calls(monkeypatch, lesson05_widgets, "conv2d_forward")
     ex.controls[control].value = value
-    assert ex.last_error is None and calls == {"conv2d_forward": 1}
+    assert ex.last_error is None and calls == {"conv2d_forward": [1]}
     count = ex.controls["filters"].value
     np.testing.assert_array_equal(ex.state["maps"], conv2d_forward(
         np.random.default_rng(3).random((20, 20))[None, None], ex.state["kernels"][:, None], np.zeros(count))[0][0])
@@ -345,11 +308,11 @@ def test_filter_bank_convolves_once_per_redraw_and_the_plot_never(monkeypatch, c
 @pytest.mark.parametrize(("control", "value"), [("layers", 4), ("kernel", 5), ("stride", 2)])
 def test_receptive_field_computes_once_per_redraw_and_the_plot_never(monkeypatch, control, value):
     ex = receptive_field_explorer()
-    _forbid_math_in(monkeypatch, lesson05_plots)
-    calls = _counting(monkeypatch, lesson05_widgets, ["receptive_field_steps", "receptive_field_regions"])
+    forbid_cnnmath(monkeypatch, lesson05_plots)
+    calls = count_calls(monkeypatch, lesson05_widgets, "receptive_field_steps", "receptive_field_regions")
     ex.controls[control].value = value
     assert ex.last_error is None
-    assert calls == {"receptive_field_steps": 1, "receptive_field_regions": 1}
+    assert calls == {"receptive_field_steps": [1], "receptive_field_regions": [1]}
     stack = ex.state["layers"]
     assert ex.figure.axes[0].get_xlabel() == f"receptive field {receptive_field_regions(stack)[0]}x" \
         f"{receptive_field(stack)}"

@@ -22,7 +22,7 @@ from cnnmath.gradcheck import gradient_check, gradient_check_curves  # noqa: E40
 from cnnmath.viz.plots import describe_figure, figure_png, gradcheck_step_plot, kernel_training_plot  # noqa: E402
 from cnnmath.viz.widgets import gradcheck_explorer, kernel_descent_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+from tests.helpers import check_one_picture_per_change, current_picture, forbid_cnnmath, watch_pictures  # noqa: E402
 
 from .test_lesson06_gradients import (B_LIVE, forward_backward, learning_setup, live_kernel,  # noqa: E402
                                       loss_only)
@@ -255,22 +255,7 @@ _CHANGES = {  # explorer -> control changes a student makes (each must send exac
 def test_each_change_sends_one_picture_of_the_one_figure(chain, learning, name):
     make, changes = _CHANGES[name]
     ex = make(chain if name == "gradcheck" else learning)
-    assert ex.output is None and ex.figure is not None
-    first = current_picture(ex)
-    assert first is not None and first[0].startswith(b"\x89PNG") and first[1]
-    fig = ex.figure
-    seen = watch_pictures(ex)
-    for k, (control, value) in enumerate(changes, start=1):
-        if value == "click":
-            ex.controls[control].click()
-        else:
-            ex.controls[control].value = value
-        assert len(seen) == k, f"{control} = {value!r} sent {len(seen) - k + 1} pictures"
-        assert seen[-1] == current_picture(ex)
-        assert ex.figure is fig                       # the same figure, updated in place
-        assert ex.last_error is None
-    assert seen[-1][1] == describe_figure(fig)        # the alt text describes the picture sent
-    assert plt.get_fignums() == []                    # pyplot holds no figure of the explorer
+    check_one_picture_per_change(ex, changes)
 
 
 def test_gradcheck_picture_is_the_plot_of_its_check(chain):
@@ -295,18 +280,6 @@ def test_descent_picture_is_the_plot_of_its_run(learning):
     plt.close(fresh)
 
 
-def _forbid_math_in(monkeypatch, module):
-    """Every function of cnnmath's math that ``module`` can reach raises if it is called."""
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the plot computed what the explorer gave it")
-    names = [name for name, value in vars(module).items() if callable(value)
-             and getattr(value, "__module__", "").startswith("cnnmath.")
-             and not getattr(value, "__module__", "").startswith("cnnmath.viz")]
-    for name in names:
-        monkeypatch.setattr(module, name, forbidden)
-    return names
-
-
 def _count(monkeypatch, module, name):
     calls = []
     original = getattr(module, name)
@@ -320,7 +293,7 @@ def _count(monkeypatch, module, name):
 
 def test_gradcheck_computes_the_check_and_the_curves_once_per_redraw_and_the_plot_never(monkeypatch, chain):
     ex = _make_gradcheck(chain)
-    assert _forbid_math_in(monkeypatch, lesson06_plots) == ["softmax"]   # (softmax_gradient_plot's)
+    assert forbid_cnnmath(monkeypatch, lesson06_plots) == ["softmax"]   # (softmax_gradient_plot's)
     checks = _count(monkeypatch, lesson06_widgets, "gradient_check")
     curves = _count(monkeypatch, lesson06_widgets, "gradient_check_curves")
     for control, value in [("eps", 1e-3), ("weight", (0, 2)), ("eps", 1e-7), ("weight", (2, 0))]:
@@ -333,7 +306,7 @@ def test_gradcheck_computes_the_check_and_the_curves_once_per_redraw_and_the_plo
 def test_descent_runs_once_per_redraw_continues_its_run_and_the_plot_never_computes(monkeypatch, learning):
     *_, K_target, K0, mse_and_grad = learning
     ex = _make_descent(learning)
-    _forbid_math_in(monkeypatch, lesson06_plots)
+    forbid_cnnmath(monkeypatch, lesson06_plots)
     runs = _count(monkeypatch, lesson06_widgets, "gradient_descent")
     evaluations = []
 
