@@ -128,3 +128,26 @@ def test_path_text_keeps_the_weight_of_the_text():
     bold = path_text(ax, 0.1, 0.2, "receptive field 5x5", transform=ax.transAxes, fontweight="bold")
     fig.canvas.draw()
     assert bold.get_window_extent().width > 1.05 * normal.get_window_extent().width
+
+
+def test_every_plot_function_takes_ax_or_axes_and_never_fig():
+    """The convention viz/__init__.py states: ax=None for one panel, axes=None for several; update_*_plot
+    twins take the figure they update."""
+    import inspect
+
+    import cnnmath.viz.plots as P
+
+    plots = [name for name in P.__all__ if name.endswith("_plot") or name.endswith("_diagram")]
+    assert len(plots) > 40
+    wrong = []
+    for name in plots:
+        params = inspect.signature(getattr(P, name)).parameters
+        if name.startswith("update_"):
+            if next(iter(params)) not in ("fig", "ax"):
+                wrong.append(name)
+            continue
+        if "fig" in params or not ({"ax", "axes"} & set(params)):
+            wrong.append(name)
+        elif any(params[p].default is not None for p in ({"ax", "axes"} & set(params))):
+            wrong.append(name)
+    assert wrong == []

@@ -62,7 +62,7 @@ def _bar_numbers(ax, xs, values, decimals=3):
                 fontsize=9)
 
 
-def softmax_gradient_plot(logits, label, *, class_names=None, figsize=(10, 3.2)):
+def softmax_gradient_plot(logits, label, *, class_names=None, axes=None, figsize=(10, 3.2)):
     """Logits, softmax probabilities beside the one-hot label, and the gradient ``p - y`` (lesson 6).
 
     Parameters
@@ -74,6 +74,8 @@ def softmax_gradient_plot(logits, label, *, class_names=None, figsize=(10, 3.2))
     class_names : sequence of str, optional
         Names for the K classes; default ``"class 0"``, ...
     figsize : tuple
+    axes : sequence of 3 Axes, optional
+        The caller's panels, left to right (default: a new figure of ``figsize``).
 
     Returns
     -------
@@ -87,7 +89,7 @@ def softmax_gradient_plot(logits, label, *, class_names=None, figsize=(10, 3.2))
     p = softmax(z)
     names = list(class_names) if class_names is not None else [f"class {c}" for c in range(k)]
     xs = np.arange(k)
-    fig, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True)
+    fig, axes = axes_row(axes, 3, figsize, constrained_layout=True)
 
     axes[0].bar(xs, z, color="#777777")
     _bar_numbers(axes[0], xs, z, decimals=2)
@@ -122,7 +124,7 @@ def softmax_gradient_plot(logits, label, *, class_names=None, figsize=(10, 3.2))
     return fig
 
 
-def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None, decimals=2,
+def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None, decimals=2, axes=None,
                          figsize=None):
     """The kernel beside its gradient dL/dK, optionally after the image and dL/dO that made it (lesson 6).
 
@@ -141,6 +143,8 @@ def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None,
     decimals : int
     figsize : tuple, optional
         Default (7, 3) for two panels, (13, 3) for four.
+    axes : sequence of 2 or 4 Axes, optional
+        The caller's panels, left to right (default: a new figure of ``figsize``).
 
     Returns
     -------
@@ -151,7 +155,7 @@ def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None,
     with_inputs = image is not None and dout is not None
     n_panels = 4 if with_inputs else 2
     figsize = figsize or ((13, 3) if with_inputs else (7, 3))
-    fig, axes = plt.subplots(1, n_panels, figsize=figsize, constrained_layout=True)
+    fig, axes = axes_row(axes, n_panels, figsize, constrained_layout=True)
     axes = list(axes)
     if with_inputs:
         image = np.asarray(image, dtype=float)
@@ -171,7 +175,7 @@ def kernel_gradient_plot(kernel, dkernel, *, image=None, dout=None, weight=None,
     return _spread(fig)
 
 
-def input_gradient_plot(kernel, dout_padded, dinput, *, pixel=None, decimals=2, figsize=(13, 3.2)):
+def input_gradient_plot(kernel, dout_padded, dinput, *, pixel=None, decimals=2, axes=None, figsize=(13, 3.2)):
     """dL/dI as a full convolution: the kernel, the kernel turned by 180 degrees, the zero-padded upstream
     gradient, and the result (lesson 6).
 
@@ -188,6 +192,8 @@ def input_gradient_plot(kernel, dout_padded, dinput, *, pixel=None, decimals=2, 
         columns v..v+KW-1), and that entry of dL/dI.
     decimals : int
     figsize : tuple
+    axes : sequence of 4 Axes, optional
+        The caller's panels, left to right (default: a new figure of ``figsize``).
 
     Returns
     -------
@@ -198,7 +204,7 @@ def input_gradient_plot(kernel, dout_padded, dinput, *, pixel=None, decimals=2, 
     kernel = np.asarray(kernel, dtype=float)
     dout_padded = np.asarray(dout_padded, dtype=float)
     dinput = np.asarray(dinput, dtype=float)
-    fig, axes = plt.subplots(1, 4, figsize=figsize, constrained_layout=True,
+    fig, axes = axes_row(axes, 4, figsize, constrained_layout=True,
                              gridspec_kw={"width_ratios": [1, 1, 1.6, 1.4]})
     matrix_plot(kernel, ax=axes[0], signed=True, decimals=decimals, colorbar=False, title="kernel K")
     matrix_plot(kernel[::-1, ::-1], ax=axes[1], signed=True, decimals=decimals, colorbar=False,
@@ -221,7 +227,7 @@ def _outline_switches(ax, switches, color=SWITCH_COLOR):
         highlight_cells(ax, r, c, 1, 1, color=color, linewidth=3)
 
 
-def forward_chain_plot(image, kernel, conv_out, relu_out, pooled, switches=None, *, bias=None,
+def forward_chain_plot(image, kernel, conv_out, relu_out, pooled, switches=None, *, bias=None, axes=None,
                        figsize=(15, 3)):
     """The forward pass of lesson 6's worked example, one small matrix per stage.
 
@@ -238,12 +244,14 @@ def forward_chain_plot(image, kernel, conv_out, relu_out, pooled, switches=None,
     bias : float, optional
         Shown in the title of the convolution panel.
     figsize : tuple
+    axes : sequence of 5 Axes, optional
+        The caller's panels, left to right (default: a new figure of ``figsize``).
 
     Returns
     -------
     matplotlib Figure
     """
-    fig, axes = plt.subplots(1, 5, figsize=figsize, constrained_layout=True)
+    fig, axes = axes_row(axes, 5, figsize, constrained_layout=True)
     matrix_plot(image, ax=axes[0], signed=False, title="image I")
     matrix_plot(kernel, ax=axes[1], signed=True, title="kernel K")
     conv_title = "O = I * K" if bias is None else f"O = I * K + ({format_number(bias)})"
@@ -254,7 +262,7 @@ def forward_chain_plot(image, kernel, conv_out, relu_out, pooled, switches=None,
     return _spread(fig)
 
 
-def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, figsize=(15, 3)):
+def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, axes=None, figsize=(15, 3)):
     """The backward pass of lesson 6's worked example: where the gradient goes at each stage.
 
     Parameters
@@ -271,12 +279,14 @@ def backward_chain_plot(dpooled, drelu, mask, dconv, dkernel, switches=None, *, 
         dL/dK.
     switches : tuple (rows, cols), optional
     figsize : tuple
+    axes : sequence of 5 Axes, optional
+        The caller's panels, left to right (default: a new figure of ``figsize``).
 
     Returns
     -------
     matplotlib Figure
     """
-    fig, axes = plt.subplots(1, 5, figsize=figsize, constrained_layout=True)
+    fig, axes = axes_row(axes, 5, figsize, constrained_layout=True)
     matrix_plot(dpooled, ax=axes[0], signed=True, title="dL/dP")
     matrix_plot(drelu, ax=axes[1], signed=True, title="dL/dA (to the switches)")
     _outline_switches(axes[1], switches)
