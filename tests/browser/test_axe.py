@@ -8,6 +8,8 @@ The counts per lesson land in test-artifacts/accessibility.json.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .accessibility import audit, describe, record
@@ -101,7 +103,9 @@ def test_lesson03_slideshow_passes_axe(page, lab, page_errors):
             explorer.locator(".jp-InputArea-prompt").click()
             page.keyboard.press("Shift+Enter")
             expect(present.locator(".widget-html-content", has_text="ReLU at x =")).to_be_visible(timeout=60_000)
-            expect(present.locator(".widget-output .jp-OutputArea-output").first).to_be_visible()
+            picture = present.locator("img.widget-image")  # the explorer's picture, with its text alternative
+            expect(picture).to_be_visible()
+            expect(picture).to_have_attribute("alt", re.compile(r"^Figure with 2 panels.*ReLU"))
             audit_here()
             page.locator(".reveal").click(position={"x": 5, "y": 5})
             if page.evaluate(_JS_SLIDE_STATE) != trail[-1]:
