@@ -7,10 +7,21 @@ from __future__ import annotations
 
 import numbers
 
-__all__ = ["receptive_field", "receptive_field_steps", "receptive_field_regions"]
+__all__ = ["receptive_field", "receptive_field_steps", "receptive_field_regions", "check_layers"]
 
 
-def _check_layers(layers):
+def check_layers(layers):
+    """``layers`` as a list of ``(kernel, stride)`` pairs of ints, or an error naming the layer that is wrong.
+
+    Parameters
+    ----------
+    layers : sequence of (int, int)
+        Each kernel size and stride a whole number >= 1.
+
+    Returns
+    -------
+    list of (int, int)
+    """
     if isinstance(layers, (str, bytes)):
         raise TypeError("layers is a string but needs a list of (kernel, stride) pairs such as [(3, 1), (3, 1)]")
     try:
@@ -52,7 +63,7 @@ def receptive_field_steps(layers):
     """
     r, j = 1, 1
     steps = []
-    for k, s in _check_layers(layers):
+    for k, s in check_layers(layers):
         r += (k - 1) * j
         j *= s
         steps.append((r, j))
@@ -102,6 +113,6 @@ def receptive_field_regions(layers):
         ``len(layers) + 1`` sides, input first, the top layer's single unit (1) last; ``[1]`` for no layers.
     """
     sizes = [1]
-    for k, s in reversed(_check_layers(layers)):
+    for k, s in reversed(check_layers(layers)):
         sizes.append((sizes[-1] - 1) * s + k)
     return sizes[::-1]

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
-from ...receptive import _check_layers, receptive_field_regions
+from ...receptive import check_layers, receptive_field_regions
 from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, figure_state,
                      format_number, matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
 
@@ -481,7 +481,7 @@ def receptive_field_plot(layers, axes=None, *, figsize=None, margin=1, regions=N
     -------
     matplotlib Figure
     """
-    layers = _check_layers(layers)
+    layers = check_layers(layers)
     if not layers:
         raise ValueError("layers is empty but needs at least one (kernel, stride) pair")
     regions = receptive_field_regions(layers) if regions is None else list(regions)
@@ -530,7 +530,7 @@ def update_receptive_field_plot(fig, layers, *, regions=None):
     stack may have at most as many layers as the figure has room for.
     """
     info = figure_state(fig, "_cnnmath_receptive_field", "receptive_field_plot")
-    layers = _check_layers(layers)
+    layers = check_layers(layers)
     if not 1 <= len(layers) <= len(info["axes"]) - 1:
         raise ValueError(f"layers has {len(layers)} layers but this figure has room for 1 .. "
                          f"{len(info['axes']) - 1}")
