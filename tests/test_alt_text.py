@@ -215,3 +215,16 @@ def test_a_figure_shown_in_an_output_with_show_in_carries_alt_text(shell):
     alt = picture["metadata"]["image/png"]["alt"]
     assert "loss 0.5" in alt and picture["data"]["text/plain"] == alt
     assert "text/markdown" not in picture["data"]
+
+
+def test_numbers_drawn_as_outlines_are_in_the_text_alternative():
+    """write_numbers draws a grid of numbers as two path collections, not Text: the alt text still lists them."""
+    from cnnmath.viz.plots.common import write_numbers
+
+    M = np.array([[0.0, 200.0], [50.0, 255.0]])
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.imshow(M, cmap="gray", vmin=0, vmax=255)
+    write_numbers(ax, M, 9, 255)
+    text = describe_figure(fig)
+    plt.close(fig)
+    assert text.endswith("written on it: 0, 200, 50, 255."), text

@@ -110,6 +110,7 @@ def _describe_axes(ax) -> str:
             axes[0] += f" from {_number(lo)} to {_number(hi)}" if ax.get_xlabel().strip() else ""
         parts.append(", ".join(axes))
     texts = [_clean(t.get_text()) for t in ax.texts if t.get_visible() and _clean(t.get_text())]
+    texts += getattr(ax, "_cnnmath_written", [])  # numbers drawn as outlines (plots.common.write_numbers)
     if texts:
         shown = texts[:MAX_NUMBERS_PER_PANEL]
         more = len(texts) - len(shown)

@@ -499,8 +499,10 @@ def write_numbers(ax, M, fontsize, vmax):
     """Write every value of ``M`` in its cell, as two path collections (dark and light text); returns them.
 
     Same look as ``matrix_plot``'s numbers, but a 16 x 16 window costs one draw call per colour instead of
-    256 text artists (about 30 ms instead of 200 ms), which keeps the zoom widget under 100 ms.
+    256 text artists (about 30 ms instead of 200 ms), which keeps the zoom widget under 100 ms. The numbers,
+    in reading order, are kept on ``ax`` for the figure's text alternative (they are not ``Text`` artists).
     """
+    ax._cnnmath_written = [format_number(v) for v in np.asarray(M).ravel()]
     light_cell = M / vmax > 0.5  # matrix_plot's rule for grey cells: dark text on light cells
     points = transforms.Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans  # follows any dpi change
     made = []
