@@ -111,3 +111,20 @@ def forbid_cnnmath(monkeypatch, module):
     for name in names:
         monkeypatch.setattr(module, name, forbidden)
     return names
+
+
+def check_error_hides_picture(explorer, monkeypatch, module, name, control, bad_value, good_value):
+    """Make ``module.<name>`` raise a ValueError, set ``control`` to ``bad_value``: the picture must be hidden
+    and the summary must say why; then restore it, set ``good_value``: the picture must be back."""
+    original = getattr(module, name)
+
+    def failing(*args, **kwargs):
+        raise ValueError("a setting the explorer refuses")
+
+    monkeypatch.setattr(module, name, failing)
+    explorer.controls[control].value = bad_value
+    assert current_picture(explorer) is None and isinstance(explorer.last_error, ValueError)
+    assert "does not work" in explorer.summary.value and "a setting the explorer refuses" in explorer.summary.value
+    monkeypatch.setattr(module, name, original)
+    explorer.controls[control].value = good_value
+    assert current_picture(explorer) is not None and explorer.last_error is None

@@ -25,8 +25,8 @@ from cnnmath import conv2d_forward  # noqa: E402
 from cnnmath.receptive import receptive_field_regions  # noqa: E402
 from cnnmath.viz.plots import bank_maps_plot, describe_figure, figure_png, receptive_field_plot  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
-from tests.helpers import (check_one_picture_per_change, count_calls, count_redraws, current_picture,  # noqa: E402
-                           forbid_cnnmath, watch_pictures)
+from tests.helpers import (check_error_hides_picture, check_one_picture_per_change, count_calls,  # noqa: E402
+                           count_redraws, current_picture, forbid_cnnmath, watch_pictures)
 
 
 @pytest.fixture(scope="module")
@@ -329,15 +329,5 @@ def test_filter_bank_hides_the_picture_for_bad_numbers_and_shows_it_again(photo)
 
 
 def test_receptive_field_hides_the_picture_on_an_error_and_shows_it_again(monkeypatch):
-    ex = receptive_field_explorer()
-    original = lesson05_widgets.receptive_field_steps
-
-    def failing(layers):
-        raise ValueError("a stack the explorer refuses")
-    monkeypatch.setattr(lesson05_widgets, "receptive_field_steps", failing)
-    ex.controls["layers"].value = 3
-    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
-    assert "does not work" in ex.summary.value and "a stack the explorer refuses" in ex.summary.value
-    monkeypatch.setattr(lesson05_widgets, "receptive_field_steps", original)
-    ex.controls["layers"].value = 4
-    assert current_picture(ex) is not None and ex.last_error is None
+    check_error_hides_picture(receptive_field_explorer(), monkeypatch, lesson05_widgets, "receptive_field_steps",
+                              "layers", 3, 4)

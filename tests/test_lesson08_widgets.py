@@ -154,7 +154,7 @@ def test_typed_values_never_give_a_traceback(digits, nets):
 
 from cnnmath.viz.plots import DETAIL_DPI, block_maps_plot, describe_figure, figure_png  # noqa: E402
 from cnnmath.viz.widgets import lesson08 as lesson08_widgets  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+from tests.helpers import check_error_hides_picture, current_picture, watch_pictures  # noqa: E402
 
 
 def test_each_change_sends_one_picture_of_the_one_figure(digits, nets):
@@ -206,15 +206,5 @@ def test_a_redraw_runs_no_forward_pass_and_no_peaks(digits, nets, monkeypatch):
 
 def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(digits, nets, monkeypatch):
     X, y = digits
-    ex = block_maps_explorer(nets[0], X, y)
-    original = lesson08_widgets.update_block_maps_plot
-
-    def failing(*args, **kwargs):
-        raise ValueError("a setting the explorer refuses")
-    monkeypatch.setattr(lesson08_widgets, "update_block_maps_plot", failing)
-    ex.controls["index"].value = 2
-    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
-    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
-    monkeypatch.setattr(lesson08_widgets, "update_block_maps_plot", original)
-    ex.controls["index"].value = 3
-    assert current_picture(ex) is not None and ex.last_error is None
+    check_error_hides_picture(block_maps_explorer(nets[0], X, y), monkeypatch, lesson08_widgets,
+                              "update_block_maps_plot", "index", 2, 3)
