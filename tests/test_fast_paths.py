@@ -1,7 +1,7 @@
 """The speed room (cnnmath/_fast) equals the readable versions its docstrings name as references.
 
 - ``_fast/conv.py`` against ``cnnmath.conv._im2col``, ``_forward_im2col`` and ``_backward_im2col``: the
-  gather path (a cached index) bit for bit where it computes the same products, dx to rounding; the wide
+  gather path (cached indices) bit for bit, forward, dw and dx; the wide
   grid (stride 1) to rounding (the sums run in another order); both exactly when every sum is exact
   (small integers).
 - ``_fast/pool.py`` (2x2 pairs and stride-1 wide max pooling) against ``cnnmath.pooling._max_forward_strided``
@@ -204,6 +204,32 @@ def test_gather_index_by_hand(case):
     assert fast_conv._gather_index(n, c, hp, wp, kh, kw, stride, h_out, w_out) is index
 
 
+@pytest.mark.parametrize("case", GATHER_CASES, ids=GATHER_IDS)
+def test_scatter_index_by_hand(case):
+    """Row (m, k), column (c, n, y, x) of the scatter index is the flat position in dcols of the term that
+    pixel (y, x) of map (n, c) gets from kernel offset (m, k): the window (i, j) with ``i*S + m - P = y`` and
+    ``j*S + k - P = x``, or dcols' size (a zero) where no window read it. Written as loops over windows, the
+    way col2im adds them. Cached per shape, read-only."""
+    n, c, h, w, f, kh, kw, padding, stride = case
+    h_out, w_out = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    size = c * kh * kw * n * h_out * w_out
+    expected = np.full((kh, kw, c, n, h, w), size)
+    for ch in range(c):
+        for m in range(kh):
+            for k in range(kw):
+                for im in range(n):
+                    for i in range(h_out):
+                        for j in range(w_out):
+                            y, x = i * stride + m - padding, j * stride + k - padding
+                            if 0 <= y < h and 0 <= x < w:
+                                expected[m, k, ch, im, y, x] = (((ch * kh + m) * kw + k) * n * h_out * w_out
+                                                                + (im * h_out + i) * w_out + j)
+    index = fast_conv._scatter_index(n, c, h, w, kh, kw, stride, padding, h_out, w_out)
+    np.testing.assert_array_equal(index, expected.reshape(kh * kw, -1))
+    assert not index.flags.writeable
+    assert fast_conv._scatter_index(n, c, h, w, kh, kw, stride, padding, h_out, w_out) is index
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", ["normal", "integers"])
 @pytest.mark.parametrize("layout", ["c", "channel-major"])
@@ -225,11 +251,11 @@ def test_gather_forward_equals_im2col_bit_for_bit(case, layout, kind, dtype):
 @pytest.mark.parametrize("kind", ["normal", "integers"])
 @pytest.mark.parametrize("layout", ["c", "channel-major"])
 @pytest.mark.parametrize("case", GATHER_CASES, ids=GATHER_IDS)
-def test_gather_backward_equals_im2col(case, layout, kind, dtype, need_dx):
+def test_gather_backward_equals_im2col_bit_for_bit(case, layout, kind, dtype, need_dx):
     """The gather path's backward (``conv2d_backward`` on a "gather" cache): dw and db are the reference's
-    own products and sums (the same bits); dx (``dx_gather``) is scattered by one bincount, which sums in
-    another order (equal to rounding, exactly for small integers). The upstream gradient is filter-major
-    and holds signed zeros."""
+    own products and sums; dx (``dx_gather``) adds each pixel's terms in the reference's order from +0.0,
+    so all three are the same bits, signed zeros included. The upstream gradient is filter-major and
+    holds signed zeros."""
     x, wts, b, stride, padding, h_out, w_out = _gather_inputs(case, kind, dtype, layout)
     _, cols = fast_conv.forward_gather(x, wts, b, stride, padding, h_out, w_out)
     rng = np.random.default_rng(sum(case))
@@ -246,8 +272,9 @@ def test_gather_backward_equals_im2col(case, layout, kind, dtype, need_dx):
     if not need_dx:
         assert dx is None and ref_dx is None
         return
-    assert dx.shape == x.shape
-    _assert_close(dx, ref_dx, kind, dtype)
+    assert dx.shape == x.shape and dx.dtype == dtype
+    assert dx.tobytes() == ref_dx.tobytes()
+    assert (np.signbit(dx) == np.signbit(ref_dx)).all()
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Reference: ``cnnmath.conv._forward_im2col`` and ``cnnmath.conv._backward_im2col`` (the readable im2col
 version in ``conv.py``), and through them :func:`cnnmath.conv2d_forward_naive`. ``tests/test_fast_paths.py``
-checks that every function here gives the same numbers (the forward pass and dw of the gather path bit for
-bit; dx and the wide grid to rounding: their sums run in another order).
+checks that every function here gives the same numbers (the gather path bit for bit, forward, dw and dx;
+the wide grid to rounding: its sums run in another order).
 
 The gather path (:func:`forward_gather`) builds exactly the reference's columns with one ``take``; it pays
 on small maps, where numpy's copy of a strided view has very short innermost runs. The wide grid
@@ -191,23 +191,54 @@ def forward_gather(x, w, b, stride, padding, h_out, w_out):
     return out.reshape(f_num, n_img, h_out, w_out).transpose(1, 0, 2, 3), cols
 
 
+@lru_cache(maxsize=8)
+def _scatter_index(n_img, c, h, wd, kh, kw, stride, padding, h_out, w_out):
+    """For every input pixel, where its gradient's KH*KW terms lie in ``dcols``: shape (KH*KW, C*N*H*W).
+
+    Row ``m*KW + k``, column (c, n, y, x) (channel-major, the layout of the network's feature maps) is the
+    flat position in ``dcols`` (C*KH*KW, N*H_out*W_out) of entry [(c, m, k), (n, i, j)] for the window (i, j)
+    that read pixel (y, x) at kernel offset (m, k), that is ``i*S + m - padding = y`` and the same for x; where
+    no window did (edges, strides), the position ``dcols.size``: one zero kept after dcols. Cached per
+    shape, read-only. It is the inverse of :func:`_gather_index` without the padding.
+    """
+    size = c * kh * kw * n_img * h_out * w_out
+    ch, im, y, x = np.ogrid[:c, :n_img, :h, :wd]
+    index = np.empty((kh, kw, c, n_img, h, wd), dtype=np.intp)
+    for m in range(kh):
+        i, i_off = np.divmod(y + padding - m, stride)
+        rows = (i_off == 0) & (i >= 0) & (i < h_out)
+        for k in range(kw):
+            j, j_off = np.divmod(x + padding - k, stride)
+            used = rows & (j_off == 0) & (j >= 0) & (j < w_out)
+            flat = ((ch * kh + m) * kw + k) * (n_img * h_out * w_out) + (im * h_out + i) * w_out + j
+            index[m, k] = np.where(used, flat, size)
+    index = index.reshape(kh * kw, -1)
+    index.flags.writeable = False
+    return index
+
+
 def dx_gather(dout, x_shape, w, stride, padding):
     """dL/dx of :func:`forward_gather`; twin of the col2im part of ``cnnmath.conv._backward_im2col``.
 
-    ``dcols = w^T @ dout`` as in the reference; then every column's gradient goes back to the padded pixel
-    it came from with one ``np.bincount`` over the gather index (the reference adds kernel offset by kernel
-    offset, so the sums run in another order: equal to rounding). dw and db are the reference's own.
+    ``dcols = w^T @ dout`` as in the reference. Then every pixel gathers its KH*KW terms from ``dcols``
+    with one ``take`` (:func:`_scatter_index`; a zero where no window read it) and adds them in kernel
+    order (m, k) starting from +0.0: the reference's own additions in its own order, so the same bits,
+    signed zeros included. The padding's gradient, which the reference drops, is never computed. dw and
+    db are the reference's own.
 
     Returns
     -------
-    dx : ndarray, shape (N, C, H, W)
+    dx : ndarray, shape (N, C, H, W), a transposed view of a C-contiguous (C, N, H, W) array (channel-major,
+        as the network's feature maps lie)
     """
     n_img, c, h, wd = x_shape
     f_num, _, kh, kw = w.shape
     h_out, w_out = dout.shape[2:]
-    hp, wp = h + 2 * padding, wd + 2 * padding
-    index = _gather_index(n_img, c, hp, wp, kh, kw, stride, h_out, w_out)
-    dcols = w.reshape(f_num, -1).T @ dout.transpose(1, 0, 2, 3).reshape(f_num, -1)
-    dxp = np.bincount(index.reshape(-1), weights=dcols.reshape(-1), minlength=n_img * c * hp * wp)
-    dxp = dxp.astype(w.dtype, copy=False).reshape(n_img, c, hp, wp)
-    return dxp[:, :, padding:padding + h, padding:padding + wd]
+    size = c * kh * kw * n_img * h_out * w_out
+    index = _scatter_index(n_img, c, h, wd, kh, kw, stride, padding, h_out, w_out)
+    dcols = np.empty(size + 1, dtype=w.dtype)
+    dcols[size] = 0
+    np.matmul(w.reshape(f_num, -1).T, dout.transpose(1, 0, 2, 3).reshape(f_num, -1),
+              out=dcols[:size].reshape(c * kh * kw, n_img * h_out * w_out))
+    dx = np.add.reduce(dcols.take(index), axis=0, initial=0.0)
+    return dx.reshape(c, n_img, h, wd).transpose(1, 0, 2, 3)
