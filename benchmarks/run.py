@@ -322,6 +322,49 @@ def malloc_comparison(repeats):
         print("(malloc tuning is not available on this system: both columns are untuned)")
 
 
+def _without_value_checks(fn):
+    """``fn`` run with cnnmath's NaN/infinity check of every array argument replaced by nothing.
+
+    An experiment, never a mode of the library: it measures what the lessons' input checks cost a training
+    epoch (every layer function checks its arrays, about 16 checks per step of TinyCNN and 29 of the
+    two-block network), to show how far the epoch rows are from their targets without them.
+    """
+    from cnnmath import _validate
+
+    def run():
+        checked = _validate._check_values
+        _validate._check_values = lambda arr, name, allow_nonfinite: arr
+        try:
+            return fn()
+        finally:
+            _validate._check_values = checked
+    return run
+
+
+def validation_cost(repeats):
+    """One epoch of each EPOCH_CASES network at 1 thread: as in the table, without the value checks, and
+    PyTorch, interleaved."""
+    print("what the input checks cost an epoch (1 thread; 'unchecked' skips the NaN/infinity check of every "
+          "array,\nan experiment only):")
+    print(f"{'network':<16} {'shape':<24} {'checked ms':>10} {'unchecked ms':>12} {'torch ms':>9} "
+          f"{'checked':>8} {'unchecked':>10}")
+    limiter = threadpool_limits(limits=1) if threadpool_limits else None
+    if torch is not None:
+        torch.set_num_threads(1)
+    try:
+        for label, shape, config, target in EPOCH_CASES:
+            cands = case_epoch(**config)
+            cands = {"checked": cands["cnnmath"], "unchecked": _without_value_checks(cands["cnnmath"]),
+                     **({"torch": cands["torch"]} if "torch" in cands else {})}
+            med = median_times(cands, repeats, warmup=1)
+            ratios = [fmt_ratio(med[k], med.get("torch"), target) for k in ("checked", "unchecked")]
+            print(f"{label:<16} {shape:<24} {fmt_ms(med['checked']):>10} {fmt_ms(med['unchecked']):>12} "
+                  f"{fmt_ms(med.get('torch')):>9} {ratios[0]:>8} {ratios[1]:>10}")
+    finally:
+        if limiter is not None and hasattr(limiter, "unregister"):
+            limiter.unregister()
+
+
 def _cpu_model():
     try:
         with open("/proc/cpuinfo") as fh:
@@ -343,6 +386,8 @@ def main(argv=None):
                         help="leave glibc malloc as it is (by default the benchmark calls cnnmath.tune_malloc(), "
                              "which importing cnnmath never does)")
     parser.add_argument("--no-malloc-comparison", action="store_true")
+    parser.add_argument("--no-validation-cost", action="store_true",
+                        help="skip the epochs timed without cnnmath's NaN/infinity checks")
     parser.add_argument("--settle", type=float, default=0.0, metavar="MS",
                         help="before each timed call, run the same candidate untimed for MS milliseconds, so "
                              "that the other library's idle threads (OpenBLAS, OpenMP) stop spinning on the "
@@ -373,6 +418,9 @@ def main(argv=None):
               f"(epoch {reached['epoch']}) {'ok' if reached['seconds'] < 1 else '> 1 s target'}")
     else:
         print("time to 97% test accuracy: not reached with fit's defaults")
+    if not args.no_validation_cost:
+        print()
+        validation_cost(repeats)
     if not args.no_malloc_comparison:
         print()
         malloc_comparison(repeats)
