@@ -214,13 +214,34 @@ def _path_of(lr, steps):
 
 
 @pytest.mark.parametrize(("a", "b"), [((1.0, 20), (1.0, 3)), ((1.0, 0), (10.0, 300)), ((10.0, 300), (0.1, 150)),
-                                      ((0.5, 1), (0.5, 2))])
+                                      ((0.5, 1), (0.5, 2)), ((1.0, 20), (1.0, 0))])
 def test_update_kernel_training_plot_equals_a_fresh_plot(a, b):
     losses, kernel, target, diverged = _path_of(*a)
     fig = kernel_training_plot(losses, kernel, target, diverged=diverged, figsize=(10, 2.8))
     losses, kernel, target, diverged = _path_of(*b)
     assert update_kernel_training_plot(fig, losses, kernel, target, diverged=diverged) is fig
     _same_picture(fig, kernel_training_plot(losses, kernel, target, diverged=diverged, figsize=(10, 2.8)))
+
+
+def test_kernel_training_plot_at_step_0_shows_the_one_loss():
+    """Step 0 ("start again") has one loss: it is a dot at step 0 (one tick, "0"), between round ticks a
+    factor of 3 either way, and the axis label stays inside the picture; the next run is a curve again."""
+    losses, kernel, target, _ = _path_of(1.0, 0)
+    assert losses.size == 1
+    fig = kernel_training_plot(losses, kernel, target, figsize=(10, 2.8))
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    line = ax.lines[0]
+    assert line.get_marker() == "o"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0"]
+    lo, hi = ax.get_ylim()
+    assert lo < losses[0] < hi and hi / lo == pytest.approx(9)
+    assert len(ax.get_yticks()) >= 2 and all("-" not in t.get_text() for t in ax.get_yticklabels())
+    assert ax.yaxis.label.get_window_extent().x0 >= 0
+    more, kernel, target, _ = _path_of(1.0, 5)
+    update_kernel_training_plot(fig, more, kernel, target)
+    assert line.get_marker() == "None" and ax.get_xlim()[1] >= 4 and ax.get_ylim()[0] < more.min()
+    plt.close("all")
 
 
 def test_update_kernel_training_plot_shows_the_new_run():

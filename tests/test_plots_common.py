@@ -8,8 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cnnmath.viz.plots.common import (DPI, axes_row, figure_png, highlight_cells, map_mosaic,  # noqa: E402
-                                      matrix_plot, move_cells, signed_limit, signed_map, update_matrix_plot,
+from cnnmath.viz.plots.common import (DPI, axes_row, colorbar_limit, figure_png, highlight_cells,  # noqa: E402
+                                      map_mosaic, matrix_plot, minus_sign, move_cells, plain_number,
+                                      signed_colorbar, signed_limit, signed_map, update_matrix_plot,
                                       update_signed_map)
 from cnnmath.viz.plots.alt_text import describe_figure  # noqa: E402
 
@@ -151,3 +152,17 @@ def test_every_plot_function_takes_ax_or_axes_and_never_fig():
         elif any(params[p].default is not None for p in ({"ax", "axes"} & set(params))):
             wrong.append(name)
     assert wrong == []
+
+
+def test_tick_labels_write_a_true_minus_sign():
+    """Colour bars and the lessons' own ticks write negative numbers with U+2212, as matplotlib writes the
+    axes' ticks, never a hyphen; and never "-0"."""
+    assert minus_sign("-0") == "0" and minus_sign("-2.5e-3") == "\u22122.5e\u22123"
+    assert [plain_number(v) for v in (-0.0, -1e-12, -0.25, 3.0)] == ["0", "0", "\u22120.25", "3"]
+    fig, ax = plt.subplots()
+    bar = signed_colorbar(fig, ax)
+    colorbar_limit(bar, 2.5)
+    assert [t.get_text() for t in bar.ax.get_yticklabels()] == ["\u22122.5", "0", "2.5"]
+    colorbar_limit(bar, 0.125, ticks=[-0.1, 0.1], labels=["a", "b"])
+    assert [t.get_text() for t in bar.ax.get_yticklabels()] == ["a", "b"]
+    plt.close(fig)

@@ -23,11 +23,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.textpath import TextPath
-from matplotlib.ticker import FixedFormatter, FormatStrFormatter
+from matplotlib.ticker import FixedFormatter
 
 __all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "DETAIL_DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
            "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
-           "map_mosaic", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
+           "map_mosaic", "minus_sign", "plain_number", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
            "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state", "set_image_data"]
 
 DIVERGING_CMAP = "RdBu_r"
@@ -174,6 +174,18 @@ def figure_png(fig, dpi=DPI, **savefig_kwargs) -> bytes:
     savefig_kwargs.setdefault("pil_kwargs", {"compress_level": PNG_COMPRESS_LEVEL})
     fig.savefig(buffer, format="png", dpi=dpi, **savefig_kwargs)
     return buffer.getvalue()
+
+
+def minus_sign(text) -> str:
+    """``text`` with its hyphens written as true minus signs (U+2212), as matplotlib writes its own tick
+    labels; ``-0`` is ``0``."""
+    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
+
+
+def plain_number(v) -> str:
+    """A tick label: ``v`` in plain decimals (no exponent, no trailing zeros, at most 10 decimals), with a
+    true minus sign."""
+    return minus_sign(np.format_float_positional(round(float(v), 10), trim="-"))
 
 
 def format_number(v, decimals=2) -> str:
@@ -560,16 +572,16 @@ def colorbar_limit(colorbar, lim, *, ticks=None, labels=None):
     colorbar : matplotlib Colorbar
     lim : float
     ticks : sequence of float, optional
-        Default ``(-lim, 0, lim)``, written with 4 significant digits.
+        Default ``(-lim, 0, lim)``.
     labels : sequence of str, optional
-        The ticks' text (default: formatted from the values).
+        The ticks' text (default: each value with 4 significant digits and a true minus sign, as
+        matplotlib writes the axes' ticks).
     """
     colorbar.mappable.set_clim(-lim, lim)
-    if ticks is None:
-        colorbar.set_ticks([-lim, 0, lim])
-        colorbar.formatter = FormatStrFormatter("%.4g")
-    else:
-        colorbar.set_ticks(list(ticks), labels=labels)
+    ticks = [-lim, 0, lim] if ticks is None else list(ticks)
+    if labels is None:
+        labels = [minus_sign("%.4g" % v) for v in ticks]
+    colorbar.set_ticks(ticks, labels=labels)
     long_axis = colorbar.ax.yaxis if colorbar.orientation == "vertical" else colorbar.ax.xaxis
     for tick in long_axis.get_major_ticks(len(colorbar.get_ticks())):
         as_path_text(tick.label1)

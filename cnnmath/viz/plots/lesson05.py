@@ -26,7 +26,8 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 from ...conv import conv2d
 from ...receptive import check_layers, receptive_field_regions
 from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, figure_state,
-                     format_number, matrix_plot, signed_limit, signed_map, update_matrix_plot, update_signed_map)
+                     format_number, matrix_plot, plain_number, signed_limit, signed_map, update_matrix_plot,
+                     update_signed_map)
 
 __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
            "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot", "update_receptive_field_plot"]
@@ -267,11 +268,6 @@ def update_bank_maps_plot(fig, maps, names=None, *, ranges=None):
     return fig
 
 
-def _tick_label(v):
-    text = np.format_float_positional(round(float(v), 10), trim="-")
-    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
-
-
 def _bank_width(count):
     return 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2 + _BAR + 0.55
 
@@ -315,7 +311,7 @@ def _fill_bank_maps(info, M, names, ranges):
     colorbar = info["colorbar"]
     colorbar.mappable.set_clim(-lim, lim)
     values = [v for v in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim) if -lim <= v <= lim]
-    colorbar.set_ticks(values, labels=[_tick_label(v) for v in values])
+    colorbar.set_ticks(values, labels=[plain_number(v) for v in values])
     for tick in colorbar.ax.yaxis.get_major_ticks(len(values)):
         as_path_text(tick.label1)
         as_path_text(tick.label2)

@@ -22,7 +22,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from ...losses import softmax
 from .common import (PathText, as_path_text, axes_row, colorbar_limit, fast_title, figure_state, format_number, get_ax,
-                     highlight_cells, matrix_plot, signed_colorbar, signed_limit, update_matrix_plot)
+                     highlight_cells, matrix_plot, minus_sign, plain_number, signed_colorbar, signed_limit, update_matrix_plot)
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
            "backward_chain_plot", "gradcheck_plot", "secant_plot", "gradcheck_step_plot",
@@ -33,11 +33,12 @@ WINDOW_COLOR = "#00a651"  # green outline: the pixels one kernel weight touches
 
 
 def _power_of_ten(value, _pos=None):
-    """``1e-5``, ``2e-1``, ``2.5e-1``: a tick of a log axis, as short as its value allows."""
+    """``1e-5``, ``2e-1``, ``2.5e-1``: a tick of a log axis, as short as its value allows (with a true minus
+    sign)."""
     if value <= 0:
         return ""
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return minus_sign(f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}")
 
 
 def _as_matrix(a, name):
@@ -335,17 +336,12 @@ def _log_ticks(axis, numticks=6, data=None):
     _set_ticks(axis, values, [_power_of_ten(v) for v in values])
 
 
-def _plain_number(v):
-    text = np.format_float_positional(round(float(v), 10), trim="-")
-    return "0" if text in ("0", "-0") else text.replace("-", "\u2212")
-
-
 def _linear_ticks(axis, nbins=5, integer=False):
     """A few round ticks over the axis's current limits, as matplotlib's automatic ticks would choose."""
     lo, hi = axis.get_view_interval()
     locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer)
     values = _inside(locator.tick_values(lo, hi), lo, hi)
-    _set_ticks(axis, values, [_plain_number(v) for v in values])
+    _set_ticks(axis, values, [plain_number(v) for v in values])
 
 
 class _Key(Artist):
@@ -622,7 +618,7 @@ def _fill_gradcheck_step(axes, check, curves, name):
 def _colorbar_limit(colorbar, lim):
     """Colours from -lim to lim, with a few round ticks drawn from cached outlines."""
     values = _inside(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim), -lim, lim)
-    colorbar_limit(colorbar, lim, ticks=values, labels=[_plain_number(v) for v in values])
+    colorbar_limit(colorbar, lim, ticks=values, labels=[plain_number(v) for v in values])
 
 
 def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, cax=None, figsize=(12, 3.2)):
@@ -700,10 +696,17 @@ def _fill_kernel_training(info, losses, kernel, target, diverged):
     line = info["line"]
     line.set_data(np.arange(losses.size), np.maximum(losses, 1e-300))
     line.set_color("#b2182b" if diverged else "#4c72b0")
+    line.set_marker("o" if losses.size == 1 else "None")  # step 0 alone is one point: a dot, not nothing
     ax_loss.title.set_text("loss DIVERGES: learning rate too large" if diverged else "loss")
     ax_loss.relim()
     ax_loss.autoscale_view()
-    _linear_ticks(ax_loss.xaxis, integer=True)
+    if losses.size == 1:  # around the one point: step 0 and a factor of 3 either way (ticks at 1, 2, 5 x 10^k)
+        start = max(float(losses[0]), 1e-300)
+        ax_loss.set_xlim(-0.5, 0.5, auto=None)  # auto=None: the next curve is autoscaled again
+        ax_loss.set_ylim(start / 3, start * 3, auto=None)
+        _set_ticks(ax_loss.xaxis, [0], ["0"])
+    else:
+        _linear_ticks(ax_loss.xaxis, integer=True)
     _log_ticks(ax_loss.yaxis, numticks=5, data=losses)
     lim = signed_limit(target, kernel)
     update_matrix_plot(ax_k, kernel, vmin=-lim, vmax=lim)

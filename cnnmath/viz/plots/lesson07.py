@@ -16,11 +16,10 @@ import matplotlib.pyplot as plt
 from matplotlib.cm import ScalarMappable
 from matplotlib import transforms
 from matplotlib.colors import Normalize, TwoSlopeNorm
-from matplotlib.ticker import FormatStrFormatter
 
 from ...kernels import HAND_FILTERS, get_kernel, most_similar_filters
 from .common import (DIVERGING_CMAP, GRAY_CMAP, as_path_text, axes_row, colorbar_limit, fast_title, get_ax, map_mosaic,
-                     matrix_plot, path_text, set_image_data, signed_colorbar, signed_limit, signed_map,
+                     matrix_plot, minus_sign, path_text, set_image_data, signed_colorbar, signed_limit, signed_map,
                      update_matrix_plot, update_signed_map)
 
 __all__ = [
@@ -88,8 +87,8 @@ def _set_scale(bar, signed, lim):
     if bar.mappable.get_cmap().name != cmap:  # each change redraws the bar's colours: only when needed
         bar.mappable.set_cmap(cmap)
     bar.mappable.set_clim(-lim if signed else 0.0, lim)
-    bar.set_ticks([-lim, 0.0, lim] if signed else [0.0, lim])
-    bar.formatter = FormatStrFormatter("%.3g")
+    values = [-lim, 0.0, lim] if signed else [0.0, lim]
+    bar.set_ticks(values, labels=[minus_sign("%.3g" % v) for v in values])
     for label in bar.ax.get_yticklabels():
         as_path_text(label)
 
