@@ -48,4 +48,3 @@ def test_check_int_fast_path_still_checks():
     with pytest.raises(TypeError, match="stride is True"):
         check_int(True, "stride")
     assert type(check_int(np.int64(2), "stride")) is int
-

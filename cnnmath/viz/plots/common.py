@@ -27,8 +27,9 @@ from matplotlib.ticker import FixedFormatter
 
 __all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "DETAIL_DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
            "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
-           "map_mosaic", "minus_sign", "plain_number", "format_number", "figure_png", "PathText", "as_path_text", "fast_title", "path_text",
-           "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit", "figure_state", "set_image_data"]
+           "map_mosaic", "minus_sign", "plain_number", "format_number", "figure_png", "PathText", "as_path_text",
+           "fast_title", "path_text", "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit",
+           "figure_state", "set_image_data"]
 
 DIVERGING_CMAP = "RdBu_r"
 GRAY_CMAP = "gray"

@@ -22,7 +22,8 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from ...losses import softmax
 from .common import (PathText, as_path_text, axes_row, colorbar_limit, fast_title, figure_state, format_number, get_ax,
-                     highlight_cells, matrix_plot, minus_sign, plain_number, signed_colorbar, signed_limit, update_matrix_plot)
+                     highlight_cells, matrix_plot, minus_sign, plain_number, signed_colorbar, signed_limit,
+                     update_matrix_plot)
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
            "backward_chain_plot", "gradcheck_plot", "secant_plot", "gradcheck_step_plot",
