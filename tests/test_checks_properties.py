@@ -143,6 +143,15 @@ class Case:
         return self.check.__name__
 
 
+def _k_times_jump(layers):
+    """The receptive field with each layer's whole kernel side k (not k - 1) times the jump below it."""
+    total, jump = 0, 1
+    for k, stride in layers:
+        total += k * jump
+        jump *= stride
+    return total
+
+
 def _num_secrets(*values):
     out = []
     for v in values:
@@ -267,7 +276,7 @@ CASES = [
     Case(check_receptive_field, RF5,
          [(1 + sum(k - 1 for k, _ in STACK_EXERCISE), "twice as fast"),
           (sum(k for k, _ in STACK_EXERCISE), "not its own"), (RF5 ** 2, "side"), (RF5 - 1, "One pixel off"),
-          ((RF5, RF5 + 2), "equal sides")],
+          ((RF5, RF5 + 2), "equal sides"), (1 + _k_times_jump(STACK_EXERCISE), "not k")],
          secrets=_num_secrets(RF5)),
     Case(check_kernel_gradient, KERNEL_GRAD.tolist(),
          [(-KERNEL_GRAD, "sign"), (KERNEL_GRAD.T, "swapped"), (_KG[2] * _KG[1], "not a kernel value"),
@@ -377,6 +386,29 @@ def test_every_equivalent_form_of_the_right_answer_is_accepted(case, data):
         answer = arr + nudge * RTOL * scale
     feedback = case.check(answer)
     assert feedback.ok is True, (case.id, repr(answer), feedback.message)
+
+
+# answers that are grids (check_weight_inputs' right answer is a list of (row, column) pairs, not a grid)
+GRIDS = [c for c in NUMERIC if np.ndim(c.right) == 2 and min(np.shape(c.right)) > 1 and c.id != "check_weight_inputs"]
+
+
+@pytest.mark.parametrize("case", GRIDS, ids=lambda c: c.id)
+def test_a_grid_typed_as_one_flat_list_gets_told_the_arrangement(case):
+    """The right numbers of a grid answer typed as one flat list are not the answer, but the hint says so in
+    words: how many rows of how many numbers (cols rows of rows numbers may be read as swapped)."""
+    right = np.asarray(case.right, dtype=float)
+    rows, cols = right.shape
+    feedback = case.check(right.ravel().tolist())
+    assert feedback.ok is False, (case.id, feedback.message)
+    assert f"{rows} rows" in feedback.message and "right count" in feedback.message, feedback.message
+    if rows != cols:  # cols rows of rows numbers: told the arrangement, or that rows and columns are swapped
+        feedback = case.check(right.reshape(cols, rows).tolist())
+        assert feedback.ok is False and ("right count" in feedback.message or "swapped" in feedback.message)
+
+
+def test_the_grid_checks_are_there():
+    assert {c.id for c in GRIDS} >= {"check_relu_matrix", "check_pooled_by_hand", "check_horizontal_edge_filter",
+                                     "check_kernel_gradient", "check_image_gradient", "check_input_gradient"}
 
 
 # --------------------------------------------------------------------------------- wrong answers

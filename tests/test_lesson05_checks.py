@@ -72,7 +72,7 @@ def test_horizontal_filters_pass(answer):
     ([[1.5, 1, 0.5], [0.5, 0, -0.5], [-0.5, -1, -1.5]], "not 4 times more"),
     (np.zeros((3, 3)), "all zeros"),
     ([[1, 1], [-1, -1]], "shape (2, 2)"),
-    ([1, 1, 1, 0, 0, 0, -1, -1, -1], "shape (9,)"),
+    ([1, 1, 1, 0, 0, 0, -1, -1, -1], "as one flat list"),
     ("1 1 1 0 0 0 -1 -1 -1", "text (in quotes)"),
     ([[1, 1, np.nan], [0, 0, 0], [-1, -1, -1]], "NaN"),
     ([[1, 1], [1]], "could not be read"),

@@ -86,6 +86,35 @@ def test_predict_digit(model_and_digits):
     assert check_predict_digit(42, model, X).ok is False
 
 
+def test_predict_digit_hints_name_a_mistake_only_when_it_explains_the_digits(model_and_digits):
+    """Each specific hint fires only when its mistake explains (nearly) every digit: a constant label or an
+    untrained model's labels happen to match "one more" or "the smallest score" on some digit, and must get
+    the general hint (or the constant one) instead."""
+    model, X = model_and_digits
+    untrained = TinyCNN(seed=3)
+
+    def plus_one(image):
+        return int(model.predict(image[None, None])[0]) + 1
+
+    def smallest(image):
+        return int(np.argmin(model.loss(image[None, None])[0]))
+
+    def seven(image):
+        return 7
+
+    def untrained_model(image):
+        return int(untrained.predict(image[None, None])[0])
+
+    labels, scores = model.predict(X), model.loss(X)
+    assert any(7 == want + 1 for want in labels) and any(7 == s.argmin() for s in scores)  # the traps are set
+    assert "one more" in check_predict_digit(plus_one, model, X).message
+    assert "smallest score" in check_predict_digit(smallest, model, X).message
+    fb = check_predict_digit(seven, model, X)
+    assert fb.ok is False and "returns 7 for every digit" in fb.message
+    fb = check_predict_digit(untrained_model, model, X)
+    assert fb.ok is False and "one more" not in fb.message and "smallest score" not in fb.message
+
+
 def test_predict_digit_default_model():
     def via_default(image):
         return 0

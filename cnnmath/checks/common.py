@@ -33,7 +33,7 @@ import html
 
 import numpy as np
 
-__all__ = ["Feedback", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
+__all__ = ["Feedback", "arrangement_hint", "correct", "incorrect", "not_answered", "is_unanswered", "never_raises",
            "read_array", "read_number", "read_int", "read_side", "read_pair", "read_shape", "read_numbers",
            "close", "snap", "count_off", "typed_number", "TYPED_LIMIT", "call_student", "student_array", "RTOL",
            "ATOL"]
@@ -183,12 +183,33 @@ def read_array(answer, what="numbers", shape=None, *, allow_bool=False):
     arr = np.squeeze(arr)
     if shape is not None:
         want = tuple(d for d in shape if d != 1)
+        hint = arrangement_hint(arr, want)
+        if hint is not None:
+            return None, hint
         if arr.shape != want:
             need = "one number" if not want else f"shape {tuple(shape)}"
             return None, incorrect(f"give {what}: {need}; your answer has "
                                    f"{arr.size} number{'s' if arr.size != 1 else ''}"
                                    f"{'' if arr.ndim < 2 else f' in shape {arr.shape}'}.")
     return arr, None
+
+
+def arrangement_hint(arr, shape):
+    """The hint for a grid typed with the right count of numbers in another arrangement (one flat list of 9
+    for 3 rows of 3, or 3 rows of 4 for 4 rows of 3), or None when the shape is right or the count differs.
+
+    Parameters
+    ----------
+    arr : ndarray, a read (squeezed) answer
+    shape : tuple (R, C), the grid the exercise asks for
+    """
+    if len(shape) != 2 or arr.shape == tuple(shape) or arr.size != shape[0] * shape[1]:
+        return None
+    rows, cols = shape
+    got = "one flat list" if arr.ndim == 1 else f"shape {arr.shape}"
+    return incorrect(f"your answer has the right count of numbers, {arr.size}, but as {got}: a grid of {rows} "
+                     f"rows and {cols} columns is needed, written as a list of {rows} lists of {cols} numbers "
+                     f"each (or an array of shape {tuple(shape)}), row by row from the top.")
 
 
 def read_numbers(answer, what):

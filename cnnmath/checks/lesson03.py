@@ -12,8 +12,8 @@ import numpy as np
 from ..activations import relu, relu_derivative
 from ..conv import conv2d
 from ..data import seed_image, seed_kernel
-from .common import (RTOL, Feedback, close, correct, incorrect, is_unanswered, never_raises, not_answered,
-                     read_array, read_number, snap)
+from .common import (RTOL, Feedback, arrangement_hint, close, correct, incorrect, is_unanswered, never_raises,
+                     not_answered, read_array, read_number, snap)
 
 __all__ = ["relu_exercise_matrix", "relu_derivative_points", "relu_mask_exercise_map",
            "check_relu_matrix", "check_relu_derivative_values", "check_relu_gradient_mask",
@@ -62,6 +62,8 @@ def check_relu_matrix(answer) -> Feedback:
     if arr.shape == M.shape[::-1]:
         return incorrect(f"Your answer has shape {arr.shape}: rows and columns are swapped. ReLU works entry "
                          f"by entry and keeps the shape of its input, {M.shape}.")
+    if arrangement_hint(arr, M.shape) is not None:
+        return arrangement_hint(arr, M.shape)
     if arr.shape != M.shape:
         return incorrect(f"Your answer has shape {arr.shape}, but ReLU works entry by entry and keeps "
                          f"the shape of its input, {M.shape}.")
@@ -168,6 +170,8 @@ def check_relu_gradient_mask(answer) -> Feedback:
     if arr.shape == F.shape[::-1]:
         return incorrect(f"Your mask has shape {arr.shape}: rows and columns are swapped; it needs one entry "
                          f"per pixel of the map, {F.shape}.")
+    if arrangement_hint(arr, F.shape) is not None:
+        return arrangement_hint(arr, F.shape)
     if arr.shape != F.shape:
         return incorrect(f"Your mask has shape {arr.shape} but needs one entry per pixel of the map, "
                          f"{F.shape}.")

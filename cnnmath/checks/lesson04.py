@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_switches, pool_output_size
-from .common import (close, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_number,
-                     read_pair, snap)
+from .common import (arrangement_hint, close, correct, incorrect, is_unanswered, never_raises, not_answered, read_array,
+                     read_number, read_pair, snap)
 
 __all__ = ["ROUTE_QUESTION", "TIE_QUESTION", "pool_exercise_input", "pool_tie_exercise_input", "check_pooled_by_hand",
            "check_pool_output_size", "check_pool_gradient_position", "check_pool_tie_position",
@@ -53,6 +53,8 @@ def _as_matrix(answer, shape):
                                       f"{shape[0]} lists")
     if problem is not None:
         return None, problem
+    if arrangement_hint(arr, shape) is not None:
+        return None, arrangement_hint(arr, shape)
     if arr.shape != shape:
         return None, incorrect(f"your answer has shape {arr.shape}, but pooling a 4x4 map with a 2x2 window "
                                f"and stride 2 gives (4 - 2) // 2 + 1 rows and as many columns.")

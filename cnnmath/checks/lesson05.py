@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import conv2d, conv_output_size
-from .common import (Feedback, correct, incorrect, is_unanswered, never_raises, not_answered, read_array, read_int,
-                     read_shape, read_side)
+from .common import (Feedback, arrangement_hint, correct, incorrect, is_unanswered, never_raises, not_answered,
+                     read_array, read_int, read_shape, read_side)
 
 __all__ = ["LAYER_EXERCISE", "STACK_EXERCISE", "check_horizontal_edge_filter", "check_layer_output_shape",
            "check_layer_param_count", "check_receptive_field"]
@@ -53,6 +53,8 @@ def _as_kernel(answer):
     arr, problem = read_array(answer, "a 3x3 grid of numbers (a list of 3 rows or a numpy array)")
     if problem is not None:
         return None, problem
+    if arrangement_hint(arr, (3, 3)) is not None:
+        return None, arrangement_hint(arr, (3, 3))
     if arr.shape != (3, 3):
         return None, incorrect(f"Your filter has shape {arr.shape}, but the exercise asks for a 3x3 filter: "
                                f"3 rows of 3 numbers.")
@@ -226,6 +228,14 @@ def check_receptive_field(answer) -> Feedback:
     if got == sum_k:
         return incorrect("Adding the kernel sizes counts the overlap twice: two 3x3 layers see 5x5, not 6x6. "
                          "Each layer adds (k - 1) steps to what the layer below sees.")
+    k_times_jump, jump = 0, 1
+    for k, stride in STACK_EXERCISE:  # the slip: each layer adds its whole kernel, k steps, not k - 1
+        k_times_jump += k * jump
+        jump *= stride
+    if got in (k_times_jump, k_times_jump + 1) and got not in (own_stride, sum_k, no_stride):
+        return incorrect("Each layer widens the window by (k - 1) steps, not k: neighbouring windows of a "
+                         "k-wide kernel share k - 1 of their units (two stacked 3x3 layers see 5x5, not 6x6). "
+                         "Start from 1 and add (k - 1) times the jump of the layer below.")
     if got == expected ** 2:
         return incorrect("That counts every pixel of the square window; the question asks for its side, how "
                          "many input pixels wide it is.")

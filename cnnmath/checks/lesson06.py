@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..conv import conv2d, convolve2d
-from .common import (close, correct, count_off, incorrect, is_unanswered, never_raises, not_answered, read_array,
-                     read_number, read_numbers)
+from .common import (arrangement_hint, close, correct, count_off, incorrect, is_unanswered, never_raises, not_answered,
+                     read_array, read_number, read_numbers)
 
 __all__ = ["kernel_gradient_exercise", "update_exercise", "weight_inputs_exercise", "logit_exercise",
            "image_gradient_exercise", "batch_logit_exercise",
@@ -310,6 +310,8 @@ def check_image_gradient(answer):
     if problem is not None:
         return problem
     expected = _full_with_turned_kernel(_IG_DOUT, _IG_KERNEL)
+    if arrangement_hint(arr, expected.shape) is not None:
+        return arrangement_hint(arr, expected.shape)
     if arr.shape != expected.shape:
         if arr.shape == _IG_KERNEL.shape and close(arr, conv2d(_IG_IMAGE, _IG_DOUT)):
             return incorrect("that is dL/dK, the kernel's gradient (exercise 1's question). Here the gradient "

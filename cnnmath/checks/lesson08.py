@@ -22,7 +22,7 @@ import numpy as np
 from ..conv import conv2d_grad, conv_output_size
 from ..pooling import pool_output_size
 from ..receptive import receptive_field, receptive_field_steps
-from .common import (Feedback, close, correct, count_off, incorrect, is_unanswered, never_raises,
+from .common import (Feedback, arrangement_hint, close, correct, count_off, incorrect, is_unanswered, never_raises,
                      not_answered, read_array, read_int, read_shape, read_side)
 
 __all__ = ["DENSE_EXERCISE", "DEEP_STACK_EXERCISE", "BATCH_EXERCISE", "input_gradient_exercise",
@@ -223,6 +223,8 @@ def check_input_gradient(answer) -> Feedback:
     if problem is not None:
         return problem
     expected = _expected_input_gradient()
+    if arrangement_hint(arr, expected.shape) is not None:
+        return arrangement_hint(arr, expected.shape)
     if arr.shape == (3, 3):
         return incorrect("Your answer has the kernel's shape, 3x3: that would be dL/dK. dL/dI has one entry "
                          "per input pixel, the input's shape.")
