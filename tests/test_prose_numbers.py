@@ -84,7 +84,11 @@ QUOTES = [
     ("05_feature_maps", rf"the convolution needs {NUM}\.", rf"^convolution: 3x3 window, shared +{NUM} "),
     ("05_feature_maps", rf"Locality alone brings it down to {NUM},", rf"^local: 3x3 window, own weights +{NUM} "),
     ("05_feature_maps", rf"\(hatched, {NUM} positions\)", rf"columns: {NUM} positions"),
-    ("05_feature_maps", rf"answers there up to {NUM} above its bias", rf"they answer up to {NUM} above the bias"),
+    ("05_feature_maps", rf"differs from its bias by up to {NUM} ", rf"differ from the bias by up to {NUM},"),
+    ("05_feature_maps", rf"border answers is negative, {NUM},", rf"the strongest border answer, {NUM},"),
+    ("05_feature_maps", rf"the largest positive one is \+{NUM}\)", rf"from -?[\d.]+ to \+{NUM} \(the photo"),
+    ("05_feature_maps", rf"still miss by up to {NUM},", rf"still miss by up to {NUM} "),
+    ("05_feature_maps", rf"the pair.s answers reach {NUM}\.", rf"the pair.s answers reach {NUM}\)"),
     ("05_feature_maps", rf"the photo's own strongest answer is {NUM}\)", rf"own strongest answer: {NUM}\)"),
     ("05_feature_maps", rf"where a dense layer on the same photo needs {NUM};",
      rf"^dense: every pixel, own weights +{NUM} "),
@@ -128,6 +132,7 @@ NOT_MEASURED = {
         "0.001": "a setting on the slider", "0.5": "a grey level of the drawing pad",
         "0.9": "the threshold for 'confidently wrong' that the mistakes cell counts with",
     },
+    "08_deeper": {"97%": "the goal fit's defaults were chosen to meet on load_digits(seed=s)'s test digits"},
 }
 
 SWEEP_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?%|\d+\.\d+)(?![\w])")
