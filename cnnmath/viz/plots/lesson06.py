@@ -469,8 +469,9 @@ def gradcheck_plot(eps, errors, *, current=None, ax=None, figsize=(5, 3.5)):
     Returns
     -------
     matplotlib Figure
-        Dashed guides show the slopes of the two error sources: truncation ~ eps**2 and rounding
-        ~ 1e-16 / eps.
+        Two guide lines show the slopes of the two error sources, not their predicted sizes: slope 2
+        (truncation ~ eps**2) through the measured error at the third-largest step, and slope -1
+        (rounding ~ 1 / eps) through the measured error at the smallest step.
     """
     fig, ax = get_ax(ax, figsize)
     if fig.get_axes() == [ax]:  # fixed margins: no layout engine
