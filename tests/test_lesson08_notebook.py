@@ -17,6 +17,8 @@ from cnnmath import fit
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_deeper.ipynb"
 TEST_CELL_MARKER = "THE TEST SET, READ ONCE"
 CHECK_OUTPUT_MARKER = "# NBVAL_CHECK_OUTPUT"
+# numbers the prose may state without a cell printing them, each a setting or a goal, not a measurement
+NOT_MEASURED = {"97%": "the goal fit's defaults were chosen to meet on load_digits(seed=s)'s test digits"}
 # a call that measures, predicts or trains on test digits
 USES_TEST_DIGITS = re.compile(r"\b(accuracy|predict|predict_proba|forward|fit|loss|block_maps_explorer)\("
                               r"[^)]*\b(X_test|y_test|test_parts|Xte|yte)\b")
@@ -57,7 +59,7 @@ def test_every_number_in_the_prose_is_printed_by_a_cell(nb):
         if cell.cell_type != "markdown" or "solution" in cell.metadata.get("tags", []):
             continue
         for number in re.findall(r"(?<![\w.])\d+\.\d+%?|(?<![\w.])\d+%", _prose(cell)):
-            if number not in printed:
+            if number not in printed and number not in NOT_MEASURED:
                 missing.append(f"cell {i + 1}: {number}")
     assert not missing, "numbers in the prose that no cell prints: " + ", ".join(missing)
 
@@ -150,7 +152,10 @@ def test_the_comparison_names_its_seeds_and_its_costs(nb):
 def test_the_filters_are_compared_with_their_untrained_start(nb):
     printed = "".join(_stdout(c) for c in nb.cells if _checked(c))
     assert "closest untrained filter | closest trained filter" in printed
-    assert "cosine of each trained conv1 filter with its own random start" in printed
+    assert re.search(r"^the \d+ live conv1 filters: .*cosine with their own random start", printed, re.M)
+    # the dead filters are counted and named, so that the live ones' numbers are not read as every filter's
+    assert re.search(r"^trained: dead on all \d+ training digits: relu1 \d+ of 16 filters, relu2 \d+ of 32", printed,
+                     re.M)
 
 
 def test_every_plot_call_that_makes_a_figure_has_a_figsize(nb):

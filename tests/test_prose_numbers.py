@@ -117,6 +117,19 @@ QUOTES = [
     ("07_full_pipeline", rf"less than the {NUM} digits by which", rf"spread over {NUM} digits"),
     ("07_full_pipeline", rf"\({NUM}% to [\d.]+% on validation against", rf"^untrained filters .*\| {NUM}% to"),
     ("07_full_pipeline", rf"on validation against {NUM}% to", rf"^trained network \(fit\) .*\| {NUM}% to"),
+    ("07_full_pipeline", rf"with a relative error of {NUM};", rf"dL/db relative error {NUM}$"),
+    # lesson 8: the first epoch's two losses, the dead and live filters, what five seeds can reveal
+    ("08_deeper", rf"the order is the other way round: {NUM} for two blocks",
+     rf"^two blocks: epoch 1: .* at its end {NUM},"),
+    ("08_deeper", rf"for two blocks against {NUM} for one", rf"^one block : epoch 1: .* at its end {NUM},"),
+    ("08_deeper", rf"its weights moved by only {NUM} in all", rf"^dead conv1 filter f\d+: its weights moved by {NUM} "),
+    ("08_deeper", rf"keep a cosine of {NUM} to", rf"cosine with their own random start {NUM} to"),
+    ("08_deeper", rf"grew to {NUM} to", rf"; length {NUM} to"),
+    ("08_deeper", rf"grew to [\d.]+ to {NUM} times", rf"; length [\d.]+ to {NUM} times"),
+    ("08_deeper", rf"real only beyond {NUM} standard errors", rf"beyond t = {NUM} standard errors"),
+    ("08_deeper", rf"that is beyond {NUM} digits", rf"= {NUM} digits, [\d.]+% of the test digits; measured"),
+    ("08_deeper", rf"beyond [\d.]+ digits, {NUM}% of the test digits", rf"digits, {NUM}% of the test digits; measured"),
+    ("08_deeper", rf"detected in only {NUM}%", rf"detect it in {NUM}% of such"),
 ]
 
 # Numbers in swept prose that are not measurements, each with the reason.
