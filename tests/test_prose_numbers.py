@@ -145,7 +145,8 @@ NOT_MEASURED = {
         "0.001": "a setting on the slider", "0.5": "a grey level of the drawing pad",
         "0.9": "the threshold for 'confidently wrong' that the mistakes cell counts with",
     },
-    "08_deeper": {"97%": "the goal fit's defaults were chosen to meet on load_digits(seed=s)'s test digits"},
+    "08_deeper": {"97%": "the goal fit's defaults were chosen to meet on load_digits(seed=s)'s test digits",
+                  "15%": "a setting: the validation share of load_digits(seed=s, validation=0.15)"},
 }
 
 SWEEP_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?%|\d+\.\d+)(?![\w])")
