@@ -113,18 +113,28 @@ def forbid_cnnmath(monkeypatch, module):
     return names
 
 
-def check_error_hides_picture(explorer, monkeypatch, module, name, control, bad_value, good_value):
+def check_error_hides_picture(explorer, monkeypatch, module, name, control=None, bad_value=None, good_value=None,
+                              *, change=None):
     """Make ``module.<name>`` raise a ValueError, set ``control`` to ``bad_value``: the picture must be hidden
-    and the summary must say why; then restore it, set ``good_value``: the picture must be back."""
+    and the summary must say why; then restore it, set ``good_value``: the picture must be back.
+
+    ``change``, a function of no arguments (a button's click), replaces setting the control: it is called once
+    for each of the two steps."""
     original = getattr(module, name)
 
     def failing(*args, **kwargs):
         raise ValueError("a setting the explorer refuses")
 
+    def step(value):
+        if change is not None:
+            change()
+        else:
+            explorer.controls[control].value = value
+
     monkeypatch.setattr(module, name, failing)
-    explorer.controls[control].value = bad_value
+    step(bad_value)
     assert current_picture(explorer) is None and isinstance(explorer.last_error, ValueError)
     assert "does not work" in explorer.summary.value and "a setting the explorer refuses" in explorer.summary.value
     monkeypatch.setattr(module, name, original)
-    explorer.controls[control].value = good_value
+    step(good_value)
     assert current_picture(explorer) is not None and explorer.last_error is None

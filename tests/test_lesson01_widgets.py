@@ -16,7 +16,7 @@ from cnnmath.viz.plots import figure_png, format_number, zoom_plot  # noqa: E402
 from cnnmath.viz.widgets import GRAY_PRESETS, gray_weights_explorer, zoom_explorer  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
-from tests.helpers import check_one_picture_per_change, current_picture  # noqa: E402
+from tests.helpers import check_error_hides_picture, check_one_picture_per_change, current_picture  # noqa: E402
 
 
 # --- zoom_explorer --------------------------------------------------------------------------------
@@ -234,15 +234,5 @@ def test_gray_explorer_hands_its_grey_image_to_the_plot(monkeypatch, rgb):
 def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(monkeypatch, photo, rgb, name, update,
                                                                         control, bad, good):
     from cnnmath.viz.widgets import lesson01 as lesson01_widgets
-    ex = _CHANGES[name][0](photo, rgb)
-    original = getattr(lesson01_widgets, update)
-
-    def failing(*args, **kwargs):
-        raise ValueError("a setting the explorer refuses")
-    monkeypatch.setattr(lesson01_widgets, update, failing)
-    ex.controls[control].value = bad
-    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
-    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
-    monkeypatch.setattr(lesson01_widgets, update, original)
-    ex.controls[control].value = good
-    assert current_picture(ex) is not None and ex.last_error is None
+    check_error_hides_picture(_CHANGES[name][0](photo, rgb), monkeypatch, lesson01_widgets, update, control, bad,
+                              good)

@@ -21,7 +21,8 @@ from cnnmath.viz.widgets import (FLIP_KERNELS, conv_step_explorer, flip_explorer
 from cnnmath.viz.widgets import lesson02 as lesson02_widgets  # noqa: E402
 from cnnmath.viz.widgets.common import Explorer  # noqa: E402
 from tests.helpers import count_redraws as _count_redraws  # noqa: E402
-from tests.helpers import check_one_picture_per_change, current_picture, watch_pictures  # noqa: E402
+from tests.helpers import (check_error_hides_picture, check_one_picture_per_change, current_picture,  # noqa: E402
+                           watch_pictures)
 
 
 @pytest.fixture(scope="module")
@@ -412,31 +413,13 @@ def test_explorers_compute_once_per_redraw_and_their_plots_never(monkeypatch, ma
     assert calls == counted
 
 
-def _fail_once(monkeypatch, module, name):
-    """Make ``module.name`` raise a ValueError until the returned function is called."""
-    original = getattr(module, name)
-
-    def failing(*args, **kwargs):
-        raise ValueError("a setting the explorer refuses")
-    monkeypatch.setattr(module, name, failing)
-    return lambda: monkeypatch.setattr(module, name, original)
-
-
 @pytest.mark.parametrize(("name", "math", "control", "bad", "good"), [
     ("conv_step", "conv_step", "position", 4, 5),
     ("flip", "conv2d", "flip", True, False),
     ("output_size", "conv_output_size", "size", 8, 9),
 ])
 def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(monkeypatch, name, math, control, bad, good):
-    ex = _CHANGES[name][0]()
-    restore = _fail_once(monkeypatch, lesson02_widgets, math)
-    ex.controls[control].value = bad
-    assert current_picture(ex) is None
-    assert isinstance(ex.last_error, ValueError)
-    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
-    restore()
-    ex.controls[control].value = good
-    assert current_picture(ex) is not None and ex.last_error is None
+    check_error_hides_picture(_CHANGES[name][0](), monkeypatch, lesson02_widgets, math, control, bad, good)
 
 
 def test_kernel_editor_hides_the_picture_for_a_bad_weight_and_shows_it_again():

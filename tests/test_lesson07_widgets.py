@@ -415,7 +415,7 @@ def test_typed_values_never_give_a_traceback(trained, data, small):
 # --- one figure, one picture per change, computed once --------------------------------------------
 
 from cnnmath.viz.plots import DETAIL_DPI, describe_figure, digit_maps_plot, figure_png  # noqa: E402
-from tests.helpers import current_picture, watch_pictures  # noqa: E402
+from tests.helpers import check_error_hides_picture, current_picture, watch_pictures  # noqa: E402
 
 
 def _one_picture_per_change(ex, changes):
@@ -523,17 +523,7 @@ def test_an_error_hides_the_picture_and_a_good_setting_shows_it_again(trained, d
     else:
         ex = drawing_pad(trained)
         name, change = "update_probability_plot", ex.cells[0][0].click
-    original = getattr(lesson07_widgets, name)
-
-    def failing(*args, **kwargs):
-        raise ValueError("a setting the explorer refuses")
-    monkeypatch.setattr(lesson07_widgets, name, failing)
-    change()
-    assert current_picture(ex) is None and isinstance(ex.last_error, ValueError)
-    assert "does not work" in ex.summary.value and "a setting the explorer refuses" in ex.summary.value
-    monkeypatch.setattr(lesson07_widgets, name, original)
-    change()
-    assert current_picture(ex) is not None and ex.last_error is None
+    check_error_hides_picture(ex, monkeypatch, lesson07_widgets, name, change=change)
 
 
 def test_feature_maps_start_index_is_clamped_like_the_slider(trained, data):
