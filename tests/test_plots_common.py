@@ -10,8 +10,8 @@ import pytest  # noqa: E402
 
 from cnnmath.viz.plots.common import (DPI, axes_row, colorbar_limit, figure_png, highlight_cells,  # noqa: E402
                                       map_mosaic, matrix_plot, minus_sign, move_cells, plain_number,
-                                      signed_colorbar, signed_limit, signed_map, update_matrix_plot,
-                                      update_signed_map)
+                                      round_ticks, signed_colorbar, signed_limit, signed_map, update_matrix_plot,
+                                      update_signed_map, values_inside)
 from cnnmath.viz.plots.alt_text import describe_figure  # noqa: E402
 
 
@@ -166,3 +166,17 @@ def test_tick_labels_write_a_true_minus_sign():
     colorbar_limit(bar, 0.125, ticks=[-0.1, 0.1], labels=["a", "b"])
     assert [t.get_text() for t in bar.ax.get_yticklabels()] == ["a", "b"]
     plt.close(fig)
+
+
+def test_round_ticks_are_round_and_inside_their_range():
+    """Fixed ticks for updates: round values (1, 2, 2.5 or 5 times a power of ten) inside the range, its
+    ends kept to within rounding (a tick of 0.30000000000000004 for a limit of 0.3 is the limit)."""
+    assert values_inside([0.30000000000000004, 0.31, -0.3, -0.3000001], -0.3, 0.3) == [0.30000000000000004, -0.3]
+    assert round_ticks(-2.5, 2.5) == [-2.0, 0.0, 2.0]
+    assert round_ticks(0, 4.2, nbins=5, integer=True) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    for lo, hi in [(-0.3, 0.3), (-7.3, 7.3), (1e-5, 3e-5), (0, 1)]:
+        ticks = round_ticks(lo, hi)
+        assert ticks and all(lo - 1e-12 <= t <= hi + 1e-12 for t in ticks), (lo, hi, ticks)
+        steps = np.diff(ticks)
+        step = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+        assert np.allclose(steps, steps[0]) and any(np.isclose(step, s) for s in (1, 2, 2.5, 5)), ticks

@@ -23,13 +23,13 @@ from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.textpath import TextPath
-from matplotlib.ticker import FixedFormatter
+from matplotlib.ticker import FixedFormatter, MaxNLocator
 
-__all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "DETAIL_DPI", "get_ax", "axes_row", "matrix_plot", "update_matrix_plot",
-           "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells", "move_cells",
-           "map_mosaic", "minus_sign", "plain_number", "format_number", "figure_png", "PathText", "as_path_text",
-           "fast_title", "path_text", "write_numbers", "path_ticks", "signed_colorbar", "colorbar_limit",
-           "figure_state", "set_image_data"]
+__all__ = ["DIVERGING_CMAP", "GRAY_CMAP", "DPI", "DETAIL_DPI", "get_ax", "axes_row", "matrix_plot",
+           "update_matrix_plot", "image_plot", "signed_limit", "signed_map", "update_signed_map", "highlight_cells",
+           "move_cells", "map_mosaic", "minus_sign", "plain_number", "values_inside", "round_ticks", "format_number",
+           "figure_png", "PathText", "as_path_text", "fast_title", "path_text", "write_numbers", "path_ticks",
+           "signed_colorbar", "colorbar_limit", "figure_state", "set_image_data"]
 
 DIVERGING_CMAP = "RdBu_r"
 GRAY_CMAP = "gray"
@@ -187,6 +187,21 @@ def plain_number(v) -> str:
     """A tick label: ``v`` in plain decimals (no exponent, no trailing zeros, at most 10 decimals), with a
     true minus sign."""
     return minus_sign(np.format_float_positional(round(float(v), 10), trim="-"))
+
+
+def values_inside(values, lo, hi):
+    """The ``values`` between ``lo`` and ``hi`` (either order, ends included to within 1e-9 of their size, so
+    that a tick computed as 0.30000000000000004 for a limit of 0.3 stays), as floats."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    slack = 1e-9 * max(abs(lo), abs(hi), 1e-300)
+    return [float(v) for v in values if lo - slack <= v <= hi + slack]
+
+
+def round_ticks(lo, hi, nbins=4, integer=False):
+    """A few round values (1, 2, 2.5 or 5 times a power of ten) from ``lo`` to ``hi``, as matplotlib's
+    automatic ticks would choose them, for fixed ticks that an update sets once."""
+    locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer)
+    return values_inside(locator.tick_values(lo, hi), lo, hi)
 
 
 def format_number(v, decimals=2) -> str:

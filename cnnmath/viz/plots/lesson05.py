@@ -19,15 +19,14 @@ from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap, Normalize, TwoSlopeNorm
-from matplotlib.ticker import MaxNLocator
 from matplotlib.collections import LineCollection
 from matplotlib.patches import ConnectionPatch, Rectangle
 
 from ...conv import conv2d
 from ...receptive import check_layers, receptive_field_regions
-from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, fast_title, figure_state,
-                     format_number, matrix_plot, plain_number, signed_limit, signed_map, update_matrix_plot,
-                     update_signed_map)
+from .common import (DIVERGING_CMAP, MAX_ANNOTATED_SIDE, as_path_text, axes_row, colorbar_limit, fast_title,
+                     figure_state, format_number, matrix_plot, plain_number, round_ticks, signed_limit, signed_map,
+                     update_matrix_plot, update_signed_map)
 
 __all__ = ["kernel_plot", "filter_bank_plot", "bank_maps_plot", "update_bank_maps_plot",
            "channel_sum_plot", "shift_equivariance_plot", "receptive_field_plot", "update_receptive_field_plot"]
@@ -308,13 +307,8 @@ def _fill_bank_maps(info, M, names, ranges):
         x_bar = 0.15 + count * _PANEL + (count - 1) * _GAP + 0.2
         info["cax"].set_position((x_bar / width, bottom + 0.05 * (top - bottom), _BAR / width,
                                   0.9 * (top - bottom)))
-    colorbar = info["colorbar"]
-    colorbar.mappable.set_clim(-lim, lim)
-    values = [v for v in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim) if -lim <= v <= lim]
-    colorbar.set_ticks(values, labels=[plain_number(v) for v in values])
-    for tick in colorbar.ax.yaxis.get_major_ticks(len(values)):
-        as_path_text(tick.label1)
-        as_path_text(tick.label2)
+    ticks = round_ticks(-lim, lim)
+    colorbar_limit(info["colorbar"], lim, ticks=ticks, labels=[plain_number(v) for v in ticks])
 
 
 def channel_sum_plot(x, w, b, f=0, *, position=None, channel_names=("R", "G", "B"), axes=None,

@@ -18,12 +18,12 @@ import matplotlib.pyplot as plt
 from matplotlib.artist import Artist, allow_rasterization
 from matplotlib.lines import Line2D
 from matplotlib.transforms import Affine2D, ScaledTranslation
-from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import LogLocator, NullLocator
 
 from ...losses import softmax
 from .common import (PathText, as_path_text, axes_row, colorbar_limit, fast_title, figure_state, format_number, get_ax,
-                     highlight_cells, matrix_plot, minus_sign, plain_number, signed_colorbar, signed_limit,
-                     update_matrix_plot)
+                     highlight_cells, matrix_plot, minus_sign, plain_number, round_ticks, signed_colorbar,
+                     signed_limit, update_matrix_plot, values_inside)
 
 __all__ = ["softmax_gradient_plot", "kernel_gradient_plot", "input_gradient_plot", "forward_chain_plot",
            "backward_chain_plot", "gradcheck_plot", "secant_plot", "gradcheck_step_plot",
@@ -314,12 +314,6 @@ def _set_ticks(axis, values, labels):
         as_path_text(tick.label2)
 
 
-def _inside(values, lo, hi):
-    lo, hi = min(lo, hi), max(lo, hi)
-    slack = 1e-9 * max(abs(lo), abs(hi), 1e-300)
-    return [float(v) for v in values if lo - slack <= v <= hi + slack]
-
-
 def _log_ticks(axis, numticks=6, data=None):
     """Ticks at powers of ten (``1e-5``) over the axis's current limits; when ``data`` spans less than two
     powers of ten, at 1, 2 and 5 times each power too, so a short curve still gets more than one number."""
@@ -330,18 +324,16 @@ def _log_ticks(axis, numticks=6, data=None):
         if positive.size and np.log10(positive.max() / positive.min()) < 2:
             subs = (1.0, 2.0, 5.0)
     lo, hi = axis.get_view_interval()
-    values = _inside(LogLocator(base=10, subs=subs, numticks=numticks).tick_values(lo, hi), lo, hi)
+    values = values_inside(LogLocator(base=10, subs=subs, numticks=numticks).tick_values(lo, hi), lo, hi)
     if len(subs) > 1 and len(values) > 1 and any(f"{v:.0e}"[0] not in "125" for v in values):
         # less than a decade: LogLocator fell back to linear ticks; three round ones read better
-        values = _inside(MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi), lo, hi)
+        values = round_ticks(lo, hi, nbins=3)
     _set_ticks(axis, values, [_power_of_ten(v) for v in values])
 
 
 def _linear_ticks(axis, nbins=5, integer=False):
     """A few round ticks over the axis's current limits, as matplotlib's automatic ticks would choose."""
-    lo, hi = axis.get_view_interval()
-    locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer)
-    values = _inside(locator.tick_values(lo, hi), lo, hi)
+    values = round_ticks(*axis.get_view_interval(), nbins=nbins, integer=integer)
     _set_ticks(axis, values, [plain_number(v) for v in values])
 
 
@@ -617,12 +609,6 @@ def _fill_gradcheck_step(axes, check, curves, name):
 # ----------------------------------------------------------------------------------------------------
 
 
-def _colorbar_limit(colorbar, lim):
-    """Colours from -lim to lim, with a few round ticks drawn from cached outlines."""
-    values = _inside(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(-lim, lim), -lim, lim)
-    colorbar_limit(colorbar, lim, ticks=values, labels=[plain_number(v) for v in values])
-
-
 def kernel_training_plot(losses, kernel, target, *, diverged=False, axes=None, cax=None, figsize=(12, 3.2)):
     """A kernel learned by gradient descent: the loss curve, the kernel now, and the target (lesson 6).
 
@@ -716,5 +702,6 @@ def _fill_kernel_training(info, losses, kernel, target, diverged):
     # the target and the scale stay the same while the kernel is within the target's range: leave them
     if info.get("lim") != lim or not np.array_equal(info.get("target"), target):
         update_matrix_plot(ax_t, target, vmin=-lim, vmax=lim)
-        _colorbar_limit(info["colorbar"], lim)
+        ticks = round_ticks(-lim, lim)
+        colorbar_limit(info["colorbar"], lim, ticks=ticks, labels=[plain_number(v) for v in ticks])
         info["lim"], info["target"] = lim, target.copy()
